@@ -1,0 +1,72 @@
+using Exp.Spec;
+using static TorchSharp.torch;
+
+namespace Exp.Engine.Data;
+
+/// <summary>Loads the dataset a <see cref="DataConfig"/> names, on the CPU.</summary>
+public static class Datasets
+{
+    public const string FashionMnistFolder = "/usr/share/datasets/fashion-mnist";
+
+    public static ImageDataset Load(DataConfig config, int seed)
+    {
+        if (config.Channels is not (1 or 3))
+            throw new ArgumentException($"data.channels must be 1 or 3, not {config.Channels}");
+        if (config.ImageSize < 1)
+            throw new ArgumentException($"data.image_size must be positive, not {config.ImageSize}");
+        var (train, test) = config.Dataset switch
+        {
+            DatasetKind.FashionMnist => FashionMnist(config),
+            DatasetKind.Idx => Idx(config.Path, config),
+            DatasetKind.ImageFolder => ImageFolder.Load(config),
+            DatasetKind.Synthetic => (
+                SyntheticShapes.Draw(config.TrainLimit ?? SyntheticShapes.DefaultTrainCount, config.ImageSize, config.Channels, seed),
+                SyntheticShapes.Draw(config.TestLimit ?? SyntheticShapes.DefaultTestCount, config.ImageSize, config.Channels, seed + 1)),
+            _ => throw new ArgumentOutOfRangeException(nameof(config), config.Dataset, "unknown dataset"),
+        };
+        return new ImageDataset(train, test);
+    }
+
+    private static (Tensor Train, Tensor Test) FashionMnist(DataConfig config)
+    {
+        var folder = string.IsNullOrEmpty(config.Path) ? FashionMnistFolder : config.Path;
+        var trainPath = Path.Combine(folder, "train-images-idx3-ubyte.gz");
+        var testPath = Path.Combine(folder, "t10k-images-idx3-ubyte.gz");
+        foreach (var path in new[] { trainPath, testPath })
+        {
+            if (!File.Exists(path))
+                throw new DataNotFoundException(
+                    $"Fashion-MNIST not found: {path} is missing. Install it with `sudo apt-get install dataset-fashion-mnist`" +
+                    (folder == FashionMnistFolder ? "." : $", or set data.path to the folder holding the IDX files (now {folder})."));
+        }
+        return (FromIdx(trainPath, config.TrainLimit, config), FromIdx(testPath, config.TestLimit, config));
+    }
+
+    /// <summary>A folder with one training and one held-out IDX image file, as MNIST-like datasets ship.</summary>
+    private static (Tensor Train, Tensor Test) Idx(string folder, DataConfig config)
+    {
+        if (!Directory.Exists(folder))
+            throw new DataNotFoundException($"IDX folder not found: {folder}");
+        var images = Directory.GetFiles(folder).Where(f => Path.GetFileName(f).Contains("images", StringComparison.OrdinalIgnoreCase)).Order().ToArray();
+        var train = images.Where(f => Path.GetFileName(f).Contains("train", StringComparison.OrdinalIgnoreCase)).ToArray();
+        var test = images.Where(f => Path.GetFileName(f) is var n &&
+            (n.Contains("t10k", StringComparison.OrdinalIgnoreCase) || n.Contains("test", StringComparison.OrdinalIgnoreCase))).ToArray();
+        if (train.Length != 1 || test.Length != 1)
+            throw new DataNotFoundException(
+                $"{folder} must hold one training and one test IDX image file (names containing 'images' and 'train', and 'images' and 't10k' or 'test'); found [{string.Join(", ", images.Select(Path.GetFileName))}]");
+        return (FromIdx(train[0], config.TrainLimit, config), FromIdx(test[0], config.TestLimit, config));
+    }
+
+    private static Tensor FromIdx(string path, int? limit, DataConfig config)
+    {
+        var idx = IdxFile.Read(path, limit);
+        var channels = idx.Dimensions.Length switch
+        {
+            3 => 1,
+            4 => idx.Dimensions[3],
+            _ => throw new InvalidDataException($"{path} holds {idx.Dimensions.Length}-dimensional data, not images (N, H, W) or (N, H, W, C)"),
+        };
+        var images = ImageTensors.FromBytes(idx.Data, idx.Dimensions[0], idx.Dimensions[1], idx.Dimensions[2], channels);
+        return ImageTensors.Conform(images, config.Channels, config.ImageSize);
+    }
+}

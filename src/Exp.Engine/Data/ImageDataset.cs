@@ -1,0 +1,45 @@
+using static TorchSharp.torch;
+
+namespace Exp.Engine.Data;
+
+/// <summary>
+/// Training and held-out images, each split one float tensor (N, C, H, W) in [0, 1] that lives
+/// on the training device for the whole run, so batches are gathered by index without copies
+/// from the host.
+/// </summary>
+public sealed class ImageDataset : IDisposable
+{
+    public ImageDataset(Tensor train, Tensor test)
+    {
+        if (train.shape.Length != 4 || test.shape.Length != 4 || !train.shape.Skip(1).SequenceEqual(test.shape.Skip(1)))
+            throw new ArgumentException($"train {Shape(train)} and test {Shape(test)} must both be (N, C, H, W) of one image shape");
+        Train = train;
+        Test = test;
+    }
+
+    public Tensor Train { get; }
+    public Tensor Test { get; }
+    public int Channels => (int)Train.shape[1];
+    public int ImageSize => (int)Train.shape[2];
+
+    /// <summary>Numbers per image: the D of the likelihood and of bits per dimension.</summary>
+    public int Dimensions => (int)(Train.shape[1] * Train.shape[2] * Train.shape[3]);
+
+    /// <summary>The same images on <paramref name="device"/>; this dataset is disposed when they had to be copied.</summary>
+    public ImageDataset MoveTo(Device device)
+    {
+        if (device.type == Train.device.type && device.index == Train.device.index)
+            return this;
+        var moved = new ImageDataset(Train.to(device), Test.to(device));
+        Dispose();
+        return moved;
+    }
+
+    public void Dispose()
+    {
+        Train.Dispose();
+        Test.Dispose();
+    }
+
+    private static string Shape(Tensor t) => "[" + string.Join(", ", t.shape) + "]";
+}

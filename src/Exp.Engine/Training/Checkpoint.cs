@@ -1,0 +1,62 @@
+using System.Text.Json;
+using Exp.Engine.Models;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Exp.Engine.Training;
+
+/// <summary>
+/// The state after an epoch: model (with sigma and batch-norm statistics), optimiser, the
+/// training noise generator, and counters. Each is written to <c>epoch-NNNN/</c> in the
+/// checkpoint directory and published by rewriting <c>latest</c> last, so a crash mid-write
+/// leaves the previous checkpoint in force.
+/// </summary>
+public static class Checkpoint
+{
+    private const string Latest = "latest";
+
+    public sealed record State(int Epoch, long Step, Dictionary<string, double> Metrics);
+
+    public static string Save(string directory, State state, Vae vae, OptimizerHelper optimizer, Generator noise)
+    {
+        var name = $"epoch-{state.Epoch:D4}";
+        var final = Path.Combine(directory, name);
+        var partial = final + ".partial";
+        if (Directory.Exists(partial))
+            Directory.Delete(partial, recursive: true);
+        Directory.CreateDirectory(partial);
+
+        vae.save(Path.Combine(partial, "model.bin"));
+        optimizer.save_state_dict(Path.Combine(partial, "optimizer.bin"));
+        using (var generatorState = noise.get_state())
+            File.WriteAllBytes(Path.Combine(partial, "noise.bin"), generatorState.bytes.ToArray());
+        File.WriteAllText(Path.Combine(partial, "state.json"), JsonSerializer.Serialize(state));
+
+        if (Directory.Exists(final))
+            Directory.Delete(final, recursive: true);
+        Directory.Move(partial, final);
+        var pointer = Path.Combine(directory, Latest);
+        File.WriteAllText(pointer + ".partial", name);
+        File.Move(pointer + ".partial", pointer, overwrite: true);
+
+        foreach (var old in Directory.GetDirectories(directory, "epoch-*").Where(d => Path.GetFileName(d) != name))
+            Directory.Delete(old, recursive: true);
+        return final;
+    }
+
+    /// <summary>Restores the latest checkpoint in <paramref name="directory"/> into the given objects; null when there is none.</summary>
+    public static State? TryLoad(string directory, Vae vae, OptimizerHelper optimizer, Generator noise)
+    {
+        var pointer = Path.Combine(directory, Latest);
+        if (!File.Exists(pointer))
+            return null;
+        var folder = Path.Combine(directory, File.ReadAllText(pointer).Trim());
+
+        vae.load(Path.Combine(folder, "model.bin"));
+        optimizer.load_state_dict(Path.Combine(folder, "optimizer.bin"));
+        using (var generatorState = tensor(File.ReadAllBytes(Path.Combine(folder, "noise.bin")), ScalarType.Byte))
+            noise.set_state(generatorState);
+        return JsonSerializer.Deserialize<State>(File.ReadAllText(Path.Combine(folder, "state.json")))
+            ?? throw new InvalidDataException($"empty checkpoint state in {folder}");
+    }
+}

@@ -1,0 +1,20 @@
+namespace Exp.Engine.Training;
+
+/// <summary>
+/// What a <see cref="Trainer"/> reports while it runs, called on the training thread. The engine
+/// knows nothing of where reports go; the runner turns them into tracked metrics and artifacts.
+/// </summary>
+public interface ITrainingObserver
+{
+    /// <summary>Every <c>train.log_every</c> steps and at the end of each epoch.</summary>
+    void OnStep(TrainingStep step) { }
+
+    /// <summary>Held-out metrics (names in <see cref="Objective.Metrics"/>) after each epoch, 1-based.</summary>
+    void OnEpochEvaluated(int epoch, IReadOnlyDictionary<string, double> metrics) { }
+
+    /// <summary>A PNG image: <c>samples</c> or <c>reconstructions</c>, with the epoch as step.</summary>
+    void OnImage(string key, int step, byte[] png) { }
+
+    /// <summary>A checkpoint of the state after <paramref name="epoch"/> is complete at <paramref name="path"/>.</summary>
+    void OnCheckpoint(int epoch, string path) { }
+}

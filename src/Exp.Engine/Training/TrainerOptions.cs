@@ -1,0 +1,21 @@
+namespace Exp.Engine.Training;
+
+/// <summary>How to run a trial, beyond what its config says.</summary>
+public sealed record TrainerOptions
+{
+    /// <summary>Where checkpoints go after each epoch; a run resumes from the latest one there. Null: none.</summary>
+    public string? CheckpointDirectory { get; init; }
+
+    public ITrainingObserver Observer { get; init; } = new NoObserver();
+
+    /// <summary>
+    /// Torch's intra-op threads. Process-wide in libtorch, so parallel trials belong in separate
+    /// processes that each get a share of the cores. Null leaves torch's default (all cores).
+    /// </summary>
+    public int? Threads { get; init; }
+
+    /// <summary>Overrides <c>train.device</c> (auto, cpu, cuda, cuda:N), e.g. to place trials on GPUs.</summary>
+    public string? Device { get; init; }
+
+    private sealed class NoObserver : ITrainingObserver;
+}

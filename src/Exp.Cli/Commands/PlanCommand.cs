@@ -1,0 +1,83 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using Exp.Spec;
+using Spectre.Console;
+
+namespace Exp.Cli.Commands;
+
+public static class PlanCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("plan", "Expand a spec into its trials and show them; nothing is trained");
+        var spec = new SpecArguments();
+        spec.AddTo(command);
+        var json = new Option<bool>("--json") { Description = "Print the resolved trial configs as JSON" };
+        command.Options.Add(json);
+        command.SetAction(parseResult =>
+        {
+            var plan = spec.Load(parseResult);
+            if (plan is null)
+            {
+                return ExitCodes.InvalidInput;
+            }
+            if (parseResult.GetValue(json))
+            {
+                Console.WriteLine(ToJson(plan));
+            }
+            else
+            {
+                AnsiConsole.Write(ToTable(plan));
+            }
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static string ToJson(Plan plan)
+    {
+        var trials = new JsonArray();
+        foreach (var trial in plan.Trials)
+        {
+            trials.Add(new JsonObject
+            {
+                ["id"] = trial.Id,
+                ["name"] = trial.Name,
+                ["config"] = JsonNode.Parse(trial.ConfigJson),
+            });
+        }
+        var document = new JsonObject
+        {
+            ["experiment"] = plan.Experiment,
+            ["sweep"] = plan.SweepMethod,
+            ["trials"] = trials,
+        };
+        return document.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
+    }
+
+    private static Table ToTable(Plan plan)
+    {
+        var sweptPaths = plan.Trials.SelectMany(t => t.SweptValues.Select(v => v.Path)).Distinct().ToList();
+        var table = new Table()
+            .Title($"{Markup.Escape(plan.Experiment)}: {plan.Trials.Length} trial(s), {plan.SweepMethod} sweep")
+            .AddColumn("#")
+            .AddColumn("id");
+        // The name is built from the swept values; with a sweep their columns say it better.
+        var showName = sweptPaths.Count == 0;
+        if (showName)
+        {
+            table.AddColumn("name");
+        }
+        foreach (var path in sweptPaths)
+        {
+            table.AddColumn(Markup.Escape(path));
+        }
+        foreach (var trial in plan.Trials)
+        {
+            var values = sweptPaths.Select(path => trial.SweptValues.FirstOrDefault(v => v.Path == path)?.Value ?? "");
+            string[] identity = showName ? [trial.Number.ToString(), trial.Id, Markup.Escape(trial.Name)] : [trial.Number.ToString(), trial.Id];
+            table.AddRow([.. identity, .. values.Select(Markup.Escape)]);
+        }
+        return table;
+    }
+}

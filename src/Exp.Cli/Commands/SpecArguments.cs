@@ -1,0 +1,39 @@
+using System.CommandLine;
+using Exp.Cli.Output;
+using Exp.Spec;
+
+namespace Exp.Cli.Commands;
+
+/// <summary>The `spec [overrides...]` arguments that every spec-reading verb takes.</summary>
+public sealed class SpecArguments
+{
+    public Argument<string> Spec { get; } = new("spec") { Description = "The experiment spec, a YAML file (e.g. experiments/kl-sweep.yaml)" };
+
+    public Argument<string[]> Overrides { get; } = new("overrides")
+    {
+        Description = "Hydra-style overrides applied on top of the spec: key.path=value (e.g. train.epochs=20)",
+        Arity = ArgumentArity.ZeroOrMore,
+    };
+
+    public void AddTo(Command command)
+    {
+        command.Arguments.Add(Spec);
+        command.Arguments.Add(Overrides);
+    }
+
+    /// <summary>Loads the spec; on errors prints them all and returns null.</summary>
+    public Plan? Load(ParseResult parseResult)
+    {
+        var result = Specs.Load(parseResult.GetValue(Spec)!, parseResult.GetValue(Overrides) ?? []);
+        if (result.Succeeded)
+        {
+            foreach (var warning in result.Plan.Warnings)
+            {
+                Console.Error.WriteLine($"warning: {warning}");
+            }
+            return result.Plan;
+        }
+        ErrorReport.Print(result.Errors);
+        return null;
+    }
+}

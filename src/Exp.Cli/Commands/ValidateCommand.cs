@@ -1,0 +1,25 @@
+using System.CommandLine;
+
+namespace Exp.Cli.Commands;
+
+public static class ValidateCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("validate", "Check a spec and its overrides; print every error, or a one-line summary");
+        var spec = new SpecArguments();
+        spec.AddTo(command);
+        command.SetAction(parseResult =>
+        {
+            var plan = spec.Load(parseResult);
+            if (plan is null)
+            {
+                return ExitCodes.InvalidInput;
+            }
+            var trials = plan.Trials.Length == 1 ? "1 trial" : $"{plan.Trials.Length} trials";
+            Console.WriteLine($"{plan.SpecPath}: valid, experiment '{plan.Experiment}', {plan.SweepMethod} sweep, {trials}");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,8 @@
+namespace Exp.Spec
+
+/// How a sweep's trials are run; never part of a trial's identity.
+type ExecutionConfig =
+    { /// Trials at once.
+      Parallel: int
+      /// Trials packed onto one GPU at a time.
+      TrialsPerGpu: int }

@@ -1,0 +1,177 @@
+/// Decodes the `sweep` section: `grid`, `random` or `list`, with W&B-style parameters.
+module Exp.Spec.Decoding.SweepDecoder
+
+open System
+open Exp.Spec.Yaml
+open Exp.Spec.Sweep
+
+let private methods = [ "grid", "grid"; "random", "random"; "list", "list" ]
+
+/// Sweep paths point into the trial config; a wrong first segment is caught here, a
+/// wrong deeper key when the trial is decoded (with a suggestion either way).
+let private checkPath (decoding: Decoding) (position: Position) (path: string) =
+    let first = (NodePath.split path).Head
+    if not (List.contains first TrialDecoder.sections) then
+        let sections = String.Join(", ", TrialDecoder.sections)
+        decoding.Error(
+            position,
+            path,
+            $"sweep path '{path}' does not point into the trial config ({sections})"
+            + Suggestion.hint TrialDecoder.sections first
+        )
+        false
+    else
+        true
+
+/// The entries of a `parameters` mapping whose paths point into the trial config.
+let private parameters (decoding: Decoding) (section: Section) =
+    match section.Node "parameters" with
+    | None -> []
+    | Some(Mapping(entries, _)) -> entries |> List.filter (fun e -> checkPath decoding e.KeyPosition e.Key)
+    | Some other ->
+        decoding.Error(Node.position other, "sweep.parameters", $"expected a mapping of paths to values, found {Node.describe other}")
+        []
+
+/// A grid parameter: `[a, b]`, `{values: [a, b]}` or `{value: a}`.
+let private gridValues (decoding: Decoding) (entry: Entry) : Node list =
+    let path = $"sweep.parameters.{entry.Key}"
+    let values =
+        match entry.Value with
+        | Sequence(items, _) -> items
+        | Mapping _ ->
+            let section = Section(decoding, path, entry.Value)
+            let values =
+                match section.Node "values", section.Node "value" with
+                | Some(Sequence(items, _)), _ -> items
+                | None, Some value -> [ value ]
+                | _ ->
+                    decoding.Error(section.Position, path, "a grid parameter needs `values: [...]` or `value: x`")
+                    []
+            section.Finish()
+            values
+        | other ->
+            decoding.Error(Node.position other, path, $"a grid parameter is a list of values, like [1.0e-4, 1.0e-3]; found {Node.describe other}")
+            []
+    match values with
+    | [] when (match entry.Value with Sequence([], _) -> true | _ -> false) ->
+        decoding.Error(Node.position entry.Value, path, "an empty grid: list at least one value")
+    | _ -> ()
+    values
+    |> List.countBy Node.display
+    |> List.filter (fun (_, count) -> count > 1)
+    |> List.iter (fun (value, _) ->
+        decoding.Error(Node.position entry.Value, path, $"the value {value} is listed twice; each grid value gives one trial"))
+    values
+
+let private distributions = [ "uniform"; "loguniform"; "log_uniform_values"; "int_uniform" ]
+
+/// A random parameter: `{distribution: loguniform, min: 1.0e-5, max: 1.0e-2}`,
+/// `{choice: [a, b]}`, `{values: [a, b]}`, `{value: a}`, or a plain list to choose from.
+let private distribution (decoding: Decoding) (entry: Entry) : Distribution option =
+    let path = $"sweep.parameters.{entry.Key}"
+    match entry.Value with
+    | Sequence([], position) ->
+        decoding.Error(position, path, "nothing to choose from: list at least one value")
+        None
+    | Sequence(items, _) -> Some(Choice items)
+    | Mapping _ ->
+        let section = Section(decoding, path, entry.Value)
+        let choices =
+            [ section.Node "choice"; section.Node "values" ]
+            |> List.choose id
+            |> List.tryHead
+        let fixedValue = section.Node "value"
+        let result =
+            match section.Optional("distribution", Parse.choice (distributions |> List.map (fun d -> d, d)), Check.none), choices, fixedValue with
+            | Some name, _, _ ->
+                let bound key = section.Optional(key, Parse.float, Check.none)
+                match name, bound "min", bound "max" with
+                | _, None, _
+                | _, _, None ->
+                    decoding.Error(section.Position, path, $"a {name} distribution needs both min and max")
+                    None
+                | _, Some low, Some high when low >= high ->
+                    decoding.Error(section.Position, path, $"min must be below max, found min {low} and max {high}")
+                    None
+                | ("loguniform" | "log_uniform_values"), Some low, _ when low <= 0.0 ->
+                    decoding.Error(section.Position, path, $"a loguniform distribution needs min > 0, found {low}")
+                    None
+                | "uniform", Some low, Some high -> Some(Uniform(low, high))
+                | "int_uniform", Some low, Some high when low = Math.Round low && high = Math.Round high ->
+                    Some(IntUniform(int low, int high))
+                | "int_uniform", _, _ ->
+                    decoding.Error(section.Position, path, "an int_uniform distribution needs whole-number min and max")
+                    None
+                | _, Some low, Some high -> Some(LogUniform(low, high))
+            | None, Some(Sequence(items, _)), _ when not items.IsEmpty -> Some(Choice items)
+            | None, Some other, _ ->
+                decoding.Error(Node.position other, path, "choice needs a non-empty list of values, like [relu, gelu]")
+                None
+            | None, None, Some value -> Some(Choice [ value ])
+            | None, None, None ->
+                decoding.Error(section.Position, path, "a random parameter needs `distribution` with min and max, or `choice: [...]`")
+                None
+        section.Finish()
+        result
+    | other ->
+        decoding.Error(
+            Node.position other,
+            path,
+            $"a random parameter is a distribution like {{distribution: loguniform, min: 1.0e-5, max: 1.0e-2}} or {{choice: [a, b]}}; found {Node.describe other}"
+        )
+        None
+
+let private listedTrials (decoding: Decoding) (node: Node) : Assignment list list =
+    match node with
+    | Sequence(items, _) when not items.IsEmpty ->
+        items
+        |> List.choose (fun item ->
+            match item with
+            | Mapping(entries, _) ->
+                entries
+                |> List.filter (fun e -> checkPath decoding e.KeyPosition e.Key)
+                |> List.map (fun e -> { Path = e.Key; Position = e.KeyPosition; Value = e.Value })
+                |> Some
+            | other ->
+                decoding.Error(Node.position other, "sweep.trials", $"each trial of a list sweep is a mapping of paths to values, like {{loss.kl_weight: 1.0e-4}}; found {Node.describe other}")
+                None)
+    | other ->
+        decoding.Error(Node.position other, "sweep.trials", $"a list sweep needs trials: a non-empty list of mappings, like [{{loss.kl_weight: 1.0e-4}}]; found {Node.describe other}")
+        []
+
+let decode (decoding: Decoding) (section: Section) : Sweep =
+    let sweepMethod = section.Field("method", "grid", Parse.choice methods)
+    let entries = parameters decoding section
+    let seed = section.Field("seed", 0, Parse.int, Check.atLeast 0)
+    let trialsNode = section.Node "trials"
+    let sweep =
+        match sweepMethod with
+        | "random" ->
+            let parameters =
+                entries
+                |> List.choose (fun entry ->
+                    distribution decoding entry
+                    |> Option.map (fun d -> { Path = entry.Key; Position = entry.KeyPosition; Values = d }))
+            match trialsNode with
+            | None ->
+                decoding.Error(section.Position, "sweep.trials", "a random sweep needs `trials`: how many trials to draw, e.g. trials: 10")
+                Single
+            | Some _ ->
+                let trials = section.Field("trials", 1, Parse.int, Check.atLeast 1)
+                Random(trials, seed, parameters)
+        | "list" ->
+            match trialsNode with
+            | None ->
+                decoding.Error(section.Position, "sweep.trials", "a list sweep needs `trials`: a list of mappings of paths to values")
+                Single
+            | Some node -> Listed(listedTrials decoding node)
+        | _ ->
+            trialsNode
+            |> Option.iter (fun node ->
+                decoding.Error(Node.position node, "sweep.trials", "trials applies to random and list sweeps; a grid runs every combination of its values"))
+            if entries.IsEmpty then
+                Single
+            else
+                Grid(entries |> List.map (fun e -> { Path = e.Key; Position = e.KeyPosition; Values = gridValues decoding e }))
+    section.Finish()
+    sweep

@@ -1,0 +1,150 @@
+/// Decodes the trial part of a spec (seed, data, model, loss, train, eval) into a
+/// TrialConfig, with defaults for every key, and checks what spans several keys.
+module Exp.Spec.Decoding.TrialDecoder
+
+open System
+open System.Text.RegularExpressions
+open Exp.Spec
+open Exp.Spec.Yaml
+
+/// The top-level keys that belong to a trial; sweep paths must start with one of them.
+let sections = [ "seed"; "data"; "model"; "loss"; "train"; "eval" ]
+
+let fashionMnistPath = "/usr/share/datasets/fashion-mnist"
+
+let private oneOrThree: Check<int> =
+    fun channels -> if channels = 1 || channels = 3 then None else Some $"must be 1 (grey) or 3 (RGB), found {channels}"
+
+let private devicePattern = Regex(@"^(auto|cpu|cuda(:\d+)?)$", RegexOptions.Compiled)
+
+let private device: Check<string> =
+    fun value ->
+        if devicePattern.IsMatch value then None
+        else Some $"expected auto, cpu, cuda or cuda:N, found '{value}'"
+
+/// `learned`, or a fixed positive sigma. A learned sigma starts at 1.
+let private noiseSigma: Parse<float * bool> =
+    fun node ->
+        match node with
+        | Scalar("learned", false, _) -> Ok(1.0, true)
+        | _ ->
+            match Parse.float node with
+            | Ok sigma when sigma > 0.0 -> Ok(sigma, false)
+            | Ok sigma -> Error $"must be greater than 0 (or 'learned'), found {sigma}"
+            | Error _ -> Error $"expected a positive number or 'learned', found {Node.describe node}"
+
+let private data (section: Section) : DataConfig =
+    let dataset = section.Field("dataset", DatasetKind.FashionMnist, Parse.choice Names.datasets)
+    let defaultPath, defaultSize, defaultChannels =
+        match dataset with
+        | DatasetKind.FashionMnist -> fashionMnistPath, 28, 1
+        | DatasetKind.ImageFolder -> "", 64, 3
+        | DatasetKind.Synthetic -> "", 32, 1
+        | _ -> "", 28, 1
+    let config =
+        { Dataset = dataset
+          Path = section.Field("path", defaultPath, Parse.string)
+          ImageSize = section.Field("image_size", defaultSize, Parse.int, Check.atLeast 1)
+          Channels = section.Field("channels", defaultChannels, Parse.int, oneOrThree)
+          TrainLimit = section.Optional("train_limit", Parse.int, Check.atLeast 1) |> Option.toNullable
+          TestLimit = section.Optional("test_limit", Parse.int, Check.atLeast 1) |> Option.toNullable }
+    section.Finish()
+    config
+
+let private model (section: Section) : ModelConfig =
+    let config =
+        { Architecture = section.Field("architecture", Architecture.Conv, Parse.choice Names.architectures)
+          Channels =
+            section.Field("channels", [ 32; 64 ], Parse.list Parse.int, Check.each (Check.atLeast 1))
+            |> Array.ofList
+          KernelSize = section.Field("kernel_size", 4, Parse.int, Check.atLeast 1)
+          BatchNorm = section.Field("batch_norm", false, Parse.bool)
+          Activation = section.Field("activation", Activation.Relu, Parse.choice Names.activations)
+          LatentDim = section.Field("latent_dim", 16, Parse.int, Check.atLeast 1)
+          Upsample = section.Field("upsample", Upsample.Transposed, Parse.choice Names.upsamples)
+          Output = section.Field("output", OutputActivation.Sigmoid, Parse.choice Names.outputs) }
+    section.Finish()
+    config
+
+let private loss (section: Section) : LossConfig =
+    let sigma, learned = section.Field("noise_sigma", (1.0, false), noiseSigma)
+    let config =
+        { NoiseSigma = sigma
+          LearnSigma = learned
+          KlWeight = section.Field("kl_weight", 1.0, Parse.float, Check.nonNegative)
+          KlMode = section.Field("kl_mode", KlMode.Beta, Parse.choice Names.klModes) }
+    section.Finish()
+    config
+
+let private train (section: Section) : TrainConfig =
+    let config =
+        { Epochs = section.Field("epochs", 2, Parse.int, Check.atLeast 1)
+          BatchSize = section.Field("batch_size", 128, Parse.int, Check.atLeast 1)
+          Optimizer = section.Field("optimizer", OptimizerKind.Adam, Parse.choice Names.optimizers)
+          Lr = section.Field("lr", 3.0e-4, Parse.float, Check.positive)
+          WeightDecay = section.Field("weight_decay", 0.0, Parse.float, Check.nonNegative)
+          Device = section.Field("device", "auto", Parse.string, device)
+          LogEvery = section.Field("log_every", 10, Parse.int, Check.atLeast 1) }
+    section.Finish()
+    config
+
+let private eval (section: Section) : EvalConfig =
+    let config =
+        { SampleCount = section.Field("sample_count", 64, Parse.int, Check.atLeast 0)
+          SampleStd = section.Field("sample_std", 0.85, Parse.float, Check.positive)
+          ReconstructionCount = section.Field("reconstruction_count", 32, Parse.int, Check.atLeast 0)
+          IwaeSamples = section.Field("iwae_samples", 0, Parse.int, Check.atLeast 0)
+          BatchSize = section.Field("batch_size", 500, Parse.int, Check.atLeast 1) }
+    section.Finish()
+    config
+
+/// Checks that need several keys at once: values each fine alone that the engine
+/// cannot honour together.
+let private checkCombinations (decoding: Decoding) (root: Position) (config: TrialConfig) =
+    let error path message = decoding.Error(decoding.PositionOf(path, root), path, message)
+    let data = config.Data
+    match data.Dataset with
+    | DatasetKind.FashionMnist ->
+        if data.ImageSize <> 28 then
+            error "data.image_size" $"Fashion-MNIST images are 28x28, found {data.ImageSize}; set data.image_size: 28 or use dataset: image-folder"
+        if data.Channels <> 1 then
+            error "data.channels" $"Fashion-MNIST images are grey (1 channel), found {data.Channels}; set data.channels: 1"
+        if data.TrainLimit.HasValue && data.TrainLimit.Value > 60000 then
+            error "data.train_limit" $"Fashion-MNIST has 60000 training images, found {data.TrainLimit.Value}; lower it or leave it out"
+        if data.TestLimit.HasValue && data.TestLimit.Value > 10000 then
+            error "data.test_limit" $"Fashion-MNIST has 10000 held-out images, found {data.TestLimit.Value}; lower it or leave it out"
+    | DatasetKind.Idx
+    | DatasetKind.ImageFolder when String.IsNullOrWhiteSpace data.Path ->
+        let name = Names.nameOf Names.datasets data.Dataset
+        error "data.path" $"dataset {name} needs data.path: the folder that holds the images"
+    | _ -> ()
+    let model = config.Model
+    if model.Architecture = Architecture.Conv then
+        let layers = model.Channels.Length
+        if layers = 0 then
+            error "model.channels" "a conv model needs at least one stride-2 layer, e.g. channels: [32, 64]"
+        else
+            let divisor = 1 <<< layers
+            if data.ImageSize % divisor <> 0 then
+                error
+                    "model.channels"
+                    $"{layers} stride-2 layers halve the image {layers} times, so data.image_size must be divisible by {divisor}; found {data.ImageSize}. Use fewer layers or another image size"
+        if model.KernelSize > data.ImageSize then
+            error "model.kernel_size" $"kernel_size {model.KernelSize} is larger than the {data.ImageSize}x{data.ImageSize} image"
+    if config.Loss.KlMode = KlMode.Fraction && config.Loss.KlWeight > 1.0 then
+        error
+            "loss.kl_weight"
+            $"in fraction mode kl_weight is the share of the loss given to the KL term and must lie in [0, 1], found {config.Loss.KlWeight}; use kl_mode: beta for larger weights"
+
+/// Decodes the trial keys of `root`. Other top-level keys are the caller's to check.
+let decode (decoding: Decoding) (root: Node) : TrialConfig =
+    let top = Section(decoding, "", root)
+    let config =
+        { Seed = top.Field("seed", 0, Parse.int, Check.atLeast 0)
+          Data = data (top.Section "data")
+          Model = model (top.Section "model")
+          Loss = loss (top.Section "loss")
+          Train = train (top.Section "train")
+          Eval = eval (top.Section "eval") }
+    checkCombinations decoding (Node.position root) config
+    config

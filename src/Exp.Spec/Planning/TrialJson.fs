@@ -1,0 +1,98 @@
+/// The canonical JSON of a trial config, in the spec's own keys and words: what
+/// `exp plan --json` prints, what a trial's id is hashed from, what MLflow params are.
+module Exp.Spec.Planning.TrialJson
+
+open System
+open System.Globalization
+open System.Text.Json
+open System.Text.Json.Nodes
+open Exp.Spec
+
+let private mapping (pairs: (string * JsonNode) list) =
+    let node = JsonObject()
+    for key, value in pairs do
+        node.Add(key, value)
+    node :> JsonNode
+
+let private value (v: 'T) = JsonValue.Create<'T>(v) :> JsonNode
+let private text (v: string) = JsonValue.Create(v) :> JsonNode
+let private optional (v: Nullable<int>) = if v.HasValue then value v.Value else null
+let private name table v = text (Names.nameOf table v)
+
+let toJson (config: TrialConfig) : JsonNode =
+    let data = config.Data
+    let model = config.Model
+    let loss = config.Loss
+    let train = config.Train
+    let eval = config.Eval
+    mapping
+        [ "seed", value config.Seed
+          "data",
+          mapping
+              [ "dataset", name Names.datasets data.Dataset
+                "path", text data.Path
+                "image_size", value data.ImageSize
+                "channels", value data.Channels
+                "train_limit", optional data.TrainLimit
+                "test_limit", optional data.TestLimit ]
+          "model",
+          mapping
+              [ "architecture", name Names.architectures model.Architecture
+                "channels", JsonArray(model.Channels |> Array.map value) :> JsonNode
+                "kernel_size", value model.KernelSize
+                "batch_norm", value model.BatchNorm
+                "activation", name Names.activations model.Activation
+                "latent_dim", value model.LatentDim
+                "upsample", name Names.upsamples model.Upsample
+                "output", name Names.outputs model.Output ]
+          "loss",
+          mapping
+              [ "noise_sigma", (if loss.LearnSigma then text "learned" else value loss.NoiseSigma)
+                "kl_weight", value loss.KlWeight
+                "kl_mode", name Names.klModes loss.KlMode ]
+          "train",
+          mapping
+              [ "epochs", value train.Epochs
+                "batch_size", value train.BatchSize
+                "optimizer", name Names.optimizers train.Optimizer
+                "lr", value train.Lr
+                "weight_decay", value train.WeightDecay
+                "device", text train.Device
+                "log_every", value train.LogEvery ]
+          "eval",
+          mapping
+              [ "sample_count", value eval.SampleCount
+                "sample_std", value eval.SampleStd
+                "reconstruction_count", value eval.ReconstructionCount
+                "iwae_samples", value eval.IwaeSamples
+                "batch_size", value eval.BatchSize ] ]
+
+let toText (indented: bool) (config: TrialConfig) =
+    (toJson config).ToJsonString(JsonSerializerOptions(WriteIndented = indented))
+
+/// Every leaf as a dotted path and its text, in the config's order: the MLflow params.
+let flatten (config: TrialConfig) : (string * string) list =
+    let rec walk prefix (node: JsonNode) =
+        match node with
+        | :? JsonObject as o ->
+            [ for pair in o do
+                  yield! walk (if prefix = "" then pair.Key else prefix + "." + pair.Key) pair.Value ]
+        | null -> [ prefix, "null" ]
+        | :? JsonValue as v when v.GetValueKind() = JsonValueKind.String -> [ prefix, v.GetValue<string>() ]
+        | other -> [ prefix, other.ToJsonString() ]
+    walk "" (toJson config)
+
+/// Same config, same id, on every machine; any change of any value, a new id.
+let id (config: TrialConfig) =
+    let hash = Security.Cryptography.SHA256.HashData(Text.Encoding.UTF8.GetBytes(toText false config))
+    Convert.ToHexString(hash, 0, 6).ToLowerInvariant()
+
+/// A number as people write it in a trial name: 1e-4, 0.85, 128.
+let compactNumber (number: float) =
+    let magnitude = abs number
+    if number = Math.Round number && magnitude < 1e6 then
+        (int64 number).ToString(CultureInfo.InvariantCulture)
+    elif magnitude < 1e-3 || magnitude >= 1e4 then
+        number.ToString("0.###e0", CultureInfo.InvariantCulture)
+    else
+        number.ToString("G4", CultureInfo.InvariantCulture)

@@ -1,0 +1,198 @@
+namespace Exp.Spec
+
+open System
+open System.Collections.Generic
+open System.Globalization
+open System.IO
+open Exp.Spec.Yaml
+open Exp.Spec.Decoding
+open Exp.Spec.Sweep
+
+/// The outcome of reading a spec: a plan, or every error found in it.
+[<Sealed>]
+type LoadResult internal (plan: Plan option, errors: SpecError list) =
+    member _.Succeeded = List.isEmpty errors
+    member _.Errors: SpecError[] = Array.ofList errors
+
+    /// The plan; only when Succeeded.
+    member _.Plan: Plan =
+        match plan with
+        | Some plan when List.isEmpty errors -> plan
+        | _ -> invalidOp "the spec has errors; read Errors"
+
+module private Loading =
+    let private nonEmpty: Check<string> =
+        fun text -> if String.IsNullOrWhiteSpace text then Some "must not be empty" else None
+
+    type Header =
+        { Experiment: string
+          Description: string
+          Execution: ExecutionConfig
+          Tracking: TrackingConfig
+          Sweep: Sweep }
+
+    let header (decoding: Decoding) (root: Node) =
+        let top = Section(decoding, "", root)
+        let experiment = top.Optional("experiment", Parse.string, nonEmpty)
+        if (top.Node "experiment").IsNone then
+            decoding.Error(
+                top.Position,
+                "experiment",
+                "missing required key 'experiment': the MLflow experiment the trials are logged to, e.g. experiment: kl-sweep"
+            )
+        let description = top.Field("description", "", Parse.string)
+        for section in TrialDecoder.sections do
+            top.Node section |> ignore
+        let sweep = SweepDecoder.decode decoding (top.Section "sweep")
+        let execution =
+            let section = top.Section "execution"
+            let config =
+                { Parallel = section.Field("parallel", 1, Parse.int, Check.atLeast 1)
+                  TrialsPerGpu = section.Field("trials_per_gpu", 1, Parse.int, Check.atLeast 1) }
+            section.Finish()
+            config
+        let tracking =
+            let section = top.Section "tracking"
+            let config =
+                { Uri = section.Field("uri", "", Parse.string)
+                  Local = section.Field("local", "runs", Parse.string, nonEmpty) }
+            section.Finish()
+            config
+        top.Finish()
+        { Experiment = defaultArg experiment ""
+          Description = description
+          Execution = execution
+          Tracking = tracking
+          Sweep = sweep }
+
+    /// `train.epochs=20` -> the path and the value node, read as YAML.
+    let override_ (text: string) : Result<string * Node, SpecError list> =
+        let source = $"override '{text}'"
+        let at = { Source = source; Line = 1; Column = 1 }
+        match text.IndexOf '=' with
+        | separator when separator > 0 ->
+            let path = text.Substring(0, separator).Trim()
+            if NodePath.split path |> List.exists String.IsNullOrWhiteSpace then
+                Error [ SpecError.at at path $"'{path}' is not a dotted key path like train.epochs" ]
+            else
+                YamlReader.readValue source (text.Substring(separator + 1)) |> Result.map (fun value -> path, value)
+        | _ -> Error [ SpecError.at at "" "an override is key.path=value, like train.epochs=20" ]
+
+    let displayValue (node: Node) =
+        match node with
+        | Scalar(text, false, _) ->
+            match Double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture) with
+            | true, number when Double.IsFinite number -> Planning.TrialJson.compactNumber number
+            | _ -> text
+        | other -> Node.display other
+
+    let trialName (assignments: Assignment list) =
+        let leaf (path: string) = (NodePath.split path) |> List.last
+        let leaves = assignments |> List.map (fun a -> leaf a.Path)
+        match assignments with
+        | [] -> "base"
+        | _ ->
+            assignments
+            |> List.map (fun a ->
+                let label = if (leaves |> List.filter ((=) (leaf a.Path))).Length > 1 then a.Path else leaf a.Path
+                label + "=" + displayValue a.Value)
+            |> String.concat ","
+
+    let resolve (source: string) (text: string) (overrides: string list) : LoadResult =
+        let overrideResults = overrides |> List.map override_
+        let overrideErrors = overrideResults |> List.collect (function Error e -> e | Ok _ -> [])
+        match YamlReader.read source text with
+        | Error errors -> LoadResult(None, errors @ overrideErrors)
+        | Ok(Mapping _ as document) ->
+            let decoding = Decoding()
+            let applied =
+                overrideResults
+                |> List.fold
+                    (fun root result ->
+                        match result with
+                        | Ok(path, value) ->
+                            match NodePath.set path value (Node.position value) root with
+                            | Ok root -> root
+                            | Error message ->
+                                decoding.Error(Node.position value, path, message)
+                                root
+                        | Error _ -> root)
+                    document
+            let overridden = overrideResults |> List.choose (function Ok(path, _) -> Some path | Error _ -> None) |> Set.ofList
+            let header = header decoding applied
+            let sweep = Sweep.without overridden header.Sweep
+            let decodeWith assignments =
+                let root =
+                    assignments
+                    |> List.fold
+                        (fun root (assignment: Assignment) ->
+                            match NodePath.set assignment.Path assignment.Value assignment.Position root with
+                            | Ok root -> root
+                            | Error message ->
+                                decoding.Error(assignment.Position, assignment.Path, message)
+                                root)
+                        applied
+                assignments, TrialDecoder.decode decoding root
+            let trials = Expansion.expand sweep |> List.map decodeWith
+            // A sweep with errors may expand to no trials; its values and the base config
+            // are still checked, so that one run reports all of the file's errors.
+            if trials.IsEmpty then
+                [] :: Expansion.singles sweep |> List.iter (decodeWith >> ignore)
+            let errors =
+                overrideErrors @ decoding.Errors
+                |> List.distinctBy (fun e -> e.Source, e.Line, e.Column, e.Message)
+                |> List.sortBy (fun e -> e.Source <> source, e.Source, e.Line, e.Column)
+            if not errors.IsEmpty then
+                LoadResult(None, errors)
+            else
+                let numbered = trials |> List.mapi (fun index (assignments, config) -> index + 1, assignments, config, Planning.TrialJson.id config)
+                let firstWithId = numbered |> List.distinctBy (fun (_, _, _, id) -> id)
+                let warnings =
+                    numbered
+                    |> List.filter (fun trial -> not (List.contains trial firstWithId))
+                    |> List.map (fun (number, _, _, id) ->
+                        let (first, _, _, _) = firstWithId |> List.find (fun (_, _, _, other) -> other = id)
+                        $"trial {number} has the same config as trial {first}; it runs once")
+                let resolved =
+                    firstWithId
+                    |> List.mapi (fun index (_, assignments, config, id) ->
+                        { Id = id
+                          Name = trialName assignments
+                          Number = index + 1
+                          SweptValues = assignments |> List.map (fun a -> { Path = a.Path; Value = displayValue a.Value }) |> Array.ofList
+                          Config = config })
+                LoadResult(
+                    Some
+                        { Experiment = header.Experiment
+                          Description = header.Description
+                          SpecPath = source
+                          SpecText = text
+                          Overrides = Array.ofList overrides
+                          SweepMethod = Sweep.methodName sweep
+                          Trials = Array.ofList resolved
+                          Execution = header.Execution
+                          Tracking = header.Tracking
+                          Warnings = Array.ofList warnings },
+                    []
+                )
+        | Ok other ->
+            LoadResult(None, [ SpecError.at (Node.position other) "" $"a spec is a mapping of keys (experiment, data, model, ...), found {Node.describe other}" ])
+
+/// Reading specs: the one entry point of this layer for C# callers.
+[<AbstractClass; Sealed>]
+type Specs =
+    /// Resolves spec text into a plan. `source` names the text in error messages.
+    static member Parse(text: string, source: string, overrides: IReadOnlyList<string>) : LoadResult =
+        Loading.resolve source text (List.ofSeq overrides)
+
+    static member Parse(text: string, source: string) : LoadResult = Specs.Parse(text, source, [||])
+
+    /// Reads and resolves a spec file.
+    static member Load(path: string, overrides: IReadOnlyList<string>) : LoadResult =
+        if File.Exists path then
+            Specs.Parse(File.ReadAllText path, path, overrides)
+        else
+            LoadResult(None, [ SpecError.at { Source = path; Line = 1; Column = 1 } "" "no such spec file; check the path" ])
+
+    /// The resolved config as JSON in the spec's own keys.
+    static member ToJson(config: TrialConfig) : string = Planning.TrialJson.toText true config

@@ -1,0 +1,115 @@
+/// Broken specs: every error is reported, each at file:line:column, with the key path.
+module Exp.Spec.Tests.Errors
+
+open Xunit
+open Exp.Spec
+
+let private errorsOf (text: string) (overrides: string list) =
+    let result = Specs.Parse(text, "spec.yaml", Array.ofList overrides)
+    Assert.False(result.Succeeded, "expected the spec to be rejected")
+    result.Errors |> Array.map string |> List.ofArray
+
+let private assertHas (fragment: string) (errors: string list) =
+    Assert.True(errors |> List.exists (fun e -> e.Contains fragment), sprintf "no error contains %A in:\n%s" fragment (String.concat "\n" errors))
+
+[<Fact>]
+let ``a tab in the indentation is named with its line and the fix`` () =
+    errorsOf "experiment: x\nmodel:\n\tlatent_dim: 3\n" []
+    |> assertHas "spec.yaml:3:1: a tab in the indentation; YAML indents with spaces only"
+
+[<Fact>]
+let ``bad indentation is a located YAML error with a hint`` () =
+    errorsOf "experiment: x\nmodel:\n  latent_dim: 3\n kernel_size: 3\n" []
+    |> assertHas "spec.yaml:4:2: invalid YAML"
+    
+[<Fact>]
+let ``bad indentation hint says to check the indentation`` () =
+    errorsOf "experiment: x\nmodel:\n  latent_dim: 3\n kernel_size: 3\n" []
+    |> assertHas "check the indentation"
+
+[<Fact>]
+let ``a misspelled key suggests the nearest known key`` () =
+    errorsOf "experiment: x\nloss:\n  kl_wieght: 0.1\n" []
+    |> assertHas "spec.yaml:3:3: loss.kl_wieght: unknown key 'kl_wieght'; did you mean 'kl_weight'?"
+
+[<Fact>]
+let ``a misspelled section suggests the section`` () =
+    errorsOf "experiment: x\nmodle:\n  latent_dim: 3\n" []
+    |> assertHas "spec.yaml:2:1: modle: unknown key 'modle'; did you mean 'model'?"
+
+[<Fact>]
+let ``a wrong type says what was expected and what was found`` () =
+    let errors = errorsOf "experiment: x\ntrain:\n  epochs: two\n  batch_size: \"64\"\n" []
+    errors |> assertHas "spec.yaml:3:11: train.epochs: expected a whole number, found 'two'"
+    errors |> assertHas "spec.yaml:4:15: train.batch_size: expected a whole number, found the string \"64\"; remove the quotes"
+
+[<Fact>]
+let ``out of range values are errors`` () =
+    let errors =
+        errorsOf "experiment: x\nmodel:\n  latent_dim: 0\nloss:\n  noise_sigma: 0\n  kl_mode: fraction\n  kl_weight: 1.5\ntrain:\n  lr: -0.1\n" []
+    errors |> assertHas "spec.yaml:3:15: model.latent_dim: must be at least 1, found 0"
+    errors |> assertHas "spec.yaml:5:16: loss.noise_sigma: must be greater than 0 (or 'learned'), found 0"
+    errors |> assertHas "spec.yaml:7:14: loss.kl_weight: in fraction mode kl_weight"
+    errors |> assertHas "spec.yaml:9:7: train.lr: must be greater than 0, found -0.1"
+
+[<Fact>]
+let ``an unknown enum value suggests the nearest`` () =
+    errorsOf "experiment: x\nmodel:\n  activation: leakyrelu\n" []
+    |> assertHas "model.activation: unknown value 'leakyrelu'; did you mean 'leaky_relu'?"
+
+[<Fact>]
+let ``an image size the conv strides cannot halve is an error`` () =
+    errorsOf "experiment: x\ndata:\n  dataset: synthetic\n  image_size: 28\nmodel:\n  channels: [32, 64, 128]\n" []
+    |> assertHas "spec.yaml:6:13: model.channels: 3 stride-2 layers halve the image 3 times, so data.image_size must be divisible by 8; found 28"
+
+[<Fact>]
+let ``an unknown sweep path is an error at the path with a suggestion`` () =
+    errorsOf "experiment: x\nsweep:\n  parameters:\n    loss.kl_wieght: [1.0e-4, 1.0e-3]\n" []
+    |> assertHas "spec.yaml:4:5: loss.kl_wieght: unknown key 'kl_wieght'; did you mean 'kl_weight'?"
+
+[<Fact>]
+let ``a sweep path outside the trial config is an error`` () =
+    errorsOf "experiment: x\nsweep:\n  parameters:\n    modle.latent_dim: [4, 8]\n" []
+    |> assertHas "spec.yaml:4:5: modle.latent_dim: sweep path 'modle.latent_dim' does not point into the trial config"
+
+[<Fact>]
+let ``an empty grid is an error`` () =
+    errorsOf "experiment: x\nsweep:\n  parameters:\n    loss.kl_weight: []\n" []
+    |> assertHas "spec.yaml:4:21: sweep.parameters.loss.kl_weight: an empty grid"
+
+[<Fact>]
+let ``a random sweep without trials is an error`` () =
+    errorsOf "experiment: x\nsweep:\n  method: random\n  parameters:\n    train.lr: {distribution: loguniform, min: 1.0e-4, max: 1.0e-2}\n" []
+    |> assertHas "spec.yaml:3:3: sweep.trials: a random sweep needs `trials`"
+
+[<Fact>]
+let ``a bad swept value is reported at the value`` () =
+    errorsOf "experiment: x\nsweep:\n  parameters:\n    model.latent_dim: [8, 0]\n" []
+    |> assertHas "spec.yaml:4:27: model.latent_dim: must be at least 1, found 0"
+
+[<Fact>]
+let ``a missing experiment is an error`` () =
+    errorsOf "seed: 1\n" [] |> assertHas "spec.yaml:1:1: experiment: missing required key 'experiment'"
+
+[<Fact>]
+let ``a duplicate key is an error`` () =
+    errorsOf "experiment: x\nseed: 1\nseed: 2\n" []
+    |> assertHas "spec.yaml:3:1: seed: duplicate key 'seed' (first given at line 2)"
+
+[<Fact>]
+let ``overrides are validated like the file`` () =
+    let errors = errorsOf "experiment: x\n" [ "train.epoch=3"; "model.latent_dim=zero"; "nonsense" ]
+    errors |> assertHas "override 'train.epoch=3':1:1: train.epoch: unknown key 'epoch'; did you mean 'epochs'?"
+    errors |> assertHas "model.latent_dim: expected a whole number, found 'zero'"
+    errors |> assertHas "override 'nonsense':1:1: an override is key.path=value"
+
+[<Fact>]
+let ``all errors of a file are reported together`` () =
+    let errors =
+        errorsOf "experiment: x\nmodel:\n  latent_dim: 0\n  chanels: [32]\ntrain:\n  epochs: two\nsweep:\n  parameters:\n    loss.kl_weight: []\n" []
+    Assert.Equal(4, errors.Length)
+
+[<Fact>]
+let ``a missing file names the path`` () =
+    let result = Specs.Load("/nonexistent/spec.yaml", [||])
+    Assert.Equal("/nonexistent/spec.yaml:1:1: no such spec file; check the path", string result.Errors[0])

@@ -1,0 +1,84 @@
+/// Specs that are valid: defaults, overrides, names, ids.
+module Exp.Spec.Tests.Resolution
+
+open Xunit
+open Exp.Spec
+
+let plan (text: string) (overrides: string list) =
+    let result = Specs.Parse(text, "spec.yaml", Array.ofList overrides)
+    Assert.True(result.Succeeded, result.Errors |> Array.map string |> String.concat "\n")
+    result.Plan
+
+[<Fact>]
+let ``a three-line spec is a valid single trial with defaults`` () =
+    let plan = plan "experiment: tiny\ntrain:\n  epochs: 1\n" []
+    let trial = Assert.Single(plan.Trials)
+    Assert.Equal("base", trial.Name)
+    Assert.Equal(DatasetKind.FashionMnist, trial.Config.Data.Dataset)
+    Assert.Equal("/usr/share/datasets/fashion-mnist", trial.Config.Data.Path)
+    Assert.Equal(1, trial.Config.Train.Epochs)
+    Assert.Equal(16, trial.Config.Model.LatentDim)
+    Assert.Equal("runs", plan.Tracking.Local)
+
+[<Fact>]
+let ``overrides apply on top of the file`` () =
+    let plan = plan "experiment: x\ntrain:\n  epochs: 2\n" [ "train.epochs=20"; "model.channels=[16,32]"; "loss.noise_sigma=learned" ]
+    let config = plan.Trials[0].Config
+    Assert.Equal(20, config.Train.Epochs)
+    Assert.Equal<int[]>([| 16; 32 |], config.Model.Channels)
+    Assert.True(config.Loss.LearnSigma)
+
+[<Fact>]
+let ``an override of a swept path fixes it`` () =
+    let plan =
+        plan "experiment: x\nsweep:\n  parameters:\n    loss.kl_weight: [0.1, 0.2]\n    model.latent_dim: [4, 8]\n" [ "loss.kl_weight=0.5" ]
+    Assert.Equal(2, plan.Trials.Length)
+    Assert.All(plan.Trials, fun t -> Assert.Equal(0.5, t.Config.Loss.KlWeight))
+
+[<Fact>]
+let ``trial names are built from the swept values`` () =
+    let plan =
+        plan "experiment: x\nsweep:\n  parameters:\n    loss.kl_weight: [1.0e-4]\n    loss.noise_sigma: [0.1, learned]\n" []
+    Assert.Equal<string[]>([| "kl_weight=1e-4,noise_sigma=0.1"; "kl_weight=1e-4,noise_sigma=learned" |], plan.Trials |> Array.map _.Name)
+
+[<Fact>]
+let ``the same leaf under two sections is named by its full path`` () =
+    let plan = plan "experiment: x\nsweep:\n  parameters:\n    train.batch_size: [64]\n    eval.batch_size: [100]\n" []
+    Assert.Equal("train.batch_size=64,eval.batch_size=100", plan.Trials[0].Name)
+
+[<Fact>]
+let ``a list sweep runs the listed trials`` () =
+    let plan =
+        plan "experiment: x\nsweep:\n  method: list\n  trials:\n    - {loss.kl_weight: 1.0e-4, model.latent_dim: 8}\n    - {loss.kl_weight: 1.0e-3}\n" []
+    Assert.Equal<float[]>([| 1e-4; 1e-3 |], plan.Trials |> Array.map _.Config.Loss.KlWeight)
+    Assert.Equal<int[]>([| 8; 16 |], plan.Trials |> Array.map _.Config.Model.LatentDim)
+
+[<Fact>]
+let ``W&B-style values and value parameters are accepted in a grid`` () =
+    let plan = plan "experiment: x\nsweep:\n  parameters:\n    loss.kl_weight: {values: [0.1, 0.2]}\n    seed: {value: 3}\n" []
+    Assert.Equal(2, plan.Trials.Length)
+    Assert.All(plan.Trials, fun t -> Assert.Equal(3, t.Config.Seed))
+
+[<Fact>]
+let ``the id changes with any value and only with the config`` () =
+    let spec = "experiment: x\ntrain:\n  epochs: 2\n"
+    let baseId = (plan spec []).Trials[0].Id
+    Assert.Equal(baseId, (plan spec []).Trials[0].Id)
+    Assert.Equal(baseId, (plan "experiment: other-name\nexecution:\n  parallel: 4\ntrain:\n  epochs: 2\n" []).Trials[0].Id)
+    Assert.NotEqual<string>(baseId, (plan spec [ "train.epochs=3" ]).Trials[0].Id)
+    Assert.NotEqual<string>(baseId, (plan spec [ "eval.sample_std=0.9" ]).Trials[0].Id)
+
+[<Fact>]
+let ``random draws that give the same config run once, with a warning`` () =
+    let plan = plan "experiment: x\nsweep:\n  method: random\n  trials: 10\n  parameters:\n    model.activation: {choice: [relu, gelu]}\n" []
+    Assert.Equal(2, plan.Trials.Length)
+    Assert.Equal(8, plan.Warnings.Length)
+
+[<Fact>]
+let ``params are every resolved value under its dotted path`` () =
+    let trial = (plan "experiment: x\nloss:\n  noise_sigma: learned\n" []).Trials[0]
+    let parameters = trial.Params |> Array.map (fun p -> p.Key, p.Value) |> Map.ofArray
+    Assert.Equal("learned", parameters["loss.noise_sigma"])
+    Assert.Equal("[32,64]", parameters["model.channels"])
+    Assert.Equal("fashion-mnist", parameters["data.dataset"])
+    Assert.Equal("null", parameters["data.train_limit"])

@@ -1,0 +1,138 @@
+using Exp.Tracking.LocalStore;
+using Exp.Tracking.Model;
+using Exp.Tracking.Rest;
+
+namespace Exp.Tracking.Forwarding;
+
+/// <summary>
+/// Brings one local run up to date on an MLflow server, sending only what the run's
+/// <see cref="ForwardingState"/> says is missing and recording progress after every
+/// request, so a pass can stop anywhere (crash, server down) and the next one completes it
+/// without duplicates. The server run carries the tag <see cref="LocalRunIdTag"/>, so even
+/// a run created just before a crash that lost its cursor is found again, not created twice.
+/// A child's <c>mlflow.parentRunId</c> is translated to the parent's server run id.
+/// </summary>
+public sealed class RunForwarder(FileStore store, MlflowRestClient client)
+{
+    public const string LocalRunIdTag = "exp.localRunId";
+
+    public Uri ServerUri => client.ServerUri;
+
+    public async Task<ForwardReport> SyncAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        var runDirectory = store.RunDirectory(runId);
+        var (serverRunId, parentServerRunId) = await EnsureServerRunAsync(runId, cancellationToken);
+        using var _ = ForwardingState.Lock(runDirectory);
+        var state = ForwardingState.Load(runDirectory);
+        var server = state.For(ServerUri);
+        var run = store.GetRun(runId);
+
+        var parameters = store.GetParams(runId)
+            .Where(param => !server.Params.Contains(param.Key))
+            .Select(param => new Param(param.Key, param.Value))
+            .ToList();
+        var tags = store.GetTags(runId)
+            .Select(tag => tag.Key == MlflowTags.ParentRunId && parentServerRunId is not null ? new RunTag(tag.Key, parentServerRunId) : new RunTag(tag.Key, tag.Value))
+            .Where(tag => server.Tags.GetValueOrDefault(tag.Key) != tag.Value)
+            .ToList();
+        var metrics = store.GetMetricKeys(runId)
+            .SelectMany(key => store.GetMetricHistory(runId, key).Skip(server.MetricLines.GetValueOrDefault(key)))
+            .ToList();
+
+        await client.LogBatchAsync(
+            serverRunId,
+            new LogBatch(metrics, parameters, tags),
+            sent =>
+            {
+                server.Params.UnionWith(sent.Params.Select(param => param.Key));
+                foreach (var tag in sent.Tags)
+                {
+                    server.Tags[tag.Key] = tag.Value;
+                }
+                foreach (var key in sent.Metrics.GroupBy(metric => metric.Key))
+                {
+                    server.MetricLines[key.Key] = server.MetricLines.GetValueOrDefault(key.Key) + key.Count();
+                }
+                state.Save(runDirectory);
+            },
+            cancellationToken);
+
+        var (artifacts, warning) = await SendArtifactsAsync(runId, server, state, runDirectory, cancellationToken);
+
+        var statusSent = false;
+        if (run.Status != RunStatus.Running && (server.Status != run.Status || server.EndTime != run.EndTime))
+        {
+            await client.UpdateRunAsync(serverRunId, run.Status, run.EndTime, cancellationToken);
+            (server.Status, server.EndTime, statusSent) = (run.Status, run.EndTime, true);
+            state.Save(runDirectory);
+        }
+        return new ForwardReport(serverRunId, metrics.Count, parameters.Count, tags.Count, artifacts, statusSent, warning);
+    }
+
+    /// <summary>The server run ids of the run and of its parent (null without one), creating them if needed.</summary>
+    private async Task<(string RunId, string? ParentRunId)> EnsureServerRunAsync(string runId, CancellationToken cancellationToken)
+    {
+        var localParent = store.GetTags(runId).GetValueOrDefault(MlflowTags.ParentRunId);
+        string? parentServerRunId = null;
+        if (localParent is not null && IsLocalRun(localParent))
+        {
+            parentServerRunId = (await EnsureServerRunAsync(localParent, cancellationToken)).RunId;
+        }
+
+        var runDirectory = store.RunDirectory(runId);
+        using var _ = ForwardingState.Lock(runDirectory);
+        var state = ForwardingState.Load(runDirectory);
+        var server = state.For(ServerUri);
+        if (server.RunId is not null)
+        {
+            return (server.RunId, parentServerRunId);
+        }
+        var run = store.GetRun(runId);
+        var experimentId = await client.GetOrCreateExperimentAsync(store.GetExperiment(run.ExperimentId).Name, cancellationToken);
+        var found = await client.SearchRunsAsync([experimentId], $"tags.`{LocalRunIdTag}` = '{runId}'", cancellationToken);
+        var serverRun = found.Count > 0
+            ? found[0].Info
+            : await client.CreateRunAsync(experimentId, run.RunName, run.UserId, run.StartTime, [new RunTag(LocalRunIdTag, runId)], cancellationToken);
+        (server.ExperimentId, server.RunId, server.ArtifactUri) = (experimentId, serverRun.RunId, serverRun.ArtifactUri);
+        state.Save(runDirectory);
+        return (serverRun.RunId, parentServerRunId);
+    }
+
+    private async Task<(int Sent, string? Warning)> SendArtifactsAsync(
+        string runId, ServerRunState server, ForwardingState state, string runDirectory, CancellationToken cancellationToken)
+    {
+        var artifactRoot = store.ArtifactDirectory(runId);
+        var pending = store.ListArtifacts(runId)
+            .Select(path => (Path: path, Size: new FileInfo(Path.Combine(artifactRoot, path)).Length))
+            .Where(artifact => server.Artifacts.GetValueOrDefault(artifact.Path, -1) != artifact.Size)
+            .ToList();
+        if (pending.Count == 0)
+        {
+            return (0, null);
+        }
+        if (MlflowRestClient.ProxiedArtifactRoot(server.ArtifactUri ?? "") is null)
+        {
+            return (0, $"{pending.Count} artifact(s) of run {runId} were not sent: the server keeps artifacts at '{server.ArtifactUri}', which it does not serve through mlflow-artifacts.");
+        }
+        foreach (var (path, size) in pending)
+        {
+            await client.UploadArtifactAsync(server.ArtifactUri!, path, () => File.OpenRead(Path.Combine(artifactRoot, path)), cancellationToken);
+            server.Artifacts[path] = size;
+            state.Save(runDirectory);
+        }
+        return (pending.Count, null);
+    }
+
+    private bool IsLocalRun(string runId)
+    {
+        try
+        {
+            store.RunDirectory(runId);
+            return true;
+        }
+        catch (Exception notLocal) when (notLocal is KeyNotFoundException or ArgumentException)
+        {
+            return false;
+        }
+    }
+}

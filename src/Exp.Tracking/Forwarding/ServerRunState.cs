@@ -1,0 +1,29 @@
+using Exp.Tracking.Model;
+
+namespace Exp.Tracking.Forwarding;
+
+/// <summary>
+/// How far one local run has been forwarded to one server: the server's ids for it, how
+/// many lines of each metric file were sent, which params, tag values and artifacts
+/// (with their sizes) arrived, and the last end status sent.
+/// </summary>
+public sealed class ServerRunState
+{
+    public string? ExperimentId { get; set; }
+
+    public string? RunId { get; set; }
+
+    public string? ArtifactUri { get; set; }
+
+    public Dictionary<string, int> MetricLines { get; set; } = new(StringComparer.Ordinal);
+
+    public HashSet<string> Params { get; set; } = new(StringComparer.Ordinal);
+
+    public Dictionary<string, string> Tags { get; set; } = new(StringComparer.Ordinal);
+
+    public Dictionary<string, long> Artifacts { get; set; } = new(StringComparer.Ordinal);
+
+    public RunStatus? Status { get; set; }
+
+    public long? EndTime { get; set; }
+}

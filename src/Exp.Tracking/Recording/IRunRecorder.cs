@@ -1,0 +1,45 @@
+using Exp.Tracking.Model;
+
+namespace Exp.Tracking.Recording;
+
+/// <summary>
+/// What a running trial records. Every Log/Set call validates its keys (MLflow's rules, so
+/// a bad key fails right here) and then only enqueues: a background writer appends to the
+/// local store and, with a server configured, forwarding follows from there. No call waits
+/// on the disk or the network except <see cref="FlushAsync"/> and <see cref="EndAsync"/>.
+/// </summary>
+public interface IRunRecorder : IAsyncDisposable
+{
+    /// <summary>The run as created in the local store (its id is the local run id).</summary>
+    RunInfo Run { get; }
+
+    void LogParams(IEnumerable<Param> parameters);
+
+    void LogMetric(string key, double value, long step);
+
+    void LogMetrics(IReadOnlyDictionary<string, double> values, long step);
+
+    void SetTags(IEnumerable<RunTag> tags);
+
+    /// <summary>Stores <paramref name="content"/> as the artifact at <paramref name="artifactPath"/> ('/'-separated, relative).</summary>
+    void LogArtifact(string artifactPath, byte[] content);
+
+    /// <summary>Copies a file as an artifact; the file must stay in place until the run is flushed.</summary>
+    void LogArtifactFile(string sourceFile, string artifactPath);
+
+    /// <summary>
+    /// Logs a PNG image for a step the way <c>mlflow.log_image(image, key=..., step=...)</c>
+    /// does, so MLflow's UI shows it over steps. <paramref name="thumbnailPng"/> is the small
+    /// preview the UI's grid loads (the full image when null).
+    /// </summary>
+    void LogImage(string key, long step, byte[] png, byte[]? thumbnailPng = null);
+
+    /// <summary>Drops metric values logged after <paramref name="lastStep"/> (resuming from that step's checkpoint).</summary>
+    void DeleteMetricsAfterStep(long lastStep);
+
+    /// <summary>Waits until everything enqueued so far is in the local store; throws if a write failed.</summary>
+    Task FlushAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Flushes, marks the run ended with <paramref name="status"/>, and gives forwarding a last chance.</summary>
+    Task EndAsync(RunStatus status, CancellationToken cancellationToken = default);
+}

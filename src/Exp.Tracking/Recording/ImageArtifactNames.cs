@@ -1,0 +1,28 @@
+using System.Globalization;
+
+namespace Exp.Tracking.Recording;
+
+/// <summary>
+/// The artifact names <c>mlflow.log_image</c> gives an image logged with a key and a step
+/// (mlflow/tracking/client.py, read back by the UI's imagesByRunUuid reducer):
+/// <c>images/&lt;key with '/' as '#'&gt;%step%&lt;step&gt;%timestamp%&lt;ms&gt;%&lt;uuid&gt;.png</c>
+/// and the preview beside it, the same name with <c>%compressed.webp</c>.
+/// The UI finds images by these names only. No WebP encoder is available to this project,
+/// so the preview holds PNG bytes under MLflow's .webp name; browsers pick an image's decoder
+/// from its content, not its name, so the UI shows it.
+/// </summary>
+public static class ImageArtifactNames
+{
+    public const string Folder = "images";
+
+    public static (string Full, string Preview) For(string key, long step, long timestamp)
+    {
+        // MLflow starts the uuid with a letter from g-z, so it never reads as hex digits.
+        var uuid = Guid.NewGuid().ToString();
+        uuid = (char)('g' + Random.Shared.Next(20)) + uuid[1..];
+        var stem = string.Create(
+            CultureInfo.InvariantCulture,
+            $"{Folder}/{key.Replace('/', '#')}%step%{step}%timestamp%{timestamp}%{uuid}");
+        return ($"{stem}.png", $"{stem}%compressed.webp");
+    }
+}

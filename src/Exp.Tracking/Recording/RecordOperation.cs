@@ -1,0 +1,46 @@
+using Exp.Tracking.LocalStore;
+using Exp.Tracking.Model;
+
+namespace Exp.Tracking.Recording;
+
+/// <summary>One queued write of a <see cref="RunRecorder"/>, applied by its background writer.</summary>
+internal abstract record RecordOperation
+{
+    public abstract void Apply(FileStore store, string runId);
+
+    public sealed record Metrics(IReadOnlyList<Metric> Values) : RecordOperation
+    {
+        public override void Apply(FileStore store, string runId) => store.LogMetrics(runId, Values);
+    }
+
+    public sealed record Params(IReadOnlyList<Param> Values) : RecordOperation
+    {
+        public override void Apply(FileStore store, string runId) => store.LogParams(runId, Values);
+    }
+
+    public sealed record Tags(IReadOnlyList<RunTag> Values) : RecordOperation
+    {
+        public override void Apply(FileStore store, string runId) => store.SetTags(runId, Values);
+    }
+
+    public sealed record ArtifactBytes(string ArtifactPath, byte[] Content) : RecordOperation
+    {
+        public override void Apply(FileStore store, string runId) => store.WriteArtifact(runId, ArtifactPath, Content);
+    }
+
+    public sealed record ArtifactFile(string SourceFile, string ArtifactPath) : RecordOperation
+    {
+        public override void Apply(FileStore store, string runId) => store.CopyArtifact(runId, SourceFile, ArtifactPath);
+    }
+
+    public sealed record DropStepsAfter(long LastStep) : RecordOperation
+    {
+        public override void Apply(FileStore store, string runId) => Forwarding.ForwardingState.DeleteMetricsAfterStep(store, runId, LastStep);
+    }
+
+    /// <summary>Completes when every operation queued before it has been applied.</summary>
+    public sealed record Barrier(TaskCompletionSource Done) : RecordOperation
+    {
+        public override void Apply(FileStore store, string runId) => Done.TrySetResult();
+    }
+}

@@ -1,0 +1,177 @@
+using System.Text.RegularExpressions;
+using System.Threading.Channels;
+using Exp.Tracking.LocalStore;
+using Exp.Tracking.Model;
+
+namespace Exp.Tracking.Recording;
+
+/// <summary>
+/// The <see cref="IRunRecorder"/> of one run: calls enqueue into an unbounded channel and a
+/// single background task applies them to the <see cref="FileStore"/> in order, so the
+/// trainer never waits on a write. After each drained batch it tells the forwarder (if any)
+/// that the run has news.
+/// </summary>
+public sealed partial class RunRecorder : IRunRecorder
+{
+    private readonly FileStore _store;
+    private readonly TimeProvider _clock;
+    private readonly Action<string> _written;
+    private readonly Func<string, CancellationToken, Task> _ended;
+    private readonly Channel<RecordOperation> _queue = Channel.CreateUnbounded<RecordOperation>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Dictionary<string, string> _loggedParams;
+    private readonly Lock _paramsLock = new();
+    private readonly Task _writer;
+    private Exception? _writeFailure;
+    private int _endRequested;
+
+    internal RunRecorder(FileStore store, RunInfo run, TimeProvider clock, Action<string> written, Func<string, CancellationToken, Task> ended)
+    {
+        _store = store;
+        _clock = clock;
+        _written = written;
+        _ended = ended;
+        Run = run;
+        _loggedParams = new Dictionary<string, string>(store.GetParams(run.RunId), StringComparer.Ordinal);
+        _writer = Task.Run(WriteLoopAsync);
+    }
+
+    public RunInfo Run { get; private set; }
+
+    public void LogParams(IEnumerable<Param> parameters)
+    {
+        var values = parameters.ToList();
+        lock (_paramsLock)
+        {
+            // Checked here rather than in the writer so the caller hears of a changed param at once.
+            foreach (var param in values)
+            {
+                TrackingKeys.ValidateParam(param.Key, param.Value);
+                if (_loggedParams.TryGetValue(param.Key, out var logged) && logged != param.Value)
+                {
+                    throw new InvalidOperationException(
+                        $"Changing param values is not allowed: '{param.Key}' was logged as '{logged}', now '{param.Value}'.");
+                }
+            }
+            foreach (var param in values)
+            {
+                _loggedParams[param.Key] = param.Value;
+            }
+        }
+        Enqueue(new RecordOperation.Params(values));
+    }
+
+    public void LogMetric(string key, double value, long step) =>
+        LogMetrics(new Dictionary<string, double> { [key] = value }, step);
+
+    public void LogMetrics(IReadOnlyDictionary<string, double> values, long step)
+    {
+        var timestamp = _clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var metrics = values.Select(pair => new Metric(pair.Key, pair.Value, timestamp, step)).ToList();
+        foreach (var metric in metrics)
+        {
+            TrackingKeys.Validate("metric", metric.Key);
+        }
+        Enqueue(new RecordOperation.Metrics(metrics));
+    }
+
+    public void SetTags(IEnumerable<RunTag> tags)
+    {
+        var values = tags.ToList();
+        foreach (var tag in values)
+        {
+            TrackingKeys.ValidateTag(tag.Key, tag.Value);
+        }
+        Enqueue(new RecordOperation.Tags(values));
+    }
+
+    public void LogArtifact(string artifactPath, byte[] content) =>
+        Enqueue(new RecordOperation.ArtifactBytes(artifactPath, content));
+
+    public void LogArtifactFile(string sourceFile, string artifactPath) =>
+        Enqueue(new RecordOperation.ArtifactFile(Path.GetFullPath(sourceFile), artifactPath));
+
+    public void LogImage(string key, long step, byte[] png, byte[]? thumbnailPng = null)
+    {
+        if (!ImageKey().IsMatch(key))
+        {
+            throw new ArgumentException(
+                $"Invalid image key '{key}': MLflow allows only alphanumerics, underscores (_), dashes (-), periods (.), spaces ( ), and slashes (/).");
+        }
+        var (full, preview) = ImageArtifactNames.For(key, step, _clock.GetUtcNow().ToUnixTimeMilliseconds());
+        Enqueue(new RecordOperation.ArtifactBytes(full, png));
+        Enqueue(new RecordOperation.ArtifactBytes(preview, thumbnailPng ?? png));
+        Enqueue(new RecordOperation.Tags([new RunTag(MlflowTags.LoggedImages, "True")]));
+    }
+
+    public void DeleteMetricsAfterStep(long lastStep) => Enqueue(new RecordOperation.DropStepsAfter(lastStep));
+
+    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        var barrier = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Enqueue(new RecordOperation.Barrier(barrier));
+        await barrier.Task.WaitAsync(cancellationToken);
+        ThrowIfWriteFailed();
+    }
+
+    public async Task EndAsync(RunStatus status, CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _endRequested, 1) == 1)
+        {
+            return;
+        }
+        await FlushAsync(cancellationToken);
+        _queue.Writer.Complete();
+        await _writer;
+        _store.UpdateRun(Run.RunId, status, _clock.GetUtcNow().ToUnixTimeMilliseconds());
+        Run = _store.GetRun(Run.RunId);
+        await _ended(Run.RunId, cancellationToken);
+    }
+
+    /// <summary>A run disposed without <see cref="EndAsync"/> ended abnormally: it is marked KILLED.</summary>
+    public async ValueTask DisposeAsync() => await EndAsync(RunStatus.Killed);
+
+    private void Enqueue(RecordOperation operation)
+    {
+        ThrowIfWriteFailed();
+        if (!_queue.Writer.TryWrite(operation))
+        {
+            throw new InvalidOperationException($"Run '{Run.RunName}' has ended; nothing more can be logged to it.");
+        }
+    }
+
+    private void ThrowIfWriteFailed()
+    {
+        if (_writeFailure is { } failure)
+        {
+            throw new IOException($"Writing run '{Run.RunName}' to {_store.RootDirectory} failed: {failure.Message}", failure);
+        }
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var reader = _queue.Reader;
+        while (await reader.WaitToReadAsync())
+        {
+            while (reader.TryRead(out var operation))
+            {
+                try
+                {
+                    if (_writeFailure is null || operation is RecordOperation.Barrier)
+                    {
+                        operation.Apply(_store, Run.RunId);
+                    }
+                }
+                catch (Exception failure)
+                {
+                    // The first failure is kept and surfaces on the next call; later writes are skipped
+                    // so that the store never holds a run with a gap in the middle.
+                    _writeFailure ??= failure;
+                }
+            }
+            _written(Run.RunId);
+        }
+    }
+
+    [GeneratedRegex(@"^[a-zA-Z0-9_\-./ ]+$")]
+    private static partial Regex ImageKey();
+}

@@ -1,0 +1,244 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Exp.Tracking.Model;
+using Polly;
+using Polly.Retry;
+
+namespace Exp.Tracking.Rest;
+
+/// <summary>
+/// A typed client of MLflow's REST API 2.0 (https://mlflow.org/docs/latest/rest-api.html):
+/// the experiment, run, log-batch and set-tag endpoints, and artifact upload through the
+/// tracking server's artifact proxy (mlflow-artifacts). Transient failures (connection
+/// refused, timeouts, 5xx, 429) are retried with exponential backoff; any other error
+/// answer throws <see cref="MlflowApiException"/> at once.
+/// </summary>
+public sealed class MlflowRestClient : IDisposable
+{
+    private readonly HttpClient _http;
+    private readonly MlflowCredentials _credentials;
+    private readonly ResiliencePipeline _retry;
+
+    public MlflowRestClient(Uri serverUri, MlflowClientOptions options)
+    {
+        ServerUri = WithoutUserInfo(serverUri);
+        var handler = new SocketsHttpHandler();
+        if (options.InsecureTls)
+        {
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, _, _, _) => true;
+        }
+        _http = new HttpClient(handler) { BaseAddress = ServerUri, Timeout = options.RequestTimeout };
+        _credentials = options.Credentials;
+        _retry = options.MaxRetries == 0 ? ResiliencePipeline.Empty : new ResiliencePipelineBuilder()
+            .AddRetry(new RetryStrategyOptions
+            {
+                MaxRetryAttempts = options.MaxRetries,
+                Delay = options.RetryDelay,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                ShouldHandle = arguments => ValueTask.FromResult(
+                    arguments.Outcome.Exception is { } failure
+                    && !arguments.Context.CancellationToken.IsCancellationRequested
+                    && IsTransient(failure)),
+            })
+            .Build();
+    }
+
+    /// <summary>The server's address, with any user:password part removed so that it can be shown.</summary>
+    public Uri ServerUri { get; }
+
+    /// <summary>Whether a failure may pass if the request is sent again later.</summary>
+    public static bool IsTransient(Exception failure) => failure switch
+    {
+        MlflowApiException api => api.IsTransient,
+        HttpRequestException http => http.StatusCode is null || (int)http.StatusCode >= 500 || http.StatusCode == HttpStatusCode.TooManyRequests,
+        TaskCanceledException or TimeoutException => true,
+        _ => false,
+    };
+
+    public async Task<ExperimentInfo?> GetExperimentByNameAsync(string name, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var response = await SendAsync<ExperimentResponse>(
+                "experiments/get-by-name", HttpMethod.Get, $"api/2.0/mlflow/experiments/get-by-name?experiment_name={Uri.EscapeDataString(name)}", null, cancellationToken);
+            return response.Experiment;
+        }
+        catch (MlflowApiException missing) when (missing.ErrorCode == "RESOURCE_DOES_NOT_EXIST")
+        {
+            return null;
+        }
+    }
+
+    public async Task<string> CreateExperimentAsync(string name, CancellationToken cancellationToken = default) =>
+        (await SendAsync<CreateExperimentResponse>("experiments/create", HttpMethod.Post, "api/2.0/mlflow/experiments/create", new { name }, cancellationToken)).ExperimentId;
+
+    /// <summary>The id of the named experiment, created if missing; safe against another client creating it meanwhile.</summary>
+    public async Task<string> GetOrCreateExperimentAsync(string name, CancellationToken cancellationToken = default)
+    {
+        if (await GetExperimentByNameAsync(name, cancellationToken) is { } existing)
+        {
+            return existing.ExperimentId;
+        }
+        try
+        {
+            return await CreateExperimentAsync(name, cancellationToken);
+        }
+        catch (MlflowApiException exists) when (exists.ErrorCode == "RESOURCE_ALREADY_EXISTS")
+        {
+            // The name is taken by an experiment get-by-name does not return: a deleted one.
+            return (await GetExperimentByNameAsync(name, cancellationToken))?.ExperimentId
+                ?? throw new InvalidOperationException(
+                    $"Experiment '{name}' exists on {ServerUri} in the deleted state; restore it there or use another name. ({exists.Message})");
+        }
+    }
+
+    public async Task<RunInfo> CreateRunAsync(
+        string experimentId, string runName, string userId, long startTime, IReadOnlyList<RunTag> tags, CancellationToken cancellationToken = default)
+    {
+        var body = new { experiment_id = experimentId, run_name = runName, user_id = userId, start_time = startTime, tags };
+        return (await SendAsync<RunResponse>("runs/create", HttpMethod.Post, "api/2.0/mlflow/runs/create", body, cancellationToken)).Run.Info;
+    }
+
+    public async Task<RunInfo> UpdateRunAsync(string runId, RunStatus status, long? endTime, CancellationToken cancellationToken = default)
+    {
+        var body = new { run_id = runId, status, end_time = endTime };
+        return (await SendAsync<UpdateRunResponse>("runs/update", HttpMethod.Post, "api/2.0/mlflow/runs/update", body, cancellationToken)).RunInfo;
+    }
+
+    public async Task<MlflowRun> GetRunAsync(string runId, CancellationToken cancellationToken = default) =>
+        (await SendAsync<RunResponse>("runs/get", HttpMethod.Get, $"api/2.0/mlflow/runs/get?run_id={Uri.EscapeDataString(runId)}", null, cancellationToken)).Run;
+
+    /// <summary>All runs of the experiments that match <paramref name="filter"/> (MLflow's search syntax), every page read.</summary>
+    public async Task<IReadOnlyList<MlflowRun>> SearchRunsAsync(IReadOnlyList<string> experimentIds, string? filter, CancellationToken cancellationToken = default)
+    {
+        var runs = new List<MlflowRun>();
+        string? pageToken = null;
+        do
+        {
+            var body = new { experiment_ids = experimentIds, filter, max_results = 1000, page_token = pageToken };
+            var page = await SendAsync<SearchRunsResponse>("runs/search", HttpMethod.Post, "api/2.0/mlflow/runs/search", body, cancellationToken);
+            runs.AddRange(page.Runs ?? []);
+            pageToken = string.IsNullOrEmpty(page.NextPageToken) ? null : page.NextPageToken;
+        }
+        while (pageToken is not null);
+        return runs;
+    }
+
+    /// <summary>
+    /// Sends a batch in as many log-batch requests as MLflow's limits need; after each
+    /// request succeeds, <paramref name="sent"/> hears what it held (so a caller can record progress).
+    /// </summary>
+    public async Task LogBatchAsync(string runId, LogBatch batch, Action<LogBatch>? sent = null, CancellationToken cancellationToken = default)
+    {
+        foreach (var part in batch.Split())
+        {
+            var body = new { run_id = runId, metrics = part.Metrics, @params = part.Params, tags = part.Tags };
+            await SendAsync<JsonElement>("runs/log-batch", HttpMethod.Post, "api/2.0/mlflow/runs/log-batch", body, cancellationToken);
+            sent?.Invoke(part);
+        }
+    }
+
+    public async Task SetTagAsync(string runId, string key, string value, CancellationToken cancellationToken = default) =>
+        await SendAsync<JsonElement>("runs/set-tag", HttpMethod.Post, "api/2.0/mlflow/runs/set-tag", new { run_id = runId, key, value }, cancellationToken);
+
+    /// <summary>
+    /// Uploads one artifact of a run whose artifact root is served by the tracking server's
+    /// proxy (<c>mlflow-artifacts:/...</c>), with <c>PUT /api/2.0/mlflow-artifacts/artifacts/&lt;path&gt;</c>.
+    /// </summary>
+    public async Task UploadArtifactAsync(string runArtifactUri, string artifactPath, Func<Stream> openContent, CancellationToken cancellationToken = default)
+    {
+        var root = ProxiedArtifactRoot(runArtifactUri)
+            ?? throw new NotSupportedException(
+                $"The server keeps this run's artifacts at '{runArtifactUri}', which it does not proxy; start the server with artifact serving (mlflow-artifacts) to receive artifacts.");
+        var path = string.Join('/', $"{root}/{artifactPath}".Split('/', StringSplitOptions.RemoveEmptyEntries).Select(Uri.EscapeDataString));
+        await _retry.ExecuteAsync(
+            async token =>
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Put, $"api/2.0/mlflow-artifacts/artifacts/{path}");
+                _credentials.Apply(request);
+                await using var content = openContent();
+                request.Content = new StreamContent(content);
+                using var response = await _http.SendAsync(request, token);
+                await ThrowIfFailedAsync("mlflow-artifacts upload", response, token);
+            },
+            cancellationToken);
+    }
+
+    /// <summary>The path under the proxy's root for a <c>mlflow-artifacts:</c> URI, or null for any other scheme.</summary>
+    public static string? ProxiedArtifactRoot(string artifactUri)
+    {
+        if (!artifactUri.StartsWith("mlflow-artifacts:", StringComparison.Ordinal))
+        {
+            return null;
+        }
+        var rest = artifactUri["mlflow-artifacts:".Length..];
+        if (rest.StartsWith("//", StringComparison.Ordinal))
+        {
+            // mlflow-artifacts://host:port/path names the server; the path is what follows it.
+            var slash = rest.IndexOf('/', 2);
+            rest = slash < 0 ? "" : rest[slash..];
+        }
+        return rest.Trim('/');
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    private async Task<TResponse> SendAsync<TResponse>(string operation, HttpMethod method, string path, object? body, CancellationToken cancellationToken) =>
+        await _retry.ExecuteAsync(
+            async token =>
+            {
+                using var request = new HttpRequestMessage(method, path);
+                _credentials.Apply(request);
+                if (body is not null)
+                {
+                    request.Content = JsonContent.Create(body, options: MlflowJson.Options);
+                }
+                using var response = await _http.SendAsync(request, token);
+                await ThrowIfFailedAsync(operation, response, token);
+                return (await response.Content.ReadFromJsonAsync<TResponse>(MlflowJson.Options, token))!;
+            },
+            cancellationToken);
+
+    private static async Task ThrowIfFailedAsync(string operation, HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (response.IsSuccessStatusCode)
+        {
+            return;
+        }
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        var (errorCode, message) = ("", text.Length > 500 ? text[..500] : text);
+        try
+        {
+            using var error = JsonDocument.Parse(text);
+            errorCode = error.RootElement.TryGetProperty("error_code", out var code) ? code.GetString() ?? "" : "";
+            message = error.RootElement.TryGetProperty("message", out var said) ? said.GetString() ?? message : message;
+        }
+        catch (JsonException)
+        {
+            // Not MLflow's error JSON (a proxy's HTML page, say): the raw text is the message.
+        }
+        throw new MlflowApiException(operation, response.StatusCode, errorCode, message);
+    }
+
+    private static Uri WithoutUserInfo(Uri uri)
+    {
+        var builder = new UriBuilder(uri) { UserName = "", Password = "" };
+        if (!builder.Path.EndsWith('/'))
+        {
+            builder.Path += "/";
+        }
+        return builder.Uri;
+    }
+
+    private sealed record ExperimentResponse(ExperimentInfo? Experiment);
+
+    private sealed record CreateExperimentResponse(string ExperimentId);
+
+    private sealed record RunResponse(MlflowRun Run);
+
+    private sealed record UpdateRunResponse(RunInfo RunInfo);
+
+    private sealed record SearchRunsResponse(IReadOnlyList<MlflowRun>? Runs, string? NextPageToken);
+}

@@ -42,10 +42,10 @@ public sealed class Vae : Module<Tensor, Tensor>
 
     public Tensor LogSigma => log_sigma;
 
-    internal Sequential Encoder => encoder;
-    internal Linear Mu => mu;
-    internal Linear LogVar => logvar;
-    internal Sequential Decoder => decoder;
+    public Sequential Encoder => encoder;
+    public Linear Mu => mu;
+    public Linear LogVar => logvar;
+    public Sequential Decoder => decoder;
 
     public (Tensor Mu, Tensor LogVar) Encode(Tensor x)
     {

@@ -1,0 +1,24 @@
+using Exp.Engine.Models;
+using Exp.Spec;
+using Exp.Testing;
+
+namespace Exp.Engine.Tests.Models;
+
+public class ModelSummaryTests
+{
+    [Fact]
+    public void Notes_architecture() =>
+        Match(TestConfigs.Trial(data: new DataConfig(DatasetKind.ImageFolder, "faces", 128, 3, null, null), model: TestConfigs.Notes()), "notes");
+
+    [Fact]
+    public void Small_conv_on_fashion_mnist() => Match(TestConfigs.Trial(), "small-conv");
+
+    [Fact]
+    public void Mlp_with_learned_sigma() =>
+        Match(TestConfigs.Trial(
+            model: new ModelConfig(Architecture.Mlp, [512, 256], 0, false, Activation.Relu, 32, Upsample.Nearest, OutputActivation.Sigmoid),
+            loss: new LossConfig(0.1, true, 1.0, KlMode.Beta)), "mlp");
+
+    private static void Match(TrialConfig config, string name) =>
+        Snapshots.Match(ModelSummary.Describe(config).Split('\n'), name);
+}

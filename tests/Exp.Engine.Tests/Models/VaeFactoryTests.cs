@@ -1,0 +1,65 @@
+using Exp.Engine.Models;
+using Exp.Spec;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Exp.Engine.Tests.Models;
+
+public class VaeFactoryTests
+{
+    private static readonly LossConfig Loss = new(0.1, false, 1.0, KlMode.Beta);
+
+    [Fact]
+    public void The_notes_architecture_has_exactly_the_layers_of_the_design()
+    {
+        using var vae = VaeFactory.Create(TestConfigs.Notes(), Loss, 3, 128);
+
+        string[] block = ["Conv2d", "BatchNorm2d", "LeakyReLU"];
+        Assert.Equal([.. block, .. block, .. block, .. block, "Flatten"], Types(vae.Encoder));
+        Assert.Equal([1024, 4096], vae.Mu.weight.shape);
+        Assert.Equal([1024, 4096], vae.LogVar.weight.shape);
+        string[] up = ["Upsample", "Conv2d", "BatchNorm2d", "LeakyReLU"];
+        Assert.Equal(["Linear", "Unflatten", .. up, .. up, .. up, "Upsample", "Conv2d"], Types(vae.Decoder));
+
+        var convs = vae.Encoder.children().OfType<TorchSharp.Modules.Conv2d>().Select(c => c.weight.shape).ToArray();
+        Assert.Equal([[32, 3, 3, 3], [64, 32, 3, 3], [64, 64, 3, 3], [64, 64, 3, 3]], convs);
+        var deconvs = vae.Decoder.children().OfType<TorchSharp.Modules.Conv2d>().Select(c => c.weight.shape).ToArray();
+        Assert.Equal([[64, 64, 3, 3], [64, 64, 3, 3], [32, 64, 3, 3], [3, 32, 3, 3]], deconvs);
+
+        vae.eval();
+        Assert.Equal([2, 3, 128, 128], vae.call(zeros(2, 3, 128, 128)).shape);
+    }
+
+    [Theory]
+    [InlineData(3, 28, 2, Upsample.Transposed)]
+    [InlineData(4, 28, 2, Upsample.Transposed)]
+    [InlineData(5, 32, 3, Upsample.Transposed)]
+    [InlineData(4, 28, 2, Upsample.Nearest)]
+    [InlineData(3, 48, 4, Upsample.Nearest)]
+    public void Conv_models_reconstruct_any_size_the_strides_divide(int kernel, int size, int layers, Upsample upsample)
+    {
+        var model = new ModelConfig(Architecture.Conv, Enumerable.Repeat(8, layers).ToArray(), kernel, true,
+            Activation.Gelu, 4, upsample, OutputActivation.Sigmoid);
+        using var vae = VaeFactory.Create(model, Loss, 3, size);
+
+        Assert.Equal([2, 3, size, size], vae.call(rand(2, 3, size, size)).shape);
+    }
+
+    [Fact]
+    public void Mlp_models_reconstruct_the_image_shape()
+    {
+        var model = new ModelConfig(Architecture.Mlp, [64, 32], 0, true, Activation.Silu, 8, Upsample.Nearest, OutputActivation.Linear);
+        using var vae = VaeFactory.Create(model, Loss, 1, 28);
+
+        Assert.Equal([5, 1, 28, 28], vae.call(rand(5, 1, 28, 28)).shape);
+    }
+
+    [Fact]
+    public void An_image_size_the_strides_do_not_divide_is_refused_with_the_reason()
+    {
+        var error = Assert.Throws<ArgumentException>(() => VaeFactory.Create(TestConfigs.Notes(), Loss, 3, 100));
+        Assert.Contains("divisible by 2^4 = 16", error.Message);
+    }
+
+    private static string[] Types(nn.Module module) => module.children().Select(c => c.GetType().Name).ToArray();
+}

@@ -1,0 +1,35 @@
+using Exp.Spec;
+
+namespace Exp.Engine.Tests;
+
+/// <summary>Trial configs for tests, built directly: small, CPU, Fashion-MNIST subsets by default.</summary>
+public static class TestConfigs
+{
+    /// <summary>The kl-sweep model: conv [32, 64], kernel 4, latent 16, sigmoid output.</summary>
+    public static ModelConfig SmallConv(Upsample upsample = Upsample.Transposed) =>
+        new(Architecture.Conv, [32, 64], 4, false, Activation.Relu, 16, upsample, OutputActivation.Sigmoid);
+
+    /// <summary>The notes' architecture (DESIGN.md) for 128x128 RGB images.</summary>
+    public static ModelConfig Notes() =>
+        new(Architecture.Conv, [32, 64, 64, 64], 3, true, Activation.LeakyRelu, 1024, Upsample.Nearest, OutputActivation.Linear);
+
+    public static DataConfig FashionMnist(int train, int test) =>
+        new(DatasetKind.FashionMnist, "", 28, 1, train, test);
+
+    public static TrialConfig Trial(
+        DataConfig? data = null,
+        ModelConfig? model = null,
+        LossConfig? loss = null,
+        int epochs = 1,
+        int batchSize = 64,
+        double lr = 1e-3,
+        int iwaeSamples = 0,
+        int seed = 1,
+        int logEvery = 10) =>
+        new(seed,
+            data ?? FashionMnist(256, 128),
+            model ?? SmallConv(),
+            loss ?? new LossConfig(0.1, false, 1.0, KlMode.Beta),
+            new TrainConfig(epochs, batchSize, OptimizerKind.Adam, lr, 0.0, "cpu", logEvery),
+            new EvalConfig(16, 0.85, 8, iwaeSamples, 256));
+}

@@ -134,10 +134,11 @@ module private Loading =
                         applied
                 assignments, TrialDecoder.decode decoding root
             let trials = Expansion.expand sweep |> List.map decodeWith
+            let baseConfig = TrialDecoder.decode decoding applied
             // A sweep with errors may expand to no trials; its values and the base config
             // are still checked, so that one run reports all of the file's errors.
             if trials.IsEmpty then
-                [] :: Expansion.singles sweep |> List.iter (decodeWith >> ignore)
+                Expansion.singles sweep |> List.iter (decodeWith >> ignore)
             let errors =
                 overrideErrors @ decoding.Errors
                 |> List.distinctBy (fun e -> e.Source, e.Line, e.Column, e.Message)
@@ -161,6 +162,7 @@ module private Loading =
                           Number = index + 1
                           SweptValues = assignments |> List.map (fun a -> { Path = a.Path; Value = displayValue a.Value }) |> Array.ofList
                           Config = config })
+                let trialIds = resolved |> List.map _.Id
                 LoadResult(
                     Some
                         { Experiment = header.Experiment
@@ -169,6 +171,13 @@ module private Loading =
                           SpecText = text
                           Overrides = Array.ofList overrides
                           SweepMethod = Sweep.methodName sweep
+                          SweepId = Planning.TrialJson.sweepId header.Experiment trialIds
+                          Base =
+                            { Id = Planning.TrialJson.id baseConfig
+                              Name = "base"
+                              Number = 1
+                              SweptValues = [||]
+                              Config = baseConfig }
                           Trials = Array.ofList resolved
                           Execution = header.Execution
                           Tracking = header.Tracking

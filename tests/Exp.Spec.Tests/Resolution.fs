@@ -82,3 +82,16 @@ let ``params are every resolved value under its dotted path`` () =
     Assert.Equal("[32,64]", parameters["model.channels"])
     Assert.Equal("fashion-mnist", parameters["data.dataset"])
     Assert.Equal("null", parameters["data.train_limit"])
+
+[<Fact>]
+let ``the base trial is the spec without its sweep`` () =
+    let plan = plan "experiment: x\nloss:\n  kl_weight: 0.5\nsweep:\n  parameters:\n    loss.kl_weight: [0.1, 0.2]\n" []
+    Assert.Equal(0.5, plan.Base.Config.Loss.KlWeight)
+    Assert.DoesNotContain(plan.Base.Id, plan.Trials |> Array.map _.Id)
+
+[<Fact>]
+let ``the sweep id follows the trials`` () =
+    let spec = "experiment: x\nsweep:\n  parameters:\n    loss.kl_weight: [0.1, 0.2]\n"
+    Assert.Equal((plan spec []).SweepId, (plan spec []).SweepId)
+    Assert.NotEqual<string>((plan spec []).SweepId, (plan spec [ "train.epochs=5" ]).SweepId)
+    Assert.NotEqual<string>((plan spec []).SweepId, (plan (spec.Replace("experiment: x", "experiment: y")) []).SweepId)

@@ -33,7 +33,11 @@ type Plan =
       Overrides: string[]
       /// grid | random | list | none
       SweepMethod: string
+      /// Derived from the experiment and the trials' ids: the same sweep, the same id.
+      SweepId: string
       Trials: Trial[]
+      /// The spec without its sweep: what `exp train` trains.
+      Base: Trial
       Execution: ExecutionConfig
       Tracking: TrackingConfig
       /// Things worth saying that are not errors (e.g. duplicate random draws merged).

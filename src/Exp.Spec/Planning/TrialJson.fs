@@ -82,10 +82,15 @@ let flatten (config: TrialConfig) : (string * string) list =
         | other -> [ prefix, other.ToJsonString() ]
     walk "" (toJson config)
 
-/// Same config, same id, on every machine; any change of any value, a new id.
-let id (config: TrialConfig) =
-    let hash = Security.Cryptography.SHA256.HashData(Text.Encoding.UTF8.GetBytes(toText false config))
+let private shortHash (text: string) =
+    let hash = Security.Cryptography.SHA256.HashData(Text.Encoding.UTF8.GetBytes(text))
     Convert.ToHexString(hash, 0, 6).ToLowerInvariant()
+
+/// Same config, same id, on every machine; any change of any value, a new id.
+let id (config: TrialConfig) = shortHash (toText false config)
+
+/// Same experiment and trials, same sweep id.
+let sweepId (experiment: string) (trialIds: string seq) = shortHash (experiment + "\n" + String.Join("\n", trialIds))
 
 /// A number as people write it in a trial name: 1e-4, 0.85, 128.
 let compactNumber (number: float) =

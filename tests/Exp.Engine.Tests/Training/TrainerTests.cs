@@ -1,0 +1,107 @@
+using Exp.Engine.Objective;
+using Exp.Engine.Training;
+using Exp.Spec;
+using StbImageSharp;
+
+namespace Exp.Engine.Tests.Training;
+
+public sealed class TrainerTests : IDisposable
+{
+    private readonly string folder = Directory.CreateTempSubdirectory("exp-trainer-").FullName;
+
+    /// <summary>Batch norm and a learned sigma: state that a checkpoint must carry besides the weights.</summary>
+    private static TrialConfig Small(int epochs) => TestConfigs.Trial(
+        model: new ModelConfig(Architecture.Conv, [16, 32], 3, true, Activation.LeakyRelu, 8, Upsample.Nearest, OutputActivation.Linear),
+        loss: new LossConfig(0.2, true, 1e-2, KlMode.Fraction),
+        epochs: epochs, iwaeSamples: 3, logEvery: 1);
+
+    [Fact]
+    public void The_same_seed_gives_the_same_numbers()
+    {
+        var (first, second) = (new RecordingObserver(), new RecordingObserver());
+
+        var a = new Trainer(Small(2), new TrainerOptions { Observer = first }).Run();
+        var b = new Trainer(Small(2), new TrainerOptions { Observer = second }).Run();
+
+        Assert.Equal(first.Steps, second.Steps);
+        Assert.Equal(a.Metrics, b.Metrics);
+        Assert.Equal(first.Images.Select(i => i.Png), second.Images.Select(i => i.Png));
+    }
+
+    [Fact]
+    public void Two_epochs_equal_one_epoch_and_a_resumed_one()
+    {
+        var straight = new RecordingObserver();
+        var resumed = new RecordingObserver();
+        var directory = Path.Combine(folder, "resumed");
+
+        var expected = new Trainer(Small(2), new TrainerOptions { Observer = straight, CheckpointDirectory = Path.Combine(folder, "straight") }).Run();
+        var first = new Trainer(Small(1), new TrainerOptions { CheckpointDirectory = directory }).Run();
+        var actual = new Trainer(Small(2), new TrainerOptions { Observer = resumed, CheckpointDirectory = directory }).Run();
+
+        Assert.Equal((0, 1), (first.ResumedFromEpoch, first.Epochs));
+        Assert.Equal((1, 2, expected.Steps), (actual.ResumedFromEpoch, actual.Epochs, actual.Steps));
+        Assert.Equal(straight.Steps.Where(s => s.Epoch == 2), resumed.Steps);
+        Assert.Equal(expected.Metrics, actual.Metrics);
+        Assert.Equal(straight.Images.Where(i => i.Step == 2).Select(i => i.Png), resumed.Images.Select(i => i.Png));
+    }
+
+    [Fact]
+    public void A_finished_trial_resumes_to_its_last_metrics_without_training()
+    {
+        var directory = Path.Combine(folder, "finished");
+        var done = new Trainer(Small(1), new TrainerOptions { CheckpointDirectory = directory }).Run();
+        var observer = new RecordingObserver();
+
+        var again = new Trainer(Small(1), new TrainerOptions { CheckpointDirectory = directory, Observer = observer }).Run();
+
+        Assert.Empty(observer.Steps);
+        Assert.Equal((1, done.Steps), (again.ResumedFromEpoch, again.Steps));
+        Assert.Equal(done.Metrics, again.Metrics);
+    }
+
+    [Fact]
+    public void Steps_are_reported_every_log_every_steps_and_at_each_epochs_end()
+    {
+        var observer = new RecordingObserver();
+
+        new Trainer(TestConfigs.Trial(epochs: 2, logEvery: 3), new TrainerOptions { Observer = observer }).Run();
+
+        // 256 images in batches of 64: four steps per epoch.
+        Assert.Equal([(3L, 1), (4L, 1), (6L, 2), (8L, 2)], observer.Steps.Select(s => (s.Step, s.Epoch)));
+        Assert.Equal([0.375, 0.5, 0.75, 1.0], observer.Steps.Select(s => s.Progress));
+        Assert.All(observer.Steps, s => Assert.True(double.IsFinite(s.Loss) && s.Loss > 0));
+    }
+
+    [Fact]
+    public void Grids_are_pngs_of_the_configured_counts()
+    {
+        var observer = new RecordingObserver();
+
+        var result = new Trainer(TestConfigs.Trial(), new TrainerOptions { Observer = observer }).Run();
+
+        var samples = ImageResult.FromMemory(observer.Images.Single(i => i.Key == "samples").Png);
+        var reconstructions = ImageResult.FromMemory(observer.Images.Single(i => i.Key == "reconstructions").Png);
+        // 16 samples of 28x28 in 4 columns; 8 pairs in rows of 3 pairs, with 2 pixels between.
+        Assert.Equal((122, 122), (samples.Width, samples.Height));
+        Assert.Equal((6 * 30 + 2, 3 * 30 + 2), (reconstructions.Width, reconstructions.Height));
+        Assert.Equal(
+            [Metrics.ReconLogLikelihood, Metrics.Kl, Metrics.Elbo, Metrics.BitsPerDim, Metrics.Mse, Metrics.Sigma],
+            result.Metrics.Keys);
+    }
+
+    [Fact]
+    public void A_non_finite_loss_stops_training_with_the_step()
+    {
+        var directory = Path.Combine(folder, "diverged");
+        var config = TestConfigs.Trial(loss: new LossConfig(1e-30, false, 1.0, KlMode.Beta));
+
+        var error = Assert.Throws<NonFiniteLossException>(() =>
+            new Trainer(config, new TrainerOptions { CheckpointDirectory = directory }).Run());
+
+        Assert.StartsWith("non-finite loss at step 1 (epoch 1)", error.Message);
+        Assert.False(Directory.Exists(directory) && Directory.EnumerateFileSystemEntries(directory).Any());
+    }
+
+    public void Dispose() => Directory.Delete(folder, recursive: true);
+}

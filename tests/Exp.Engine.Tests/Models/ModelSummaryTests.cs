@@ -6,9 +6,9 @@ namespace Exp.Engine.Tests.Models;
 
 public class ModelSummaryTests
 {
-    [Fact]
-    public void Notes_architecture() =>
-        Match(TestConfigs.Trial(data: new DataConfig(DatasetKind.ImageFolder, "faces", 128, 3, null, null), model: TestConfigs.Notes()), "notes");
+    [Theory]
+    [MemberData(nameof(ExampleSpecs.Names), MemberType = typeof(ExampleSpecs))]
+    public void Example_spec(string name) => Match(ExampleSpecs.BaseTrial(name), name);
 
     [Fact]
     public void Small_conv_on_fashion_mnist() => Match(TestConfigs.Trial(), "small-conv");

@@ -12,7 +12,8 @@ public class VaeFactoryTests
     [Fact]
     public void The_notes_architecture_has_exactly_the_layers_of_the_design()
     {
-        using var vae = VaeFactory.Create(TestConfigs.Notes(), Loss, 3, 128);
+        var notes = ExampleSpecs.BaseTrial("notes-faces");
+        using var vae = VaeFactory.Create(notes.Model, notes.Loss, notes.Data.Channels, notes.Data.ImageSize);
 
         string[] block = ["Conv2d", "BatchNorm2d", "LeakyReLU"];
         Assert.Equal([.. block, .. block, .. block, .. block, "Flatten"], Types(vae.Encoder));

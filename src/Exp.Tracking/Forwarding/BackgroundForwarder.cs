@@ -116,6 +116,9 @@ internal sealed class BackgroundForwarder : IAsyncDisposable
     /// <summary>One pass of one run; false when the server is unreachable and the run must wait.</summary>
     private async Task<bool> TrySyncAsync(string runId)
     {
+        // Only a pass that starts after the run ended can complete its ending: an earlier one
+        // may have read the run before its last values were written.
+        _endings.TryGetValue(runId, out var ending);
         try
         {
             var report = await _forwarder.SyncAsync(runId, _stop.Token);
@@ -128,9 +131,9 @@ internal sealed class BackgroundForwarder : IAsyncDisposable
             {
                 _log.Warning(report.Warning);
             }
-            if (_endings.TryRemove(runId, out var done))
+            if (ending is not null && _endings.TryRemove(new KeyValuePair<string, TaskCompletionSource>(runId, ending)))
             {
-                done.TrySetResult();
+                ending.TrySetResult();
             }
             return true;
         }

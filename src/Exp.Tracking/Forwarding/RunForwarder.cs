@@ -90,12 +90,34 @@ public sealed class RunForwarder(FileStore store, MlflowRestClient client)
         var run = store.GetRun(runId);
         var experimentId = await client.GetOrCreateExperimentAsync(store.GetExperiment(run.ExperimentId).Name, cancellationToken);
         var found = await client.SearchRunsAsync([experimentId], $"tags.`{LocalRunIdTag}` = '{runId}'", cancellationToken);
+        if (found.Count > 0)
+        {
+            await RecoverCursorAsync(runId, found[0], server, cancellationToken);
+        }
         var serverRun = found.Count > 0
             ? found[0].Info
             : await client.CreateRunAsync(experimentId, run.RunName, run.UserId, run.StartTime, [new RunTag(LocalRunIdTag, runId)], cancellationToken);
         (server.ExperimentId, server.RunId, server.ArtifactUri) = (experimentId, serverRun.RunId, serverRun.ArtifactUri);
         state.Save(runDirectory);
         return (serverRun.RunId, parentServerRunId);
+    }
+
+    /// <summary>
+    /// Rebuilds a lost cursor from what the server already holds of the run (params, tags,
+    /// and how many values of each metric), so nothing is sent twice. Artifacts are sent
+    /// again; an upload replaces the same file.
+    /// </summary>
+    private async Task RecoverCursorAsync(string runId, MlflowRun serverRun, ServerRunState server, CancellationToken cancellationToken)
+    {
+        server.Params.UnionWith((serverRun.Data?.Params ?? []).Select(param => param.Key));
+        foreach (var tag in serverRun.Data?.Tags ?? [])
+        {
+            server.Tags[tag.Key] = tag.Value;
+        }
+        foreach (var key in store.GetMetricKeys(runId))
+        {
+            server.MetricLines[key] = (await client.GetMetricHistoryAsync(serverRun.Info.RunId, key, cancellationToken)).Count;
+        }
     }
 
     private async Task<(int Sent, string? Warning)> SendArtifactsAsync(

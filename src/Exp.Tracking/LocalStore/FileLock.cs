@@ -5,7 +5,7 @@ namespace Exp.Tracking.LocalStore;
 /// <see cref="FileShare.None"/> on Unix and a sharing lock on Windows, so a second process
 /// cannot open the file until the first disposes it; the lock also ends if the holder dies.
 /// </summary>
-internal sealed class FileLock : IDisposable
+public sealed class FileLock : IDisposable
 {
     private readonly FileStream _stream;
 

@@ -126,6 +126,23 @@ public sealed class MlflowRestClient : IDisposable
         return runs;
     }
 
+    /// <summary>Every logged value of one metric of a run (metrics/get-history), every page read.</summary>
+    public async Task<IReadOnlyList<Metric>> GetMetricHistoryAsync(string runId, string key, CancellationToken cancellationToken = default)
+    {
+        var values = new List<Metric>();
+        string? pageToken = null;
+        do
+        {
+            var query = $"run_id={Uri.EscapeDataString(runId)}&metric_key={Uri.EscapeDataString(key)}&max_results=25000"
+                + (pageToken is null ? "" : $"&page_token={Uri.EscapeDataString(pageToken)}");
+            var page = await SendAsync<MetricHistoryResponse>("metrics/get-history", HttpMethod.Get, $"api/2.0/mlflow/metrics/get-history?{query}", null, cancellationToken);
+            values.AddRange(page.Metrics ?? []);
+            pageToken = string.IsNullOrEmpty(page.NextPageToken) ? null : page.NextPageToken;
+        }
+        while (pageToken is not null);
+        return values;
+    }
+
     /// <summary>
     /// Sends a batch in as many log-batch requests as MLflow's limits need; after each
     /// request succeeds, <paramref name="sent"/> hears what it held (so a caller can record progress).
@@ -239,6 +256,8 @@ public sealed class MlflowRestClient : IDisposable
     private sealed record RunResponse(MlflowRun Run);
 
     private sealed record UpdateRunResponse(RunInfo RunInfo);
+
+    private sealed record MetricHistoryResponse(IReadOnlyList<Metric>? Metrics, string? NextPageToken);
 
     private sealed record SearchRunsResponse(IReadOnlyList<MlflowRun>? Runs, string? NextPageToken);
 }

@@ -1,0 +1,224 @@
+using Exp.Tracking.Forwarding;
+using Exp.Tracking.LocalStore;
+using Exp.Tracking.Model;
+using Exp.Tracking.Recording;
+using Exp.Tracking.Rest;
+using Exp.Tracking.Sweep;
+using Exp.Tracking.Tests.Support;
+
+namespace Exp.Tracking.Tests.Forwarding;
+
+public sealed class ForwardingTests : IDisposable
+{
+    private static readonly MlflowClientOptions FastClient = new()
+    {
+        MaxRetries = 1,
+        RetryDelay = TimeSpan.FromMilliseconds(5),
+        RequestTimeout = TimeSpan.FromSeconds(5),
+    };
+
+    private static readonly TrackerOptions FastTracker = new()
+    {
+        Client = FastClient,
+        ForwardInterval = TimeSpan.FromMilliseconds(20),
+        MaxOutageBackoff = TimeSpan.FromMilliseconds(100),
+        FinalSyncTimeout = TimeSpan.FromSeconds(10),
+    };
+
+    private readonly TemporaryDirectory _root = new();
+    private readonly RecordingLog _log = new();
+
+    public void Dispose() => _root.Dispose();
+
+    [Fact]
+    public async Task A_sweep_reaches_the_server_with_parent_child_links_images_and_artifacts()
+    {
+        await using var server = await MlflowStandInServer.StartNewAsync();
+        await using (var tracker = Tracker.Open(new TrackingTarget(_root.Path, server.Uri), _log, FastTracker))
+        {
+            var experiment = tracker.GetOrCreateExperiment("kl-sweep");
+            await using var sweep = SweepRuns.StartSweep(tracker, experiment.ExperimentId, "kl-sweep", "exp run kl.yaml", _root.Path);
+            await using var trial = SweepRuns.StartTrial(tracker, sweep.Run, "beta=0.1", "t-0001", "exp run kl.yaml", _root.Path);
+            trial.LogParams([new Param("loss.beta", "0.1")]);
+            LogSteps(trial, 1, 50);
+            trial.LogImage("samples", step: 50, [137, 80, 78, 71]);
+            trial.LogArtifact("spec.yaml", "beta: 0.1\n"u8.ToArray());
+            await trial.EndAsync(RunStatus.Finished);
+            await sweep.EndAsync(RunStatus.Finished);
+        }
+
+        var serverSweep = server.RunWithTag(MlflowTags.RunName, "kl-sweep");
+        var serverTrial = server.RunWithTag(MlflowTags.RunName, "beta=0.1");
+        Assert.Equal(serverSweep.RunId, serverTrial.Tags[MlflowTags.ParentRunId]);
+        Assert.Equal("t-0001", serverTrial.Tags[SweepRuns.TrialIdTag]);
+        Assert.Equal("LOCAL", serverTrial.Tags[MlflowTags.SourceType]);
+        Assert.Equal("True", serverTrial.Tags[MlflowTags.LoggedImages]);
+        Assert.Equal(("FINISHED", "FINISHED"), (serverSweep.Status, serverTrial.Status));
+        Assert.Equal(Enumerable.Range(1, 50).Select(step => (long)step), serverTrial.Metrics.Select(metric => metric.Step));
+        Assert.Equal("0.1", serverTrial.Params["loss.beta"]);
+        var artifacts = server.Artifacts.Keys.Where(path => path.Contains(serverTrial.RunId, StringComparison.Ordinal)).ToList();
+        Assert.Contains($"1/{serverTrial.RunId}/artifacts/spec.yaml", artifacts);
+        Assert.Single(artifacts, path => path.Contains("/images/samples%step%50%timestamp%", StringComparison.Ordinal) && path.EndsWith(".png", StringComparison.Ordinal));
+        Assert.Single(artifacts, path => path.EndsWith("%compressed.webp", StringComparison.Ordinal));
+        Assert.Empty(_log.Warnings);
+    }
+
+    [Fact]
+    public async Task Server_down_at_start_training_goes_on_and_push_delivers_everything_once()
+    {
+        var port = MlflowStandInServer.FreePort();
+        var serverUri = new Uri($"http://127.0.0.1:{port}/");
+        string runId;
+        await using (var tracker = Tracker.Open(new TrackingTarget(_root.Path, serverUri), _log, FastTracker with { FinalSyncTimeout = TimeSpan.FromMilliseconds(300) }))
+        {
+            await using var run = tracker.StartRun(tracker.GetOrCreateExperiment("offline").ExperimentId, new RunStart("offline-trial"));
+            runId = run.Run.RunId;
+            run.LogParams([new Param("lr", "0.001")]);
+            LogSteps(run, 1, 1500);
+            await run.EndAsync(RunStatus.Finished);
+        }
+        Assert.Single(_log.Warnings, warning => warning.Contains("unreachable", StringComparison.Ordinal));
+        Assert.Single(_log.Warnings, warning => warning.Contains("exp push", StringComparison.Ordinal) && warning.Contains(runId, StringComparison.Ordinal));
+
+        await using var server = MlflowStandInServer.NotStarted(port);
+        await server.StartAsync();
+        using var client = new MlflowRestClient(server.Uri, FastClient);
+        var pusher = new RunPusher(new FileStore(_root.Path), client);
+        var progress = new List<PushProgress>();
+        var first = await pusher.PushAllAsync(new Progress<PushProgress>(progress.Add));
+        var requestsAfterFirst = server.Requests.Count;
+        var second = await pusher.PushAllAsync();
+
+        var serverRun = Assert.Single(server.Runs);
+        Assert.Equal(Enumerable.Range(1, 1500).Select(step => (long)step), serverRun.Metrics.Select(metric => metric.Step));
+        Assert.Equal(("FINISHED", "0.001"), (serverRun.Status, serverRun.Params["lr"]));
+        Assert.Equal((1, 1500), (first.Runs, first.Metrics));
+        Assert.Equal((1, 0, 0, 0), (second.Runs, second.Metrics, second.Params, second.Tags));
+        // The second push only looks: it finds nothing to send.
+        Assert.DoesNotContain(server.Requests.Skip(requestsAfterFirst), request => request.Path.EndsWith("log-batch", StringComparison.Ordinal) || request.Path.EndsWith("create", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Server_going_down_mid_run_and_coming_back_gets_everything_once()
+    {
+        await using var server = await MlflowStandInServer.StartNewAsync();
+        await using var tracker = Tracker.Open(new TrackingTarget(_root.Path, server.Uri), _log, FastTracker);
+        await using var run = tracker.StartRun(tracker.GetOrCreateExperiment("flaky").ExperimentId, new RunStart("flaky-trial"));
+        LogSteps(run, 1, 100);
+        await WaitUntil(() => server.Runs.Sum(r => r.Metrics.Count) == 100);
+
+        server.Unreachable = true;
+        LogSteps(run, 101, 200);
+        await WaitUntil(() => !_log.Warnings.IsEmpty);
+        LogSteps(run, 201, 300);
+        server.Unreachable = false;
+        LogSteps(run, 301, 400);
+        await run.EndAsync(RunStatus.Finished);
+
+        var serverRun = Assert.Single(server.Runs);
+        Assert.Equal(Enumerable.Range(1, 400).Select(step => (long)step), serverRun.Metrics.Select(metric => metric.Step));
+        Assert.Equal("FINISHED", serverRun.Status);
+        Assert.Single(_log.Warnings);
+        Assert.Contains("answers again", Assert.Single(_log.Infos), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Logging_returns_while_the_server_stalls_and_nothing_is_lost()
+    {
+        await using var server = await MlflowStandInServer.StartNewAsync();
+        await using var tracker = Tracker.Open(new TrackingTarget(_root.Path, server.Uri), _log, FastTracker);
+        await using var run = tracker.StartRun(tracker.GetOrCreateExperiment("slow").ExperimentId, new RunStart("slow-trial"));
+        server.Stall();
+        LogSteps(run, 1, 10);
+        await WaitUntil(() => server.StalledRequests > 0);
+
+        // The forwarder is now stuck inside a request; the trainer's calls must still return.
+        var logging = Task.Run(() =>
+        {
+            LogSteps(run, 11, 2000);
+            run.LogImage("samples", 2000, [1, 2, 3]);
+        });
+        await logging.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(server.StalledRequests > 0);
+
+        server.Release();
+        await run.EndAsync(RunStatus.Finished);
+        var serverRun = Assert.Single(server.Runs);
+        Assert.Equal(Enumerable.Range(1, 2000).Select(step => (long)step), serverRun.Metrics.Select(metric => metric.Step));
+    }
+
+    [Fact]
+    public async Task A_half_pushed_run_is_completed_without_duplicates()
+    {
+        await using (var tracker = Tracker.Open(new TrackingTarget(_root.Path, null)))
+        {
+            var experiment = tracker.GetOrCreateExperiment("rsynced");
+            await using var parent = tracker.StartRun(experiment.ExperimentId, new RunStart("sweep"));
+            await using var child = tracker.StartRun(experiment.ExperimentId, new RunStart("trial") { ParentRunId = parent.Run.RunId });
+            LogSteps(child, 1, 3500);
+            await child.EndAsync(RunStatus.Failed);
+            await parent.EndAsync(RunStatus.Finished);
+        }
+        await using var server = await MlflowStandInServer.StartNewAsync();
+        using var client = new MlflowRestClient(server.Uri, FastClient with { MaxRetries = 0 });
+        var pusher = new RunPusher(new FileStore(_root.Path), client);
+
+        // The server fails every request after the second metrics batch of the trial.
+        var failing = WaitUntil(() => server.CountOf("/api/2.0/mlflow/runs/log-batch") >= 3).ContinueWith(_ => server.Unreachable = true, TaskScheduler.Default);
+        await Assert.ThrowsAnyAsync<HttpRequestException>(() => pusher.PushAllAsync());
+        await failing;
+        server.Unreachable = false;
+        Assert.InRange(server.Runs.Sum(run => run.Metrics.Count), 1, 3499);
+
+        var completed = await pusher.PushAllAsync();
+
+        Assert.Equal(2, server.Runs.Count);
+        var serverParent = server.RunWithTag(MlflowTags.RunName, "sweep");
+        var serverChild = server.RunWithTag(MlflowTags.RunName, "trial");
+        Assert.Equal(serverParent.RunId, serverChild.Tags[MlflowTags.ParentRunId]);
+        Assert.Equal(Enumerable.Range(1, 3500).Select(step => (long)step), serverChild.Metrics.Select(metric => metric.Step));
+        Assert.Equal("FAILED", serverChild.Status);
+        Assert.Empty(completed.Problems);
+    }
+
+    [Fact]
+    public async Task A_run_created_on_the_server_before_its_cursor_was_saved_is_found_not_duplicated()
+    {
+        string runId;
+        await using (var tracker = Tracker.Open(new TrackingTarget(_root.Path, null)))
+        {
+            await using var run = tracker.StartRun(FileStore.DefaultExperimentId, new RunStart("lost-cursor"));
+            runId = run.Run.RunId;
+            LogSteps(run, 1, 10);
+            await run.EndAsync(RunStatus.Finished);
+        }
+        await using var server = await MlflowStandInServer.StartNewAsync();
+        using var client = new MlflowRestClient(server.Uri, FastClient);
+        var store = new FileStore(_root.Path);
+        await new RunPusher(store, client).PushAllAsync();
+        File.Delete(Path.Combine(store.RunDirectory(runId), ".exp-forwarding.json")); // as if the process died before saving it
+
+        await new RunPusher(store, client).PushAllAsync();
+
+        var serverRun = Assert.Single(server.Runs);
+        Assert.Equal(runId, serverRun.Tags[RunForwarder.LocalRunIdTag]);
+        Assert.Equal(Enumerable.Range(1, 10).Select(step => (long)step), serverRun.Metrics.Select(metric => metric.Step));
+    }
+
+    private static void LogSteps(IRunRecorder run, int first, int last)
+    {
+        for (var step = first; step <= last; step++)
+        {
+            run.LogMetrics(new Dictionary<string, double> { ["loss"] = 1.0 / step }, step);
+        }
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (!condition())
+        {
+            await Task.Delay(10, timeout.Token);
+        }
+    }
+}

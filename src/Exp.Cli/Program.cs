@@ -1,9 +1,32 @@
 using System.CommandLine;
 using Exp.Cli.Commands;
+using Exp.Cli.Hosting;
+using Spectre.Console;
 
 var root = new RootCommand("exp: declarative experiments on generative models (VAEs) with TorchSharp, tracked in MLflow")
 {
     ValidateCommand.Create(),
     PlanCommand.Create(),
+    RunCommand.Create(),
+    TrainCommand.Create(),
+    ListCommand.Create(),
+    ShowCommand.Create(),
+    PushCommand.Create(),
+    TrialCommand.Create(),
 };
-return root.Parse(args).Invoke();
+if (Console.IsOutputRedirected)
+{
+    // A file or a pipe gets plain text, wide enough that tables do not wrap.
+    AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings
+    {
+        Ansi = AnsiSupport.No,
+        ColorSystem = ColorSystemSupport.NoColors,
+        Out = new AnsiConsoleOutput(Console.Out),
+    });
+    AnsiConsole.Profile.Width = 240;
+}
+root.Options.Add(GlobalOptions.Verbose);
+root.Options.Add(GlobalOptions.Quiet);
+
+// Signals are handled by the verbs that run trials: a first Ctrl-C stops gracefully.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

@@ -7,4 +7,6 @@ public static class ExitCodes
     public const int Failure = 1;
     /// <summary>The spec or the command line is invalid; nothing ran.</summary>
     public const int InvalidInput = 2;
+    /// <summary>Stopped by Ctrl-C or SIGTERM (128 + SIGINT, as shells report it).</summary>
+    public const int Interrupted = 130;
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using Exp.Spec;
+using Exp.Cli.Output;
 using Spectre.Console;
 
 namespace Exp.Cli.Commands;
@@ -27,7 +28,7 @@ public static class PlanCommand
             }
             else
             {
-                AnsiConsole.Write(ToTable(plan));
+                AnsiConsole.Write(PlanTable.Build(plan));
             }
             return ExitCodes.Success;
         });
@@ -53,31 +54,5 @@ public static class PlanCommand
             ["trials"] = trials,
         };
         return document.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
-    }
-
-    private static Table ToTable(Plan plan)
-    {
-        var sweptPaths = plan.Trials.SelectMany(t => t.SweptValues.Select(v => v.Path)).Distinct().ToList();
-        var table = new Table()
-            .Title($"{Markup.Escape(plan.Experiment)}: {plan.Trials.Length} trial(s), {plan.SweepMethod} sweep")
-            .AddColumn("#")
-            .AddColumn("id");
-        // The name is built from the swept values; with a sweep their columns say it better.
-        var showName = sweptPaths.Count == 0;
-        if (showName)
-        {
-            table.AddColumn("name");
-        }
-        foreach (var path in sweptPaths)
-        {
-            table.AddColumn(Markup.Escape(path));
-        }
-        foreach (var trial in plan.Trials)
-        {
-            var values = sweptPaths.Select(path => trial.SweptValues.FirstOrDefault(v => v.Path == path)?.Value ?? "");
-            string[] identity = showName ? [trial.Number.ToString(), trial.Id, Markup.Escape(trial.Name)] : [trial.Number.ToString(), trial.Id];
-            table.AddRow([.. identity, .. values.Select(Markup.Escape)]);
-        }
-        return table;
     }
 }

@@ -47,16 +47,26 @@ public static class Checkpoint
     /// <summary>Restores the latest checkpoint in <paramref name="directory"/> into the given objects; null when there is none.</summary>
     public static State? TryLoad(string directory, Vae vae, OptimizerHelper optimizer, Generator noise)
     {
-        var pointer = Path.Combine(directory, Latest);
-        if (!File.Exists(pointer))
+        if (LatestFolder(directory) is not { } folder)
             return null;
-        var folder = Path.Combine(directory, File.ReadAllText(pointer).Trim());
 
         vae.load(Path.Combine(folder, "model.bin"));
         optimizer.load_state_dict(Path.Combine(folder, "optimizer.bin"));
         using (var generatorState = tensor(File.ReadAllBytes(Path.Combine(folder, "noise.bin")), ScalarType.Byte))
             noise.set_state(generatorState);
-        return JsonSerializer.Deserialize<State>(File.ReadAllText(Path.Combine(folder, "state.json")))
-            ?? throw new InvalidDataException($"empty checkpoint state in {folder}");
+        return ReadState(folder);
     }
+
+    /// <summary>The counters of the latest checkpoint in <paramref name="directory"/>, without loading it; null when there is none.</summary>
+    public static State? TryReadState(string directory) => LatestFolder(directory) is { } folder ? ReadState(folder) : null;
+
+    private static string? LatestFolder(string directory)
+    {
+        var pointer = Path.Combine(directory, Latest);
+        return File.Exists(pointer) ? Path.Combine(directory, File.ReadAllText(pointer).Trim()) : null;
+    }
+
+    private static State ReadState(string folder) =>
+        JsonSerializer.Deserialize<State>(File.ReadAllText(Path.Combine(folder, "state.json")))
+            ?? throw new InvalidDataException($"empty checkpoint state in {folder}");
 }

@@ -13,4 +13,7 @@ public static class Devices
                 throw new InvalidOperationException($"train.device is {name}, but CUDA is not available (no GPU, or a build without -p:TorchBackend=cuda)"),
             var other => device(other),
         };
+
+    /// <summary>CUDA devices this process can use; 0 without a GPU or on the CPU build.</summary>
+    public static int CudaDeviceCount() => cuda.is_available() ? cuda.device_count() : 0;
 }

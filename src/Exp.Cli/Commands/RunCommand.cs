@@ -1,0 +1,72 @@
+using System.CommandLine;
+using Exp.Cli.Hosting;
+using Exp.Cli.Output;
+using Exp.Engine.Training;
+using Exp.Runner.Sweeps;
+using Exp.Runner.Trials;
+
+namespace Exp.Cli.Commands;
+
+/// <summary>`exp run`: the sweep, each trial in its own process, tracked in MLflow, resumable.</summary>
+public static class RunCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("run", "Run a spec's sweep: every trial in its own process, as child runs of one MLflow run. "
+            + "Run it again after any interruption to resume: finished trials are skipped, interrupted ones continue from their checkpoints");
+        var spec = new SpecArguments();
+        spec.AddTo(command);
+        var parallel = new Option<int?>("--parallel", "-j") { Description = "Trials at once (default: execution.parallel of the spec)" };
+        var maxFailures = new Option<int?>("--max-failures") { Description = "Stop launching trials after this many have failed" };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Show the plan and what would run; train nothing" };
+        command.Options.Add(parallel);
+        command.Options.Add(maxFailures);
+        command.Options.Add(dryRun);
+
+        command.SetAction(async (parseResult, _) =>
+        {
+            var plan = spec.Load(parseResult);
+            if (plan is null)
+            {
+                return ExitCodes.InvalidInput;
+            }
+            if (parseResult.GetValue(parallel) is < 1 || parseResult.GetValue(maxFailures) is < 1)
+            {
+                Console.Error.WriteLine("error: --parallel and --max-failures take a number of at least 1");
+                return ExitCodes.InvalidInput;
+            }
+            if (parseResult.GetValue(dryRun))
+            {
+                PlanStatus.Print(plan);
+                return ExitCodes.Success;
+            }
+
+            using var log = Logging.Console(GlobalOptions.LogLevel(parseResult));
+            using var signals = new StopSignals(
+                secondStopsAtOnce: true,
+                () => Console.Error.WriteLine("Stopping: running trials save a checkpoint and are marked KILLED. Ctrl-C again stops at once."));
+            var options = new SweepOptions
+            {
+                Exp = ExpExecutable.OfThisProcess(),
+                Parallel = parseResult.GetValue(parallel),
+                MaxFailures = parseResult.GetValue(maxFailures),
+                Gpus = plan.Trials.All(t => t.Config.Train.Device == "cpu") ? 0 : Devices.CudaDeviceCount(),
+                TrackingLog = Logging.ForTracking(log),
+                Log = log,
+            };
+            SweepSummary summary;
+            if (Terminal.IsInteractive)
+            {
+                var view = new LiveSweepView();
+                summary = await view.ShowWhile(new SweepRunner(plan, options, view).RunAsync(signals.Stop, signals.Kill));
+            }
+            else
+            {
+                summary = await new SweepRunner(plan, options, new PlainSweepView()).RunAsync(signals.Stop, signals.Kill);
+            }
+            SummaryTable.Print(summary);
+            return summary.Stopped ? ExitCodes.Interrupted : summary.AllSucceeded ? ExitCodes.Success : ExitCodes.Failure;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,36 @@
+using Exp.Tracking.Recording;
+using Serilog;
+using Serilog.Events;
+
+namespace Exp.Cli.Hosting;
+
+public static class Logging
+{
+    private const string ConsoleTemplate = "[{Level:u3}] {Message:lj}{NewLine}{Exception}";
+    private const string FileTemplate = "{Timestamp:yyyy-MM-dd HH:mm:ss.fff zzz} [{Level:u3}] {Message:lj}{NewLine}{Exception}";
+
+    /// <summary>The console log, on stderr so that stdout stays for results (tables, JSON).</summary>
+    public static Serilog.Core.Logger Console(LogEventLevel level) =>
+        new LoggerConfiguration()
+            .MinimumLevel.Is(level)
+            .WriteTo.Console(outputTemplate: ConsoleTemplate, standardErrorFromLevel: LogEventLevel.Verbose)
+            .CreateLogger();
+
+    /// <summary>A trial's log: everything to its file, and to the console at <paramref name="consoleLevel"/>.</summary>
+    public static Serilog.Core.Logger Trial(string path, LogEventLevel consoleLevel) =>
+        new LoggerConfiguration()
+            .MinimumLevel.Debug()
+            .WriteTo.File(path, outputTemplate: FileTemplate, flushToDiskInterval: TimeSpan.FromSeconds(1))
+            .WriteTo.Console(outputTemplate: ConsoleTemplate, restrictedToMinimumLevel: consoleLevel, standardErrorFromLevel: LogEventLevel.Verbose)
+            .CreateLogger();
+
+    /// <summary>What tracking says (a server unreachable, a run kept locally) goes to the log.</summary>
+    public static ITrackingLog ForTracking(ILogger log) => new SerilogTrackingLog(log);
+
+    private sealed class SerilogTrackingLog(ILogger log) : ITrackingLog
+    {
+        public void Info(string message) => log.Information("{Message}", message);
+
+        public void Warning(string message) => log.Warning("{Message}", message);
+    }
+}

@@ -1,0 +1,72 @@
+using Exp.Runner.Sweeps;
+using Exp.Tracking;
+using Spectre.Console;
+
+namespace Exp.Cli.Output;
+
+/// <summary>The end of `exp run`: the trials ranked by held-out ELBO, and how to open them in MLflow.</summary>
+public static class SummaryTable
+{
+    public static void Print(SweepSummary summary)
+    {
+        var ranked = summary.Ranked;
+        var swept = ranked.SelectMany(r => r.Trial.SweptValues.Select(v => v.Path)).Distinct().ToList();
+        var metrics = MetricFormat.Present(ranked.Select(r => r.Metrics));
+        var table = new Table().Title("trials, best held-out ELBO first").AddColumns("#", "id");
+        // A trial's name is made of its swept values; with a sweep their columns say it better.
+        var showName = swept.Count == 0;
+        if (showName)
+        {
+            table.AddColumn("trial");
+        }
+        table.AddColumn("status");
+        foreach (var path in swept)
+        {
+            table.AddColumn(Markup.Escape(path));
+        }
+        foreach (var (title, _) in metrics)
+        {
+            table.AddColumn(new TableColumn(Markup.Escape(title)).RightAligned());
+        }
+        table.AddColumn("time");
+        var rank = 0;
+        foreach (var result in ranked)
+        {
+            rank++;
+            var values = swept.Select(path => result.Trial.SweptValues.FirstOrDefault(v => v.Path == path)?.Value ?? "");
+            table.AddRow(
+            [
+                rank.ToString(), result.Trial.Id, .. (showName ? [Markup.Escape(result.Trial.Name)] : Array.Empty<string>()), Status(result),
+                .. values.Select(Markup.Escape),
+                .. metrics.Select(m => MetricFormat.Of(result.Metrics, m.Key)),
+                result.Duration == TimeSpan.Zero ? "" : MetricFormat.Duration(result.Duration),
+            ]);
+        }
+        AnsiConsole.Write(table);
+        foreach (var failed in ranked.Where(r => r.Kind == TrialResultKind.Failed))
+        {
+            Console.WriteLine($"FAILED {failed.Trial.Name}: {failed.Reason}");
+        }
+        Console.WriteLine($"{summary.Results.Count(r => r.Succeeded)} of {summary.Results.Count} trials finished in {MetricFormat.Duration(summary.Elapsed)}.");
+        Console.WriteLine(OpenInMlflow(summary.Target, summary.ExperimentId));
+    }
+
+    public static string OpenInMlflow(TrackingTarget target, string experimentId)
+    {
+        var local = Path.GetFullPath(target.LocalDirectory);
+        var open = $"Open in MLflow: MLFLOW_ALLOW_FILE_STORE=true mlflow ui --backend-store-uri {local}  (then experiment {experimentId})";
+        return target.ServerUri is { } server
+            ? $"Runs are at {TrackingTarget.RedactUserInfo(server.ToString())} (forwarded from {local}; `exp push {target.LocalDirectory}` completes any that did not arrive).\n{open}"
+            : open;
+    }
+
+    private static string Status(TrialResult result) => result.Kind switch
+    {
+        TrialResultKind.Finished => "[green]finished[/]",
+        TrialResultKind.AlreadyFinished => "[green]finished before[/]",
+        TrialResultKind.Failed => "[red]FAILED[/]",
+        TrialResultKind.Killed => "[yellow]stopped[/]",
+        TrialResultKind.RunningElsewhere => "[blue]running elsewhere[/]",
+        _ => "[grey]not run[/]",
+    };
+}

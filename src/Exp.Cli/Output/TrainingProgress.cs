@@ -1,0 +1,66 @@
+using Exp.Engine.Objective;
+using Exp.Runner.Trials;
+using Exp.Spec;
+using Spectre.Console;
+
+namespace Exp.Cli.Output;
+
+/// <summary>The progress of `exp train`: a live bar on a terminal, a line per epoch elsewhere.</summary>
+public sealed class TrainingProgress(Trial trial, bool interactive)
+{
+    public async Task<TrialOutcome> ShowWhile(Func<Action<TrialEvent>, Task<TrialOutcome>> train)
+    {
+        if (!interactive)
+        {
+            return await train(PrintLine);
+        }
+        return await AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .StartAsync(async context =>
+            {
+                var task = context.AddTask(Markup.Escape(trial.Name), maxValue: 1.0);
+                return await train(progress =>
+                {
+                    task.Value = progress.Progress;
+                    task.Description = Markup.Escape(Describe(progress));
+                    if (progress.Kind == TrialEventKind.Evaluated)
+                    {
+                        AnsiConsole.MarkupLine(Markup.Escape(EpochLine(progress)));
+                    }
+                });
+            });
+    }
+
+    public void PrintOutcome(TrialOutcome outcome, Plan plan)
+    {
+        var status = outcome.Status switch
+        {
+            TrialStatus.Finished => "finished",
+            TrialStatus.Killed => "stopped",
+            _ => "FAILED",
+        };
+        Console.WriteLine($"{trial.Name}: {status}{(outcome.Reason is null ? "" : $": {outcome.Reason}")}");
+        Console.WriteLine($"Runs are in {Path.GetFullPath(plan.Tracking.Local)}; `exp ls {plan.Tracking.Local}` lists them.");
+    }
+
+    private void PrintLine(TrialEvent progress)
+    {
+        if (progress.Kind == TrialEventKind.Evaluated)
+        {
+            Console.WriteLine(EpochLine(progress));
+        }
+        else if (progress.Kind == TrialEventKind.Started && progress.Epoch > 0)
+        {
+            Console.WriteLine($"{trial.Name}: resuming after epoch {progress.Epoch}");
+        }
+    }
+
+    private string Describe(TrialEvent progress) =>
+        $"{trial.Name} epoch {Math.Max(progress.Epoch, 1)}/{progress.Epochs}" + (progress.Loss is { } loss ? $" loss {MetricFormat.Value(loss)}" : "");
+
+    private string EpochLine(TrialEvent progress) =>
+        $"{trial.Name} epoch {progress.Epoch}/{progress.Epochs}: "
+        + string.Join(", ", MetricFormat.Headline
+            .Where(h => progress.Metrics?.ContainsKey(h.Key) == true)
+            .Select(h => $"{h.Title} {MetricFormat.Value(progress.Metrics![h.Key])}"));
+}

@@ -1,0 +1,74 @@
+using Exp.Runner.Trials;
+using Exp.Tracking.LocalStore;
+using Exp.Tracking.Model;
+
+namespace Exp.Runner.Catalog;
+
+/// <summary>
+/// Finds sweeps and trials in a local store by the tags exp gives their runs: how a
+/// re-run finds its own trials, and what `exp ls` and `exp show` read.
+/// </summary>
+public sealed class RunCatalog(FileStore store)
+{
+    public FileStore Store => store;
+
+    /// <summary>The run of a trial: the finished one if any, else the latest.</summary>
+    public TrialRecord? FindTrial(string experimentId, string trialId) =>
+        Trials(experimentId)
+            .Where(trial => trial.TrialId == trialId)
+            .OrderByDescending(trial => trial.Run.Status == RunStatus.Finished)
+            .ThenByDescending(trial => trial.Run.StartTime)
+            .FirstOrDefault();
+
+    public RunInfo? FindSweepRun(string experimentId, string sweepId) =>
+        ActiveRuns(experimentId)
+            .Where(run => store.GetTags(run.RunId).GetValueOrDefault(TrialTags.SweepId) == sweepId)
+            .OrderByDescending(run => run.StartTime)
+            .FirstOrDefault();
+
+    public IReadOnlyList<TrialRecord> Trials(string experimentId) =>
+        ActiveRuns(experimentId)
+            .Select(run => (Run: run, Tags: store.GetTags(run.RunId)))
+            .Where(run => run.Tags.ContainsKey(TrialTags.TrialId))
+            .Select(run => new TrialRecord(
+                run.Run,
+                run.Tags[TrialTags.TrialId],
+                run.Tags.GetValueOrDefault(MlflowTags.ParentRunId),
+                run.Tags,
+                LastMetricValues(run.Run.RunId)))
+            .ToList();
+
+    public IReadOnlyList<SweepRecord> Sweeps()
+    {
+        var sweeps = new List<SweepRecord>();
+        foreach (var experiment in store.ListExperiments())
+        {
+            var trials = Trials(experiment.ExperimentId);
+            foreach (var run in ActiveRuns(experiment.ExperimentId))
+            {
+                if (store.GetTags(run.RunId).GetValueOrDefault(TrialTags.SweepId) is { } sweepId)
+                {
+                    sweeps.Add(new SweepRecord(experiment, run, sweepId, trials.Where(t => t.SweepRunId == run.RunId).ToList()));
+                }
+            }
+        }
+        return sweeps;
+    }
+
+    /// <summary>Trials whose id starts with, or whose name equals, <paramref name="idOrName"/>, in every experiment.</summary>
+    public IReadOnlyList<TrialRecord> FindTrials(string idOrName) =>
+        store.ListExperiments()
+            .SelectMany(experiment => Trials(experiment.ExperimentId))
+            .Where(trial => trial.TrialId.StartsWith(idOrName, StringComparison.OrdinalIgnoreCase) || trial.Name == idOrName
+                || trial.Run.RunId == idOrName)
+            .ToList();
+
+    private IEnumerable<RunInfo> ActiveRuns(string experimentId) =>
+        store.ListRuns(experimentId).Where(run => run.LifecycleStage == LifecycleStage.Active);
+
+    private Dictionary<string, double> LastMetricValues(string runId) =>
+        store.GetMetricKeys(runId)
+            .Select(key => (Key: key, History: store.GetMetricHistory(runId, key)))
+            .Where(metric => metric.History.Count > 0)
+            .ToDictionary(metric => metric.Key, metric => metric.History.MaxBy(value => value.Step)!.Value);
+}

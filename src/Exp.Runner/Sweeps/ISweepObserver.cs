@@ -1,0 +1,22 @@
+using Exp.Runner.Trials;
+using Exp.Spec;
+
+namespace Exp.Runner.Sweeps;
+
+/// <param name="AlreadyFinished">Trials that an earlier run finished.</param>
+public sealed record SweepStart(Plan Plan, string ExperimentId, string? SweepRunId, IReadOnlyList<Slot> Slots, int AlreadyFinished);
+
+/// <summary>What a sweep reports as it goes; the CLI shows it live. Called from several threads.</summary>
+public interface ISweepObserver
+{
+    void SweepStarted(SweepStart start);
+
+    void TrialStarted(Trial trial, string runId, Slot slot);
+
+    void TrialProgress(Trial trial, TrialEvent progress);
+
+    void TrialEnded(TrialResult result);
+
+    /// <summary>Something the user should know that is not a trial's result.</summary>
+    void Notice(string message);
+}

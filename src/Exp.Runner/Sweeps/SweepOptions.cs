@@ -1,0 +1,28 @@
+using Exp.Runner.Trials;
+using Exp.Tracking.Recording;
+using Serilog;
+
+namespace Exp.Runner.Sweeps;
+
+public sealed record SweepOptions
+{
+    /// <summary>The exp program that trial processes run (`exp trial ...`).</summary>
+    public required ExpExecutable Exp { get; init; }
+
+    /// <summary>Trials at once; null takes execution.parallel from the spec.</summary>
+    public int? Parallel { get; init; }
+
+    /// <summary>Stop launching trials after this many have failed; null never stops.</summary>
+    public int? MaxFailures { get; init; }
+
+    public int Cores { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>CUDA devices on this machine (0 on a CPU build).</summary>
+    public int Gpus { get; init; }
+
+    public string WorkingDirectory { get; init; } = Environment.CurrentDirectory;
+
+    public ITrackingLog TrackingLog { get; init; } = SilentTrackingLog.Instance;
+
+    public ILogger Log { get; init; } = Serilog.Core.Logger.None;
+}

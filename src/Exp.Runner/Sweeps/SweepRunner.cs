@@ -1,0 +1,201 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text;
+using Exp.Runner.Catalog;
+using Exp.Runner.Trials;
+using Exp.Spec;
+using Exp.Tracking;
+using Exp.Tracking.LocalStore;
+using Exp.Tracking.Model;
+using Exp.Tracking.Recording;
+using Exp.Tracking.Sweep;
+
+namespace Exp.Runner.Sweeps;
+
+/// <summary>
+/// Runs a plan's trials as child runs of one sweep run, each in its own process, a slot's
+/// worth at a time. Re-running the same plan skips finished trials and resumes the others
+/// from their checkpoints in their own runs; trials are claimed with locks that die with
+/// their holder, so two `exp run` of one sweep never run a trial twice.
+/// </summary>
+public sealed class SweepRunner(Plan plan, SweepOptions options, ISweepObserver observer)
+{
+    /// <param name="stop">Graceful stop: no new trials; running ones checkpoint and end KILLED.</param>
+    /// <param name="kill">Immediate stop: running trial processes are killed.</param>
+    public async Task<SweepSummary> RunAsync(CancellationToken stop, CancellationToken kill)
+    {
+        var clock = Stopwatch.StartNew();
+        var target = TrackingTarget.Parse(plan.Tracking.Uri, plan.Tracking.Local);
+        await using var tracker = Tracker.Open(target, options.TrackingLog);
+        var store = tracker.Store;
+        var catalog = new RunCatalog(store);
+        var experiment = tracker.GetOrCreateExperiment(plan.Experiment);
+        var locks = Path.Combine(store.RootDirectory, experiment.ExperimentId);
+        var (sweepRunId, sweepRecorder) = OpenSweepRun(tracker, catalog, experiment.ExperimentId, locks);
+
+        var results = new ConcurrentDictionary<string, TrialResult>();
+        var pending = new ConcurrentQueue<Trial>();
+        foreach (var trial in plan.Trials)
+        {
+            if (catalog.FindTrial(experiment.ExperimentId, trial.Id) is { Run.Status: RunStatus.Finished } done)
+            {
+                results[trial.Id] = new TrialResult(trial, TrialResultKind.AlreadyFinished, done.Run.RunId, null, done.Metrics, TimeSpan.Zero);
+            }
+            else
+            {
+                pending.Enqueue(trial);
+            }
+        }
+
+        var parallel = options.Parallel ?? plan.Execution.Parallel;
+        var slots = Slot.Plan(Math.Min(parallel, Math.Max(1, pending.Count)), options.Cores, options.Gpus, plan.Execution.TrialsPerGpu);
+        if (options.Gpus == 0 && parallel > slots.Count && pending.Count > slots.Count)
+        {
+            observer.Notice($"running {slots.Count} trial(s) at once, not {parallel}: this machine has {options.Cores} core(s) and no GPU");
+        }
+        observer.SweepStarted(new SweepStart(plan, experiment.ExperimentId, sweepRunId, slots, results.Count));
+
+        var failures = 0;
+        bool MayLaunch() => !stop.IsCancellationRequested && (options.MaxFailures is not { } max || Volatile.Read(ref failures) < max);
+        await Task.WhenAll(slots.Select(slot => Task.Run(async () =>
+        {
+            while (MayLaunch() && pending.TryDequeue(out var trial))
+            {
+                var result = await RunTrialAsync(trial, slot, tracker, catalog, experiment.ExperimentId, sweepRunId, locks, stop, kill);
+                if (result.Kind == TrialResultKind.Failed)
+                {
+                    Interlocked.Increment(ref failures);
+                }
+                results[trial.Id] = result;
+                observer.TrialEnded(result);
+            }
+        }, CancellationToken.None)));
+
+        while (pending.TryDequeue(out var notRun))
+        {
+            var why = stop.IsCancellationRequested ? "the sweep was stopped" : $"--max-failures {options.MaxFailures} was reached";
+            results[notRun.Id] = new TrialResult(notRun, TrialResultKind.NotRun, null, why, new Dictionary<string, double>(), TimeSpan.Zero);
+        }
+        var ordered = plan.Trials.Select(trial => results[trial.Id]).ToList();
+        if (sweepRecorder is not null)
+        {
+            await sweepRecorder.EndAsync(
+                stop.IsCancellationRequested ? RunStatus.Killed : ordered.All(r => r.Succeeded) ? RunStatus.Finished : RunStatus.Failed,
+                CancellationToken.None);
+        }
+        return new SweepSummary(experiment.ExperimentId, sweepRunId, target, ordered, stop.IsCancellationRequested, clock.Elapsed);
+    }
+
+    /// <summary>
+    /// The sweep's parent run: found by the sweep id, or created. When another `exp run` of
+    /// the same sweep is writing it, this one only adds trials under it.
+    /// </summary>
+    private (string RunId, IRunRecorder? Recorder) OpenSweepRun(Tracker tracker, RunCatalog catalog, string experimentId, string locks)
+    {
+        using var sweepLock = FileLock.Acquire(Path.Combine(locks, $".sweep-{plan.SweepId}.lock"), TimeSpan.FromSeconds(30));
+        if (catalog.FindSweepRun(experimentId, plan.SweepId) is { } existing)
+        {
+            try
+            {
+                return (existing.RunId, tracker.ResumeRun(existing.RunId));
+            }
+            catch (InvalidOperationException)
+            {
+                observer.Notice("another `exp run` of this sweep is running; this one runs the trials it has not claimed");
+                return (existing.RunId, null);
+            }
+        }
+        var recorder = tracker.StartRun(experimentId, new RunStart(Path.GetFileNameWithoutExtension(plan.SpecPath))
+        {
+            Tags =
+            [
+                .. SweepRuns.SystemTags(plan.SpecPath, options.WorkingDirectory, Environment.UserName),
+                new RunTag(TrialTags.SweepId, plan.SweepId),
+                new RunTag(TrialTags.Note, string.IsNullOrEmpty(plan.Description) ? $"{plan.SweepMethod} sweep of {plan.Trials.Length} trials" : plan.Description),
+            ],
+        });
+        recorder.LogParams([new Param("sweep.method", plan.SweepMethod), new Param("sweep.trials", plan.Trials.Length.ToString())]);
+        recorder.LogArtifact("spec.yaml", Encoding.UTF8.GetBytes(plan.SpecText));
+        return (recorder.Run.RunId, recorder);
+    }
+
+    private async Task<TrialResult> RunTrialAsync(
+        Trial trial, Slot slot, Tracker tracker, RunCatalog catalog, string experimentId, string sweepRunId, string locks,
+        CancellationToken stop, CancellationToken kill)
+    {
+        using var claim = FileLock.TryAcquire(Path.Combine(locks, $".trial-{trial.Id}.lock"));
+        var existing = catalog.FindTrial(experimentId, trial.Id);
+        if (claim is null)
+        {
+            return new TrialResult(trial, TrialResultKind.RunningElsewhere, existing?.Run.RunId, "another `exp run` is running it", new Dictionary<string, double>(), TimeSpan.Zero);
+        }
+        if (existing is { Run.Status: RunStatus.Finished })
+        {
+            return new TrialResult(trial, TrialResultKind.AlreadyFinished, existing.Run.RunId, null, existing.Metrics, TimeSpan.Zero);
+        }
+
+        var clock = Stopwatch.StartNew();
+        var runId = existing?.Run.RunId ?? TrialRuns.Create(tracker.Store, plan, trial, experimentId, sweepRunId, options.WorkingDirectory);
+        observer.TrialStarted(trial, runId, slot);
+        var exit = await TrialProcess.RunAsync(
+            options.Exp,
+            TrialArguments(trial, runId, slot),
+            slot.Gpu is { } gpu ? new Dictionary<string, string> { ["CUDA_VISIBLE_DEVICES"] = gpu.ToString() } : new Dictionary<string, string>(),
+            progress => observer.TrialProgress(trial, progress),
+            options.Log.ForContext("Trial", trial.Name),
+            stop,
+            kill);
+
+        if (tracker.Store.GetRun(runId).Status == RunStatus.Running)
+        {
+            await RecordCrashAsync(tracker, runId, exit, stopped: stop.IsCancellationRequested);
+        }
+        var record = catalog.FindTrial(experimentId, trial.Id);
+        var kind = record?.Run.Status switch
+        {
+            RunStatus.Finished => TrialResultKind.Finished,
+            RunStatus.Killed => TrialResultKind.Killed,
+            _ => TrialResultKind.Failed,
+        };
+        return new TrialResult(trial, kind, runId, record?.Failure, record?.Metrics ?? new Dictionary<string, double>(), clock.Elapsed);
+    }
+
+    private IEnumerable<string> TrialArguments(Trial trial, string runId, Slot slot)
+    {
+        yield return "trial";
+        yield return plan.SpecPath;
+        foreach (var item in plan.Overrides)
+        {
+            yield return item;
+        }
+        yield return "--trial-id";
+        yield return trial.Id;
+        yield return "--run-id";
+        yield return runId;
+        yield return "--threads";
+        yield return slot.Threads.ToString();
+        yield return "--parent-pid";
+        yield return Environment.ProcessId.ToString();
+        if (slot.Gpu is not null)
+        {
+            yield return "--device";
+            yield return "cuda";
+        }
+    }
+
+    /// <summary>The process died without ending its run (a native crash, a kill): say so in the run.</summary>
+    private static async Task RecordCrashAsync(Tracker tracker, string runId, TrialProcessExit exit, bool stopped)
+    {
+        var reason = stopped ? "stopped by the user; resumes from its last checkpoint" : exit.Describe();
+        var tail = string.Join('\n', exit.ErrorTail);
+        // MLflow caps tag values; the end of the tail is where a crash says what happened.
+        var noteTail = tail.Length > 4000 ? tail[^4000..] : tail;
+        await using var recorder = tracker.ResumeRun(runId);
+        recorder.SetTags([new RunTag(TrialTags.Failure, reason), new RunTag(TrialTags.Note, tail.Length == 0 ? reason : $"{reason}\n\nLast lines of its stderr:\n{noteTail}")]);
+        if (tail.Length > 0)
+        {
+            recorder.LogArtifact("logs/stderr-tail.txt", Encoding.UTF8.GetBytes(tail + "\n"));
+        }
+        await recorder.EndAsync(stopped ? RunStatus.Killed : RunStatus.Failed, CancellationToken.None);
+    }
+}

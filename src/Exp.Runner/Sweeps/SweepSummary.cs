@@ -1,0 +1,21 @@
+using Exp.Engine.Objective;
+using Exp.Tracking;
+
+namespace Exp.Runner.Sweeps;
+
+public sealed record SweepSummary(
+    string ExperimentId,
+    string? SweepRunId,
+    TrackingTarget Target,
+    IReadOnlyList<TrialResult> Results,
+    bool Stopped,
+    TimeSpan Elapsed)
+{
+    /// <summary>Best held-out ELBO first; trials without one last.</summary>
+    public IReadOnlyList<TrialResult> Ranked =>
+        Results.OrderByDescending(r => r.Metrics.TryGetValue(Metrics.Elbo, out var elbo) ? elbo : double.NegativeInfinity).ToList();
+
+    public int Failed => Results.Count(r => r.Kind == TrialResultKind.Failed);
+
+    public bool AllSucceeded => Results.All(r => r.Succeeded);
+}

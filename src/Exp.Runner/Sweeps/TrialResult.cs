@@ -1,0 +1,29 @@
+using Exp.Spec;
+
+namespace Exp.Runner.Sweeps;
+
+public enum TrialResultKind
+{
+    Finished,
+    /// <summary>Finished by an earlier `exp run`; not run again.</summary>
+    AlreadyFinished,
+    Failed,
+    /// <summary>Stopped by the user; resumes on the next run.</summary>
+    Killed,
+    /// <summary>Being run by another `exp run` of the same sweep.</summary>
+    RunningElsewhere,
+    /// <summary>Not started: the sweep stopped first (Ctrl-C, --max-failures).</summary>
+    NotRun,
+}
+
+/// <param name="Metrics">The last value of each metric of its run.</param>
+public sealed record TrialResult(
+    Trial Trial,
+    TrialResultKind Kind,
+    string? RunId,
+    string? Reason,
+    IReadOnlyDictionary<string, double> Metrics,
+    TimeSpan Duration)
+{
+    public bool Succeeded => Kind is TrialResultKind.Finished or TrialResultKind.AlreadyFinished;
+}

@@ -1,0 +1,38 @@
+using Exp.Engine.Objective;
+using Exp.Engine.Training;
+using Exp.Tracking.Recording;
+
+namespace Exp.Runner.Trials;
+
+/// <summary>
+/// Turns what the trainer reports into MLflow records and progress events. Held-out metrics
+/// are logged at the step that ended their epoch, so that every metric of a run shares one
+/// step axis (and a resume can drop everything after its checkpoint's step); images use the
+/// epoch as their step, as MLflow's image view expects.
+/// </summary>
+public sealed class TrackingObserver(IRunRecorder recorder, int epochs, Action<TrialEvent> report, FaultInjection faults)
+    : ITrainingObserver
+{
+    public const string EpochMetric = "epoch";
+
+    private long lastStep;
+
+    public IReadOnlyDictionary<string, double> LastMetrics { get; private set; } = new Dictionary<string, double>();
+
+    public void OnStep(TrainingStep step)
+    {
+        lastStep = step.Step;
+        recorder.LogMetric(Metrics.TrainLoss, step.Loss, step.Step);
+        report(new TrialEvent(TrialEventKind.Step, step.Epoch, epochs, step.Step, step.Progress, step.Loss));
+        faults.AtStep(step.Step);
+    }
+
+    public void OnEpochEvaluated(int epoch, IReadOnlyDictionary<string, double> metrics)
+    {
+        LastMetrics = metrics;
+        recorder.LogMetrics(new Dictionary<string, double>(metrics) { [EpochMetric] = epoch }, lastStep);
+        report(new TrialEvent(TrialEventKind.Evaluated, epoch, epochs, lastStep, (double)epoch / epochs, Metrics: metrics));
+    }
+
+    public void OnImage(string key, int step, byte[] png) => recorder.LogImage(key, step, png);
+}

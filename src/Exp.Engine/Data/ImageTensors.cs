@@ -8,9 +8,9 @@ public static class ImageTensors
     /// <summary>Bytes laid out (N, H, W, C) to floats (N, C, H, W) in [0, 1].</summary>
     public static Tensor FromBytes(byte[] pixels, int count, int height, int width, int channels)
     {
-        using var bytes = tensor(pixels, [count, height, width, channels], ScalarType.Byte);
-        using var floats = bytes.to_type(ScalarType.Float32);
-        return floats.permute(0, 3, 1, 2).div(255f).contiguous();
+        using var scope = NewDisposeScope();
+        var bytes = tensor(pixels, [count, height, width, channels], ScalarType.Byte);
+        return bytes.to_type(ScalarType.Float32).permute(0, 3, 1, 2).div(255f).contiguous().MoveToOuterDisposeScope();
     }
 
     /// <summary>Converts to the wanted channel count and size; the input is disposed when replaced.</summary>

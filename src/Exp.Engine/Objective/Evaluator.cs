@@ -38,7 +38,7 @@ public static class Evaluator
                 }
             }
 
-            var dimensions = images[0].numel();
+            var dimensions = images.shape.Skip(1).Aggregate(1L, (a, b) => a * b);
             var elbo = (logLikelihood - kl) / count;
             var metrics = new Dictionary<string, double>
             {
@@ -47,7 +47,7 @@ public static class Evaluator
                 [Metrics.Elbo] = elbo,
                 [Metrics.BitsPerDim] = -elbo / (dimensions * Math.Log(2)),
                 [Metrics.Mse] = squaredError / (count * dimensions),
-                [Metrics.Sigma] = vae.LogSigma.exp().item<float>(),
+                [Metrics.Sigma] = Math.Exp(vae.LogSigma.item<float>()),
             };
             if (config.IwaeSamples > 0)
             {

@@ -1,7 +1,9 @@
+using Exp.Engine.Models;
 using Exp.Engine.Objective;
 using Exp.Engine.Training;
 using Exp.Spec;
 using StbImageSharp;
+using TorchSharp;
 
 namespace Exp.Engine.Tests.Training;
 
@@ -44,6 +46,32 @@ public sealed class TrainerTests : IDisposable
         Assert.Equal(straight.Steps.Where(s => s.Epoch == 2), resumed.Steps);
         Assert.Equal(expected.Metrics, actual.Metrics);
         Assert.Equal(straight.Images.Where(i => i.Step == 2).Select(i => i.Png), resumed.Images.Select(i => i.Png));
+    }
+
+    [Fact]
+    public void Training_holds_no_more_tensors_epoch_after_epoch_and_frees_its_own()
+    {
+        var config = Small(3);
+        var live = new List<long>();
+        // TorchSharp's Conv2d constructor leaves one tensor of its initialisation alive: the
+        // model alone accounts for a fixed number, which the run may leave and no more.
+        var start = LiveTensors;
+        VaeFactory.Create(config.Model, config.Loss, 1, 28).Dispose();
+        var ofTheModel = LiveTensors - start;
+
+        var before = LiveTensors;
+        new Trainer(config, new TrainerOptions { Observer = new LiveTensorCounter(live), CheckpointDirectory = Path.Combine(folder, "live") }).Run();
+
+        Assert.Equal(3, live.Count);
+        Assert.All(live, count => Assert.Equal(live[0], count));
+        Assert.Equal(ofTheModel, LiveTensors - before);
+    }
+
+    private static long LiveTensors => DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount;
+
+    private sealed class LiveTensorCounter(List<long> live) : ITrainingObserver
+    {
+        public void OnCheckpoint(int epoch, string path) => live.Add(LiveTensors);
     }
 
     [Fact]

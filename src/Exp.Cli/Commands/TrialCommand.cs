@@ -21,17 +21,17 @@ public static class TrialCommand
         var runId = new Option<string>("--run-id") { Description = "The run to train into", Required = true };
         var threads = new Option<int?>("--threads") { Description = "Torch threads for this trial" };
         var device = new Option<string?>("--device") { Description = "Overrides train.device" };
-        var parentPid = new Option<int?>("--parent-pid") { Description = "Exit when this process (the sweep) dies" };
-        foreach (var option in new Option[] { trialId, runId, threads, device, parentPid })
+        var watchParent = new Option<bool>("--exit-with-parent") { Description = "Exit when stdin closes: the sweep that started this process died" };
+        foreach (var option in new Option[] { trialId, runId, threads, device, watchParent })
         {
             command.Options.Add(option);
         }
 
         command.SetAction(async (parseResult, _) =>
         {
-            if (parseResult.GetValue(parentPid) is { } parent)
+            if (parseResult.GetValue(watchParent))
             {
-                ParentDeath.KillThisProcessWhenParentDies(parent);
+                ParentDeath.ExitWhenStdinCloses();
             }
             var plan = spec.Load(parseResult);
             if (plan is null)

@@ -1,39 +1,36 @@
-using System.Runtime.InteropServices;
-
 namespace Exp.Runner.Native;
 
 /// <summary>
-/// Ties a trial process to the life of the sweep that started it: when `exp run` is killed
+/// Ties a trial process to the life of the sweep that started it: when `exp run` dies
 /// (kill -9, a closed terminal), its trials die with it instead of training on unseen and
-/// holding their runs, so the next `exp run` can resume them.
+/// holding their runs, so that the next `exp run` can resume them.
 /// </summary>
-public static partial class ParentDeath
+/// <remarks>
+/// The sweep holds the write end of the trial's stdin and never writes to it. The kernel
+/// closes it when the sweep dies, however it dies, and the trial reads end-of-file.
+/// (Linux's PR_SET_PDEATHSIG would fire when the sweep's thread that started the trial
+/// ends, which in .NET's thread pool is any time.)
+/// </remarks>
+public static class ParentDeath
 {
-    private const int PrSetPdeathsig = 1;
-    private const int Sigkill = 9;
+    /// <summary>128 + SIGKILL: the code of a trial killed with its sweep.</summary>
+    public const int ExitCode = 137;
 
-    /// <summary>Asks Linux to kill this process when its parent dies; a no-op elsewhere.</summary>
-    /// <param name="expectedParent">The parent's pid: if it already died, exit now.</param>
-    public static void KillThisProcessWhenParentDies(int expectedParent)
+    public static void ExitWhenStdinCloses()
     {
-        if (!OperatingSystem.IsLinux())
+        var watcher = new Thread(() =>
         {
-            return;
-        }
-        if (prctl(PrSetPdeathsig, Sigkill, 0, 0, 0) != 0)
+            using var stdin = Console.OpenStandardInput();
+            var buffer = new byte[256];
+            while (stdin.Read(buffer) > 0)
+            {
+            }
+            Environment.Exit(ExitCode);
+        })
         {
-            throw new InvalidOperationException($"prctl(PR_SET_PDEATHSIG) failed: errno {Marshal.GetLastPInvokeError()}");
-        }
-        // The parent may have died before the request took effect.
-        if (getppid() != expectedParent)
-        {
-            Environment.Exit(137);
-        }
+            IsBackground = true,
+            Name = "exp parent watch",
+        };
+        watcher.Start();
     }
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int prctl(int option, ulong arg2, ulong arg3, ulong arg4, ulong arg5);
-
-    [LibraryImport("libc")]
-    private static partial int getppid();
 }

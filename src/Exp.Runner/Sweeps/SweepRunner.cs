@@ -174,8 +174,7 @@ public sealed class SweepRunner(Plan plan, SweepOptions options, ISweepObserver 
         yield return runId;
         yield return "--threads";
         yield return slot.Threads.ToString();
-        yield return "--parent-pid";
-        yield return Environment.ProcessId.ToString();
+        yield return "--exit-with-parent";
         if (slot.Gpu is not null)
         {
             yield return "--device";

@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Exp.Cli.Tests.Support;
+
+/// <summary>The `exp` command built beside the tests, run as users run it: a process in a folder.</summary>
+public sealed class ExpProcess : IDisposable
+{
+    private readonly Process process;
+    private readonly StringBuilder output = new();
+    private readonly StringBuilder error = new();
+
+    private ExpProcess(string workingDirectory, IReadOnlyDictionary<string, string> environment, string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "exp.dll"));
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        start.Environment["CI"] = "true";
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+        process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, line) => Append(output, line.Data);
+        process.ErrorDataReceived += (_, line) => Append(error, line.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public static ExpProcess Start(string workingDirectory, params string[] arguments) => new(workingDirectory, new Dictionary<string, string>(), arguments);
+
+    public static ExpProcess Start(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
+        new(workingDirectory, environment, arguments);
+
+    public static async Task<ExpResult> RunAsync(string workingDirectory, params string[] arguments)
+    {
+        using var exp = Start(workingDirectory, arguments);
+        return await exp.WaitAsync();
+    }
+
+    public static async Task<ExpResult> RunAsync(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    {
+        using var exp = Start(workingDirectory, environment, arguments);
+        return await exp.WaitAsync();
+    }
+
+    public async Task<ExpResult> WaitAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        await process.WaitForExitAsync(timeout.Token);
+        process.WaitForExit(); // drains the output handlers
+        lock (output)
+        {
+            return new ExpResult(process.ExitCode, output.ToString(), error.ToString());
+        }
+    }
+
+    /// <summary>SIGKILL, as `kill -9` would: no handler runs, nothing is flushed.</summary>
+    public void KillHard() => process.Kill(entireProcessTree: false);
+
+    public void Dispose()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        process.Dispose();
+    }
+
+    private void Append(StringBuilder builder, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lock (output)
+        {
+            builder.AppendLine(line);
+        }
+    }
+}
+
+public sealed record ExpResult(int ExitCode, string Output, string Error)
+{
+    public override string ToString() => $"exit code {ExitCode}\n--- stdout\n{Output}\n--- stderr\n{Error}";
+}

@@ -1,0 +1,208 @@
+using Exp.Cli.Tests.Support;
+using Exp.Engine.Objective;
+using Exp.Runner.Trials;
+using Exp.Tracking.Model;
+
+namespace Exp.Cli.Tests;
+
+/// <summary>`exp run` end to end on Fashion-MNIST subsets: the sweep, its runs, resume, failures.</summary>
+public sealed class SweepRunTests : IDisposable
+{
+    private readonly Workspace workspace = new();
+
+    private static string Spec(string experiment, int trainImages, int epochs, string sweep) => $"""
+        experiment: {experiment}
+        data:
+          dataset: fashion-mnist
+          train_limit: {trainImages}
+          test_limit: 200
+        model:
+          channels: [8, 16]
+          latent_dim: 4
+        loss:
+          noise_sigma: 0.2
+        train:
+          epochs: {epochs}
+          batch_size: 50
+          lr: 1.0e-3
+          log_every: 1
+        eval:
+          sample_count: 16
+          reconstruction_count: 8
+        {sweep}
+        """;
+
+    private const string KlGrid = """
+        sweep:
+          parameters:
+            loss.kl_weight: [0.1, 0.5, 1.0]
+        """;
+
+    [Fact]
+    public async Task A_grid_sweep_leaves_a_parent_run_and_a_child_run_per_trial_with_metrics_and_grids()
+    {
+        var spec = workspace.WriteSpec(Spec("e2e-grid", 1000, 1, KlGrid));
+
+        var result = await ExpProcess.RunAsync(workspace.Directory, "run", spec, "--parallel", "2");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("trials, best held-out ELBO first", result.Output);
+        Assert.Contains("mlflow ui --backend-store-uri", result.Output);
+        var experimentId = workspace.ExperimentId("e2e-grid");
+        var runs = workspace.Store.ListRuns(experimentId);
+        Assert.Equal(4, runs.Count);
+        var parent = Assert.Single(runs, run => workspace.Store.GetTags(run.RunId).ContainsKey(TrialTags.SweepId));
+        Assert.Equal(RunStatus.Finished, parent.Status);
+        var trials = workspace.Trials("e2e-grid");
+        Assert.Equal(3, trials.Count);
+        foreach (var trial in trials)
+        {
+            Assert.Equal(RunStatus.Finished, trial.Run.Status);
+            Assert.Equal(parent.RunId, trial.SweepRunId);
+            Assert.StartsWith("kl_weight=", trial.Name);
+            Assert.Equal(Enumerable.Range(1, 20).Select(i => (long)i), workspace.History(trial, Metrics.TrainLoss).Select(m => m.Step));
+            Assert.Single(workspace.History(trial, Metrics.Elbo));
+            Assert.Equal("fashion-mnist", workspace.Store.GetParams(trial.Run.RunId)["data.dataset"]);
+            var artifacts = workspace.Store.ListArtifacts(trial.Run.RunId);
+            Assert.Contains(artifacts, a => a.StartsWith("images/samples%step%1%", StringComparison.Ordinal));
+            Assert.Contains(artifacts, a => a.StartsWith("images/reconstructions%step%1%", StringComparison.Ordinal));
+            Assert.Contains("config.json", artifacts);
+            Assert.Contains(RunFolders.LogArtifactPath, artifacts);
+        }
+
+        var again = await ExpProcess.RunAsync(workspace.Directory, "run", spec);
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Equal(4, workspace.Store.ListRuns(experimentId).Count);
+        Assert.Contains("3 finished before", again.Output);
+        Assert.Equal(trials.Select(t => t.Run), workspace.Trials("e2e-grid").Select(t => t.Run));
+
+        var listing = await ExpProcess.RunAsync(workspace.Directory, "ls");
+        Assert.True(listing.ExitCode == 0, listing.ToString());
+        Assert.All(trials, trial => Assert.Contains(trial.TrialId, listing.Output));
+        var shown = await ExpProcess.RunAsync(workspace.Directory, "show", trials[0].TrialId);
+        Assert.True(shown.ExitCode == 0, shown.ToString());
+        Assert.Contains("loss.kl_weight", shown.Output);
+        Assert.Contains(Metrics.Elbo, shown.Output);
+    }
+
+    [Fact]
+    public async Task After_kill_9_the_same_command_resumes_the_interrupted_trial_and_skips_finished_ones()
+    {
+        var spec = workspace.WriteSpec(Spec("e2e-resume", 3000, 3, KlGrid));
+        const int stepsPerEpoch = 60;
+
+        using (var first = ExpProcess.Start(workspace.Directory, "run", spec, "--parallel", "1"))
+        {
+            await WaitUntil(() => SecondTrialIsInItsSecondEpoch(stepsPerEpoch), TimeSpan.FromMinutes(3), first);
+            first.KillHard();
+            await first.WaitAsync();
+        }
+        var before = workspace.Trials("e2e-resume").ToDictionary(t => t.TrialId);
+        Assert.Equal(2, before.Count);
+        var finishedFirst = Assert.Single(before.Values, t => t.Run.Status == RunStatus.Finished);
+        var interrupted = Assert.Single(before.Values, t => t.Run.Status != RunStatus.Finished);
+
+        var second = await ExpProcess.RunAsync(workspace.Directory, "run", spec, "--parallel", "1");
+
+        Assert.True(second.ExitCode == 0, second.ToString());
+        var after = workspace.Trials("e2e-resume");
+        Assert.Equal(3, after.Count);
+        Assert.All(after, t => Assert.Equal(RunStatus.Finished, t.Run.Status));
+        var unchanged = after.Single(t => t.TrialId == finishedFirst.TrialId);
+        Assert.Equal(finishedFirst.Run, unchanged.Run);
+        var resumed = after.Single(t => t.TrialId == interrupted.TrialId);
+        Assert.Equal(interrupted.Run.RunId, resumed.Run.RunId);
+        Assert.Contains("resumed", second.Output);
+        foreach (var trial in after)
+        {
+            foreach (var key in workspace.Store.GetMetricKeys(trial.Run.RunId))
+            {
+                var steps = workspace.History(trial, key).Select(m => m.Step).ToList();
+                Assert.True(steps.Count == steps.Distinct().Count(), $"{trial.Name} has a step twice in {key}: {string.Join(",", steps)}");
+            }
+            Assert.Equal(3 * stepsPerEpoch, workspace.History(trial, Metrics.TrainLoss).Count);
+            Assert.Equal(3, workspace.History(trial, Metrics.Elbo).Count);
+        }
+        var log = File.ReadAllText(RunFolders.Log(workspace.Store, resumed.Run.RunId));
+        Assert.Contains("Resuming from the checkpoint of epoch 1", log);
+    }
+
+    [Fact]
+    public async Task A_diverging_trial_fails_with_the_step_while_the_others_finish()
+    {
+        var spec = workspace.WriteSpec(Spec("e2e-diverge", 500, 1, """
+            sweep:
+              method: list
+              trials:
+                - {train.lr: 1.0e-3}
+                - {train.optimizer: sgd, train.lr: 1.0e+12}
+            """));
+
+        var result = await ExpProcess.RunAsync(workspace.Directory, "run", spec);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("non-finite loss at step", result.Output);
+        var trials = workspace.Trials("e2e-diverge");
+        var failed = Assert.Single(trials, t => t.Run.Status == RunStatus.Failed);
+        Assert.Contains("non-finite loss at step", failed.Failure);
+        Assert.Single(trials, t => t.Run.Status == RunStatus.Finished);
+    }
+
+    [Fact]
+    public async Task A_trial_process_that_aborts_natively_is_marked_failed_with_its_signal()
+    {
+        var spec = workspace.WriteSpec(Spec("e2e-abort", 500, 1, ""));
+
+        var result = await ExpProcess.RunAsync(
+            workspace.Directory, new Dictionary<string, string> { [FaultInjection.Variable] = "abort-at-step:3" }, "run", spec);
+
+        Assert.NotEqual(0, result.ExitCode);
+        var trial = Assert.Single(workspace.Trials("e2e-abort"));
+        Assert.Equal(RunStatus.Failed, trial.Run.Status);
+        Assert.Contains("signal 6", trial.Failure);
+        Assert.Contains("aborting at step 3", trial.Tags[TrialTags.Note]);
+    }
+
+    private bool SecondTrialIsInItsSecondEpoch(int stepsPerEpoch)
+    {
+        if (!Directory.Exists(workspace.Runs) || workspace.Store.GetExperimentByName("e2e-resume") is null)
+        {
+            return false;
+        }
+        var trials = workspace.Trials("e2e-resume");
+        var running = trials.Where(t => t.Run.Status == RunStatus.Running).ToList();
+        return trials.Count(t => t.Run.Status == RunStatus.Finished) == 1
+            && running.Count == 1
+            && File.Exists(Path.Combine(RunFolders.Checkpoints(workspace.Store, running[0].Run.RunId), "latest"))
+            && workspace.History(running[0], Metrics.TrainLoss).Count > stepsPerEpoch + 5;
+    }
+
+    private static async Task WaitUntil(Func<bool> condition, TimeSpan timeout, ExpProcess process)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!SafeCheck(condition))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                process.KillHard();
+                Assert.Fail($"timed out waiting; the process said:\n{await process.WaitAsync()}");
+            }
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>The store is being written while we look; a half-written file reads as "not yet".</summary>
+    private static bool SafeCheck(Func<bool> condition)
+    {
+        try
+        {
+            return condition();
+        }
+        catch (Exception e) when (e is IOException or KeyNotFoundException or InvalidDataException or FormatException)
+        {
+            return false;
+        }
+    }
+
+    public void Dispose() => workspace.Dispose();
+}

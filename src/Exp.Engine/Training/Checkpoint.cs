@@ -44,21 +44,21 @@ public static class Checkpoint
         return final;
     }
 
+    /// <summary>Epoch, step and metrics of the latest checkpoint in <paramref name="directory"/>; null when there is none.</summary>
+    public static State? TryReadState(string directory) =>
+        LatestFolder(directory) is { } folder ? ReadState(folder) : null;
+
     /// <summary>Restores the latest checkpoint in <paramref name="directory"/> into the given objects; null when there is none.</summary>
     public static State? TryLoad(string directory, Vae vae, OptimizerHelper optimizer, Generator noise)
     {
         if (LatestFolder(directory) is not { } folder)
             return null;
-
         vae.load(Path.Combine(folder, "model.bin"));
         optimizer.load_state_dict(Path.Combine(folder, "optimizer.bin"));
         using (var generatorState = tensor(File.ReadAllBytes(Path.Combine(folder, "noise.bin")), ScalarType.Byte))
             noise.set_state(generatorState);
         return ReadState(folder);
     }
-
-    /// <summary>The counters of the latest checkpoint in <paramref name="directory"/>, without loading it; null when there is none.</summary>
-    public static State? TryReadState(string directory) => LatestFolder(directory) is { } folder ? ReadState(folder) : null;
 
     private static string? LatestFolder(string directory)
     {

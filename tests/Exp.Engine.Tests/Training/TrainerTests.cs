@@ -39,9 +39,11 @@ public sealed class TrainerTests : IDisposable
 
         var expected = new Trainer(Small(2), new TrainerOptions { Observer = straight, CheckpointDirectory = Path.Combine(folder, "straight") }).Run();
         var first = new Trainer(Small(1), new TrainerOptions { CheckpointDirectory = directory }).Run();
+        var state = Checkpoint.TryReadState(directory);
         var actual = new Trainer(Small(2), new TrainerOptions { Observer = resumed, CheckpointDirectory = directory }).Run();
 
         Assert.Equal((0, 1), (first.ResumedFromEpoch, first.Epochs));
+        Assert.Equal((1, first.Steps), (state?.Epoch, state?.Step));
         Assert.Equal((1, 2, expected.Steps), (actual.ResumedFromEpoch, actual.Epochs, actual.Steps));
         Assert.Equal(straight.Steps.Where(s => s.Epoch == 2), resumed.Steps);
         Assert.Equal(expected.Metrics, actual.Metrics);
@@ -84,6 +86,7 @@ public sealed class TrainerTests : IDisposable
         var again = new Trainer(Small(1), new TrainerOptions { CheckpointDirectory = directory, Observer = observer }).Run();
 
         Assert.Empty(observer.Steps);
+        Assert.Null(Checkpoint.TryReadState(Path.Combine(folder, "nowhere")));
         Assert.Equal((1, done.Steps), (again.ResumedFromEpoch, again.Steps));
         Assert.Equal(done.Metrics, again.Metrics);
     }

@@ -113,3 +113,13 @@ let ``all errors of a file are reported together`` () =
 let ``a missing file names the path`` () =
     let result = Specs.Load("/nonexistent/spec.yaml", [||])
     Assert.Equal("/nonexistent/spec.yaml:1:1: no such spec file; check the path", string result.Errors[0])
+
+[<Fact>]
+let ``an mlp without hidden layers is an error`` () =
+    errorsOf "experiment: x\nmodel:\n  architecture: mlp\n  channels: []\n" []
+    |> assertHas "model.channels: an mlp needs at least one hidden layer"
+
+[<Fact>]
+let ``parameters in a list sweep are an error`` () =
+    errorsOf "experiment: x\nsweep:\n  method: list\n  parameters:\n    seed: [1, 2]\n  trials:\n    - {seed: 3}\n" []
+    |> assertHas "sweep.parameters: a list sweep takes its values from `trials`"

@@ -24,10 +24,12 @@ public static class ListCommand
                 Console.Error.WriteLine($"error: no runs folder at {Path.GetFullPath(path)}; run `exp run <spec>` first, or name the folder");
                 return ExitCodes.InvalidInput;
             }
-            var sweeps = new RunCatalog(new FileStore(path)).Sweeps();
-            if (sweeps.Count == 0)
+            var catalog = new RunCatalog(new FileStore(path));
+            var sweeps = catalog.Sweeps();
+            var standalone = catalog.Standalone();
+            if (sweeps.Count == 0 && standalone.Count == 0)
             {
-                Console.WriteLine($"No sweeps in {Path.GetFullPath(path)}.");
+                Console.WriteLine($"No runs of exp in {Path.GetFullPath(path)}.");
                 return ExitCodes.Success;
             }
             foreach (var sweep in sweeps.OrderBy(s => s.Run.StartTime))
@@ -44,6 +46,18 @@ public static class ListCommand
                 {
                     table.AddRow(
                         Markup.Escape(trial.Name), trial.TrialId, trial.Run.Status.ToString().ToLowerInvariant(),
+                        MetricFormat.Of(trial.Metrics, Metrics.Elbo), trial.Run.RunId);
+                }
+                AnsiConsole.Write(table);
+            }
+            if (standalone.Count > 0)
+            {
+                var table = new Table().Title("runs outside a sweep (exp train)").AddColumns("experiment", "trial", "id", "status")
+                    .AddColumn(new TableColumn("ELBO (nats)").RightAligned()).AddColumn("run");
+                foreach (var (experiment, trial) in standalone.OrderBy(s => s.Trial.Run.StartTime))
+                {
+                    table.AddRow(
+                        Markup.Escape(experiment.Name), Markup.Escape(trial.Name), trial.TrialId, trial.Run.Status.ToString().ToLowerInvariant(),
                         MetricFormat.Of(trial.Metrics, Metrics.Elbo), trial.Run.RunId);
                 }
                 AnsiConsole.Write(table);

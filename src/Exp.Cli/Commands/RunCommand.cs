@@ -44,7 +44,7 @@ public static class RunCommand
             using var log = Logging.Console(GlobalOptions.LogLevel(parseResult));
             using var signals = new StopSignals(
                 secondStopsAtOnce: true,
-                () => Console.Error.WriteLine("Stopping: running trials save a checkpoint and are marked KILLED. Ctrl-C again stops at once."));
+                () => Console.Error.WriteLine("Stopping: no new trials; running ones stop and are marked KILLED, to resume from their last epoch's checkpoint. Ctrl-C again stops at once."));
             var options = new SweepOptions
             {
                 Exp = ExpExecutable.OfThisProcess(),

@@ -17,7 +17,8 @@ public static class ValidateCommand
                 return ExitCodes.InvalidInput;
             }
             var trials = plan.Trials.Length == 1 ? "1 trial" : $"{plan.Trials.Length} trials";
-            Console.WriteLine($"{plan.SpecPath}: valid, experiment '{plan.Experiment}', {plan.SweepMethod} sweep, {trials}");
+            var sweep = plan.SweepMethod == "none" ? "no sweep" : $"{plan.SweepMethod} sweep";
+            Console.WriteLine($"{plan.SpecPath}: valid, experiment '{plan.Experiment}', {sweep}, {trials}");
             return ExitCodes.Success;
         });
         return command;

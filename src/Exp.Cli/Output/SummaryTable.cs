@@ -48,13 +48,13 @@ public static class SummaryTable
             Console.WriteLine($"FAILED {failed.Trial.Name}: {failed.Reason}");
         }
         Console.WriteLine($"{summary.Results.Count(r => r.Succeeded)} of {summary.Results.Count} trials finished in {MetricFormat.Duration(summary.Elapsed)}.");
-        Console.WriteLine(OpenInMlflow(summary.Target, summary.ExperimentId));
+        Console.WriteLine(OpenInMlflow(summary.Target, summary.Experiment));
     }
 
-    public static string OpenInMlflow(TrackingTarget target, string experimentId)
+    public static string OpenInMlflow(TrackingTarget target, string experiment)
     {
         var local = Path.GetFullPath(target.LocalDirectory);
-        var open = $"Open in MLflow: MLFLOW_ALLOW_FILE_STORE=true mlflow ui --backend-store-uri {local}  (then experiment {experimentId})";
+        var open = $"Open in MLflow: MLFLOW_ALLOW_FILE_STORE=true mlflow ui --backend-store-uri {local}  (experiment '{experiment}')";
         return target.ServerUri is { } server
             ? $"Runs are at {TrackingTarget.RedactUserInfo(server.ToString())} (forwarded from {local}; `exp push {target.LocalDirectory}` completes any that did not arrive).\n{open}"
             : open;

@@ -1,6 +1,6 @@
-using Exp.Engine.Objective;
 using Exp.Runner.Trials;
 using Exp.Spec;
+using Exp.Tracking;
 using Spectre.Console;
 
 namespace Exp.Cli.Output;
@@ -40,7 +40,7 @@ public sealed class TrainingProgress(Trial trial, bool interactive)
             _ => "FAILED",
         };
         Console.WriteLine($"{trial.Name}: {status}{(outcome.Reason is null ? "" : $": {outcome.Reason}")}");
-        Console.WriteLine($"Runs are in {Path.GetFullPath(plan.Tracking.Local)}; `exp ls {plan.Tracking.Local}` lists them.");
+        Console.WriteLine(SummaryTable.OpenInMlflow(TrackingTarget.Parse(plan.Tracking.Uri, plan.Tracking.Local), plan.Experiment));
     }
 
     private void PrintLine(TrialEvent progress)

@@ -55,6 +55,12 @@ public sealed class RunCatalog(FileStore store)
         return sweeps;
     }
 
+    /// <summary>Trial runs outside any sweep (`exp train`), in every experiment.</summary>
+    public IReadOnlyList<(ExperimentInfo Experiment, TrialRecord Trial)> Standalone() =>
+        store.ListExperiments()
+            .SelectMany(experiment => Trials(experiment.ExperimentId).Where(t => t.SweepRunId is null).Select(t => (experiment, t)))
+            .ToList();
+
     /// <summary>Trials whose id starts with, or whose name equals, <paramref name="idOrName"/>, in every experiment.</summary>
     public IReadOnlyList<TrialRecord> FindTrials(string idOrName) =>
         store.ListExperiments()

@@ -83,7 +83,7 @@ public sealed class SweepRunner(Plan plan, SweepOptions options, ISweepObserver 
                 stop.IsCancellationRequested ? RunStatus.Killed : ordered.All(r => r.Succeeded) ? RunStatus.Finished : RunStatus.Failed,
                 CancellationToken.None);
         }
-        return new SweepSummary(experiment.ExperimentId, sweepRunId, target, ordered, stop.IsCancellationRequested, clock.Elapsed);
+        return new SweepSummary(plan.Experiment, experiment.ExperimentId, sweepRunId, target, ordered, stop.IsCancellationRequested, clock.Elapsed);
     }
 
     /// <summary>
@@ -111,6 +111,7 @@ public sealed class SweepRunner(Plan plan, SweepOptions options, ISweepObserver 
             [
                 .. SweepRuns.SystemTags(plan.SpecPath, options.WorkingDirectory, Environment.UserName),
                 new RunTag(TrialTags.SweepId, plan.SweepId),
+                new RunTag(TrialTags.Overrides, string.Join(' ', plan.Overrides)),
                 new RunTag(TrialTags.Note, string.IsNullOrEmpty(plan.Description) ? $"{plan.SweepMethod} sweep of {plan.Trials.Length} trials" : plan.Description),
             ],
         });
@@ -140,15 +141,16 @@ public sealed class SweepRunner(Plan plan, SweepOptions options, ISweepObserver 
         var exit = await TrialProcess.RunAsync(
             options.Exp,
             TrialArguments(trial, runId, slot),
-            slot.Gpu is { } gpu ? new Dictionary<string, string> { ["CUDA_VISIBLE_DEVICES"] = gpu.ToString() } : new Dictionary<string, string>(),
+            GpuEnvironment(trial, slot),
             progress => observer.TrialProgress(trial, progress),
             options.Log.ForContext("Trial", trial.Name),
             stop,
             kill);
 
-        if (tracker.Store.GetRun(runId).Status == RunStatus.Running)
+        var status = tracker.Store.GetRun(runId).Status;
+        if (status is RunStatus.Running or RunStatus.Failed)
         {
-            await RecordCrashAsync(tracker, runId, exit, stopped: stop.IsCancellationRequested);
+            await RecordEndAsync(tracker, runId, exit, stopped: stop.IsCancellationRequested);
         }
         var record = catalog.FindTrial(experimentId, trial.Id);
         var kind = record?.Run.Status switch
@@ -175,26 +177,71 @@ public sealed class SweepRunner(Plan plan, SweepOptions options, ISweepObserver 
         yield return "--threads";
         yield return slot.Threads.ToString();
         yield return "--exit-with-parent";
-        if (slot.Gpu is not null)
+        if (PlacedOnGpu(trial, slot))
         {
             yield return "--device";
             yield return "cuda";
         }
     }
 
-    /// <summary>The process died without ending its run (a native crash, a kill): say so in the run.</summary>
-    private static async Task RecordCrashAsync(Tracker tracker, string runId, TrialProcessExit exit, bool stopped)
+    /// <summary>A trial that asks for the CPU stays there, whatever its slot.</summary>
+    private static bool PlacedOnGpu(Trial trial, Slot slot) => slot.Gpu is not null && trial.Config.Train.Device != "cpu";
+
+    /// <summary>
+    /// The trial sees only its slot's GPU. Slots count the GPUs this process sees, so under
+    /// CUDA_VISIBLE_DEVICES=2,3 slot GPU 0 is device 2.
+    /// </summary>
+    private static Dictionary<string, string> GpuEnvironment(Trial trial, Slot slot)
     {
-        var reason = stopped ? "stopped by the user; resumes from its last checkpoint" : exit.Describe();
-        var tail = string.Join('\n', exit.ErrorTail);
-        // MLflow caps tag values; the end of the tail is where a crash says what happened.
-        var noteTail = tail.Length > 4000 ? tail[^4000..] : tail;
-        await using var recorder = tracker.ResumeRun(runId);
-        recorder.SetTags([new RunTag(TrialTags.Failure, reason), new RunTag(TrialTags.Note, tail.Length == 0 ? reason : $"{reason}\n\nLast lines of its stderr:\n{noteTail}")]);
-        if (tail.Length > 0)
+        if (!PlacedOnGpu(trial, slot))
         {
-            recorder.LogArtifact("logs/stderr-tail.txt", Encoding.UTF8.GetBytes(tail + "\n"));
+            return [];
         }
-        await recorder.EndAsync(stopped ? RunStatus.Killed : RunStatus.Failed, CancellationToken.None);
+        var visible = Environment.GetEnvironmentVariable("CUDA_VISIBLE_DEVICES")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var device = visible is { Length: > 0 } && slot.Gpu < visible.Length ? visible[slot.Gpu!.Value] : slot.Gpu!.Value.ToString();
+        return new Dictionary<string, string> { ["CUDA_VISIBLE_DEVICES"] = device };
+    }
+
+    /// <summary>
+    /// Puts the reason and the tail of its log into a failed run's note, where the MLflow UI
+    /// shows it; a process that died without ending its run (a native crash, a kill) is
+    /// ended here, FAILED, with its exit and the last lines of its stderr.
+    /// </summary>
+    private static async Task RecordEndAsync(Tracker tracker, string runId, TrialProcessExit exit, bool stopped)
+    {
+        var crashed = tracker.Store.GetRun(runId).Status == RunStatus.Running;
+        var reason = crashed
+            ? stopped ? "stopped by the user; resumes from its last checkpoint" : exit.Describe()
+            : tracker.Store.GetTags(runId).GetValueOrDefault(TrialTags.Failure) ?? exit.Describe();
+        var note = new StringBuilder(reason);
+        AppendTail(note, "Last lines of its log", TailOf(RunFolders.Log(tracker.Store, runId)));
+        if (crashed)
+        {
+            AppendTail(note, "Last lines of its stderr", exit.ErrorTail);
+        }
+
+        await using var recorder = tracker.ResumeRun(runId);
+        // MLflow caps tag values; the end is where a failure says what happened.
+        var text = note.ToString();
+        var room = TrackingKeys.MaxTagValueLength - 3;
+        recorder.SetTags([new RunTag(TrialTags.Failure, Shorten(reason, room)), new RunTag(TrialTags.Note, Shorten(text, room))]);
+        if (crashed && exit.ErrorTail.Count > 0)
+        {
+            recorder.LogArtifact("logs/stderr-tail.txt", Encoding.UTF8.GetBytes(string.Join('\n', exit.ErrorTail) + "\n"));
+        }
+        await recorder.EndAsync(crashed && stopped ? RunStatus.Killed : RunStatus.Failed, CancellationToken.None);
+    }
+
+    private static string Shorten(string text, int room) => text.Length > room ? "..." + text[^room..] : text;
+
+    private static IReadOnlyList<string> TailOf(string path) =>
+        File.Exists(path) ? File.ReadLines(path).TakeLast(30).ToList() : [];
+
+    private static void AppendTail(StringBuilder note, string title, IReadOnlyList<string> lines)
+    {
+        if (lines.Count > 0)
+        {
+            note.Append($"\n\n{title}:\n").AppendJoin('\n', lines);
+        }
     }
 }

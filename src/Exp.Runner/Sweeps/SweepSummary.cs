@@ -4,6 +4,7 @@ using Exp.Tracking;
 namespace Exp.Runner.Sweeps;
 
 public sealed record SweepSummary(
+    string Experiment,
     string ExperimentId,
     string? SweepRunId,
     TrackingTarget Target,

@@ -160,6 +160,8 @@ let decode (decoding: Decoding) (section: Section) : Sweep =
                 let trials = section.Field("trials", 1, Parse.int, Check.atLeast 1)
                 Random(trials, seed, parameters)
         | "list" ->
+            if not entries.IsEmpty then
+                decoding.Error(section.Position, "sweep.parameters", "a list sweep takes its values from `trials`; move them there or use method: grid")
             match trialsNode with
             | None ->
                 decoding.Error(section.Position, "sweep.trials", "a list sweep needs `trials`: a list of mappings of paths to values")

@@ -131,6 +131,8 @@ let private checkCombinations (decoding: Decoding) (root: Position) (config: Tri
                     $"{layers} stride-2 layers halve the image {layers} times, so data.image_size must be divisible by {divisor}; found {data.ImageSize}. Use fewer layers or another image size"
         if model.KernelSize > data.ImageSize then
             error "model.kernel_size" $"kernel_size {model.KernelSize} is larger than the {data.ImageSize}x{data.ImageSize} image"
+    if model.Architecture = Architecture.Mlp && model.Channels.Length = 0 then
+        error "model.channels" "an mlp needs at least one hidden layer, e.g. channels: [512, 256]"
     if config.Loss.KlMode = KlMode.Fraction && config.Loss.KlWeight > 1.0 then
         error
             "loss.kl_weight"

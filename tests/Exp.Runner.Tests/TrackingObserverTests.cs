@@ -1,0 +1,62 @@
+using Exp.Engine.Objective;
+using Exp.Engine.Training;
+using Exp.Runner.Trials;
+using Exp.Tracking.Model;
+using Exp.Tracking.Recording;
+
+namespace Exp.Runner.Tests;
+
+public class TrackingObserverTests
+{
+    [Fact]
+    public void Every_metric_lands_on_the_training_step_axis_and_images_on_the_epoch()
+    {
+        var recorder = new RecordingRecorder();
+        var events = new List<TrialEvent>();
+        var observer = new TrackingObserver(recorder, epochs: 2, events.Add, FaultInjection.FromEnvironment());
+
+        observer.OnStep(new TrainingStep(10, 1, 0.5, 0.25));
+        observer.OnStep(new TrainingStep(20, 1, 0.4, 0.5));
+        observer.OnEpochEvaluated(1, new Dictionary<string, double> { [Metrics.Elbo] = -300 });
+        observer.OnImage("samples", 1, [1, 2, 3]);
+
+        Assert.Equal(
+            [(Metrics.TrainLoss, 0.5, 10L), (Metrics.TrainLoss, 0.4, 20L), (Metrics.Elbo, -300.0, 20L), (TrackingObserver.EpochMetric, 1.0, 20L)],
+            recorder.Metrics);
+        Assert.Equal([("samples", 1L)], recorder.Images);
+        Assert.Equal([TrialEventKind.Step, TrialEventKind.Step, TrialEventKind.Evaluated], events.Select(e => e.Kind));
+        Assert.Equal(-300, observer.LastMetrics[Metrics.Elbo]);
+    }
+
+    private sealed class RecordingRecorder : IRunRecorder
+    {
+        public List<(string Key, double Value, long Step)> Metrics { get; } = [];
+
+        public List<(string Key, long Step)> Images { get; } = [];
+
+        public RunInfo Run => throw new NotSupportedException();
+
+        public void LogMetric(string key, double value, long step) => Metrics.Add((key, value, step));
+
+        public void LogMetrics(IReadOnlyDictionary<string, double> values, long step) =>
+            Metrics.AddRange(values.Select(pair => (pair.Key, pair.Value, step)));
+
+        public void LogImage(string key, long step, byte[] png, byte[]? thumbnailPng = null) => Images.Add((key, step));
+
+        public void LogParams(IEnumerable<Param> parameters) => throw new NotSupportedException();
+
+        public void SetTags(IEnumerable<RunTag> tags) => throw new NotSupportedException();
+
+        public void LogArtifact(string artifactPath, byte[] content) => throw new NotSupportedException();
+
+        public void LogArtifactFile(string sourceFile, string artifactPath) => throw new NotSupportedException();
+
+        public void DeleteMetricsAfterStep(long lastStep) => throw new NotSupportedException();
+
+        public Task FlushAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+        public Task EndAsync(RunStatus status, CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}

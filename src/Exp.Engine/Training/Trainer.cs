@@ -40,7 +40,7 @@ public sealed class Trainer(TrialConfig config, TrainerOptions? options = null)
 
         var count = data.Train.shape[0];
         var batchSize = Math.Min(config.Train.BatchSize, count);
-        // The last incomplete batch of an epoch is dropped: one more shuffle puts its images in the next.
+        // The last incomplete batch of an epoch is dropped; the next epoch's shuffle gives its images their turn.
         var stepsPerEpoch = count / batchSize;
         var totalSteps = (double)stepsPerEpoch * config.Train.Epochs;
         var logEvery = Math.Max(1, config.Train.LogEvery);

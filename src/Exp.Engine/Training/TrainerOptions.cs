@@ -11,6 +11,8 @@ public sealed record TrainerOptions
     /// <summary>
     /// Torch's intra-op threads. Process-wide in libtorch, so parallel trials belong in separate
     /// processes that each get a share of the cores. Null leaves torch's default (all cores).
+    /// Never ask for more than the cores free: libtorch's OpenMP threads spin while they wait,
+    /// and oversubscribed they run several times slower than one thread would.
     /// </summary>
     public int? Threads { get; init; }
 

@@ -93,7 +93,7 @@ public sealed class SweepRunTests : IDisposable
 
         using (var first = ExpProcess.Start(workspace.Directory, "run", spec, "--parallel", "1"))
         {
-            await WaitUntil(() => SecondTrialIsInItsSecondEpoch(stepsPerEpoch), TimeSpan.FromMinutes(3), first);
+            await WaitUntil(() => TrialIsInItsSecondEpoch("e2e-resume", stepsPerEpoch, finishedBefore: 1), TimeSpan.FromMinutes(3), first);
             first.KillHard();
             await first.WaitAsync();
         }
@@ -125,6 +125,38 @@ public sealed class SweepRunTests : IDisposable
         }
         var log = File.ReadAllText(RunFolders.Log(workspace.Store, resumed.Run.RunId));
         Assert.Contains("Resuming from the checkpoint of epoch 1", log);
+    }
+
+    [Fact]
+    public async Task Ctrl_c_stops_running_trials_gracefully_as_killed_and_the_next_run_resumes_them()
+    {
+        var spec = workspace.WriteSpec(Spec("e2e-stop", 3000, 3, KlGrid));
+        const int stepsPerEpoch = 60;
+
+        ExpResult stopped;
+        using (var first = ExpProcess.Start(workspace.Directory, "run", spec, "--parallel", "1"))
+        {
+            await WaitUntil(() => TrialIsInItsSecondEpoch("e2e-stop", stepsPerEpoch, finishedBefore: 0), TimeSpan.FromMinutes(3), first);
+            first.Interrupt();
+            stopped = await first.WaitAsync();
+        }
+
+        Assert.True(stopped.ExitCode == 130, stopped.ToString());
+        var trial = Assert.Single(workspace.Trials("e2e-stop"));
+        Assert.Equal(RunStatus.Killed, trial.Run.Status);
+        Assert.Contains("stopped by the user", trial.Failure);
+        var sweepRun = workspace.Store.ListRuns(workspace.ExperimentId("e2e-stop")).Single(r => r.RunId == trial.SweepRunId);
+        Assert.Equal(RunStatus.Killed, sweepRun.Status);
+        Assert.Contains("not run", stopped.Output);
+
+        var resumed = await ExpProcess.RunAsync(workspace.Directory, "run", spec, "--parallel", "2");
+
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        var after = workspace.Trials("e2e-stop");
+        Assert.Equal(3, after.Count);
+        Assert.All(after, t => Assert.Equal(RunStatus.Finished, t.Run.Status));
+        Assert.Equal(trial.Run.RunId, after.Single(t => t.TrialId == trial.TrialId).Run.RunId);
+        Assert.Contains("resumed", resumed.Output);
     }
 
     [Fact]
@@ -163,15 +195,16 @@ public sealed class SweepRunTests : IDisposable
         Assert.Contains("aborting at step 3", trial.Tags[TrialTags.Note]);
     }
 
-    private bool SecondTrialIsInItsSecondEpoch(int stepsPerEpoch)
+    /// <summary>After <paramref name="finishedBefore"/> trials finished, the running one has its first checkpoint and is well into its second epoch.</summary>
+    private bool TrialIsInItsSecondEpoch(string experiment, int stepsPerEpoch, int finishedBefore)
     {
-        if (!Directory.Exists(workspace.Runs) || workspace.Store.GetExperimentByName("e2e-resume") is null)
+        if (!Directory.Exists(workspace.Runs) || workspace.Store.GetExperimentByName(experiment) is null)
         {
             return false;
         }
-        var trials = workspace.Trials("e2e-resume");
+        var trials = workspace.Trials(experiment);
         var running = trials.Where(t => t.Run.Status == RunStatus.Running).ToList();
-        return trials.Count(t => t.Run.Status == RunStatus.Finished) == 1
+        return trials.Count(t => t.Run.Status == RunStatus.Finished) == finishedBefore
             && running.Count == 1
             && File.Exists(Path.Combine(RunFolders.Checkpoints(workspace.Store, running[0].Run.RunId), "latest"))
             && workspace.History(running[0], Metrics.TrainLoss).Count > stepsPerEpoch + 5;

@@ -65,6 +65,13 @@ public sealed class ExpProcess : IDisposable
         }
     }
 
+    /// <summary>SIGINT, as Ctrl-C would (to this process only, not its process group).</summary>
+    public void Interrupt()
+    {
+        using var kill = Process.Start("kill", ["-INT", process.Id.ToString()]);
+        kill.WaitForExit();
+    }
+
     /// <summary>SIGKILL, as `kill -9` would: no handler runs, nothing is flushed.</summary>
     public void KillHard() => process.Kill(entireProcessTree: false);
 

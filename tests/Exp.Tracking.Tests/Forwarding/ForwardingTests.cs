@@ -4,6 +4,7 @@ using Exp.Tracking.Model;
 using Exp.Tracking.Recording;
 using Exp.Tracking.Rest;
 using Exp.Tracking.Sweep;
+using Exp.Testing;
 using Exp.Tracking.Tests.Support;
 
 namespace Exp.Tracking.Tests.Forwarding;

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using Exp.Tracking.Model;
 using Exp.Tracking.Rest;
+using Exp.Testing;
 using Exp.Tracking.Tests.Support;
 
 namespace Exp.Tracking.Tests.Rest;

@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace Exp.Tracking.Tests.Support;
+namespace Exp.Testing;
 
 /// <summary>
 /// A STAND-IN for an MLflow tracking server, not MLflow itself (no MLflow server can be

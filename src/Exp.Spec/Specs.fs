@@ -48,7 +48,8 @@ module private Loading =
             let section = top.Section "execution"
             let config =
                 { Parallel = section.Field("parallel", 1, Parse.int, Check.atLeast 1)
-                  TrialsPerGpu = section.Field("trials_per_gpu", 1, Parse.int, Check.atLeast 1) }
+                  TrialsPerGpu = section.Field("trials_per_gpu", 1, Parse.int, Check.atLeast 1)
+                  TrialTimeoutMinutes = section.Optional("trial_timeout_minutes", Parse.float, Check.positive) |> Option.toNullable }
             section.Finish()
             config
         let tracking =

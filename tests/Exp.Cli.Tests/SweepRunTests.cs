@@ -160,6 +160,22 @@ public sealed class SweepRunTests : IDisposable
     }
 
     [Fact]
+    public async Task A_trial_over_its_time_limit_is_killed_and_marked_failed_while_the_sweep_goes_on()
+    {
+        var spec = workspace.WriteSpec(Spec("e2e-timeout", 3000, 5, """
+            execution:
+              trial_timeout_minutes: 0.05
+            """));
+
+        var result = await ExpProcess.RunAsync(workspace.Directory, "run", spec);
+
+        Assert.Equal(1, result.ExitCode);
+        var trial = Assert.Single(workspace.Trials("e2e-timeout"));
+        Assert.Equal(RunStatus.Failed, trial.Run.Status);
+        Assert.Contains("did not finish within execution.trial_timeout_minutes (0.05 min)", trial.Failure);
+    }
+
+    [Fact]
     public async Task A_diverging_trial_fails_with_the_step_while_the_others_finish()
     {
         var spec = workspace.WriteSpec(Spec("e2e-diverge", 500, 1, """

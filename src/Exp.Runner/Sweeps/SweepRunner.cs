@@ -138,6 +138,11 @@ public sealed class SweepRunner(Plan plan, SweepOptions options, ISweepObserver 
         var clock = Stopwatch.StartNew();
         var runId = existing?.Run.RunId ?? TrialRuns.Create(tracker.Store, plan, trial, experimentId, sweepRunId, options.WorkingDirectory);
         observer.TrialStarted(trial, runId, slot);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(kill);
+        if (plan.Execution.TrialTimeoutMinutes is { } minutes)
+        {
+            timeout.CancelAfter(TimeSpan.FromMinutes(minutes));
+        }
         var exit = await TrialProcess.RunAsync(
             options.Exp,
             TrialArguments(trial, runId, slot),
@@ -145,12 +150,16 @@ public sealed class SweepRunner(Plan plan, SweepOptions options, ISweepObserver 
             progress => observer.TrialProgress(trial, progress),
             options.Log.ForContext("Trial", trial.Name),
             stop,
-            kill);
+            timeout.Token);
 
+        var timedOut = timeout.IsCancellationRequested && !kill.IsCancellationRequested;
         var status = tracker.Store.GetRun(runId).Status;
         if (status is RunStatus.Running or RunStatus.Failed)
         {
-            await RecordEndAsync(tracker, runId, exit, stopped: stop.IsCancellationRequested);
+            var crash = timedOut
+                ? $"did not finish within execution.trial_timeout_minutes ({plan.Execution.TrialTimeoutMinutes} min), so it was killed; it resumes from its last checkpoint on the next run"
+                : stop.IsCancellationRequested ? "stopped by the user; resumes from its last checkpoint" : exit.Describe();
+            await RecordEndAsync(tracker, runId, exit, crash, killed: stop.IsCancellationRequested && !timedOut);
         }
         var record = catalog.FindTrial(experimentId, trial.Id);
         var kind = record?.Run.Status switch
@@ -207,12 +216,12 @@ public sealed class SweepRunner(Plan plan, SweepOptions options, ISweepObserver 
     /// shows it; a process that died without ending its run (a native crash, a kill) is
     /// ended here, FAILED, with its exit and the last lines of its stderr.
     /// </summary>
-    private static async Task RecordEndAsync(Tracker tracker, string runId, TrialProcessExit exit, bool stopped)
+    /// <param name="crash">Why it ended, when the process could not say so itself.</param>
+    /// <param name="killed">Whether a process that died was stopped by the user (KILLED, not FAILED).</param>
+    private static async Task RecordEndAsync(Tracker tracker, string runId, TrialProcessExit exit, string crash, bool killed)
     {
         var crashed = tracker.Store.GetRun(runId).Status == RunStatus.Running;
-        var reason = crashed
-            ? stopped ? "stopped by the user; resumes from its last checkpoint" : exit.Describe()
-            : tracker.Store.GetTags(runId).GetValueOrDefault(TrialTags.Failure) ?? exit.Describe();
+        var reason = crashed ? crash : tracker.Store.GetTags(runId).GetValueOrDefault(TrialTags.Failure) ?? crash;
         var note = new StringBuilder(reason);
         AppendTail(note, "Last lines of its log", TailOf(RunFolders.Log(tracker.Store, runId)));
         if (crashed)
@@ -229,7 +238,7 @@ public sealed class SweepRunner(Plan plan, SweepOptions options, ISweepObserver 
         {
             recorder.LogArtifact("logs/stderr-tail.txt", Encoding.UTF8.GetBytes(string.Join('\n', exit.ErrorTail) + "\n"));
         }
-        await recorder.EndAsync(crashed && stopped ? RunStatus.Killed : RunStatus.Failed, CancellationToken.None);
+        await recorder.EndAsync(crashed && killed ? RunStatus.Killed : RunStatus.Failed, CancellationToken.None);
     }
 
     private static string Shorten(string text, int room) => text.Length > room ? "..." + text[^room..] : text;

@@ -5,4 +5,7 @@ type ExecutionConfig =
     { /// Trials at once.
       Parallel: int
       /// Trials packed onto one GPU at a time.
-      TrialsPerGpu: int }
+      TrialsPerGpu: int
+      /// A trial still running after this many minutes is killed and marked FAILED (a hung
+      /// trial would otherwise hold its slot forever); null: no limit.
+      TrialTimeoutMinutes: System.Nullable<float> }

@@ -31,14 +31,18 @@ module private Loading =
           Tracking: TrackingConfig
           Sweep: Sweep }
 
-    let header (decoding: Decoding) (root: Node) =
+    /// <param name="fallbackExperiment">The experiment when the spec names none (MLFLOW_EXPERIMENT_NAME), or "".</param>
+    let header (decoding: Decoding) (fallbackExperiment: string) (root: Node) =
         let top = Section(decoding, "", root)
-        let experiment = top.Optional("experiment", Parse.string, nonEmpty)
-        if (top.Node "experiment").IsNone then
+        let experiment =
+            match top.Optional("experiment", Parse.string, nonEmpty) with
+            | None when (top.Node "experiment").IsNone && not (String.IsNullOrWhiteSpace fallbackExperiment) -> Some fallbackExperiment
+            | given -> given
+        if experiment.IsNone && (top.Node "experiment").IsNone then
             decoding.Error(
                 top.Position,
                 "experiment",
-                "missing required key 'experiment': the MLflow experiment the trials are logged to, e.g. experiment: kl-sweep"
+                "missing required key 'experiment': the MLflow experiment the trials are logged to, e.g. experiment: kl-sweep (or set MLFLOW_EXPERIMENT_NAME)"
             )
         let description = top.Field("description", "", Parse.string)
         for section in TrialDecoder.sections do
@@ -99,7 +103,7 @@ module private Loading =
                 label + "=" + displayValue a.Value)
             |> String.concat ","
 
-    let resolve (source: string) (text: string) (overrides: string list) : LoadResult =
+    let resolve (source: string) (text: string) (overrides: string list) (fallbackExperiment: string) : LoadResult =
         let overrideResults = overrides |> List.map override_
         let overrideErrors = overrideResults |> List.collect (function Error e -> e | Ok _ -> [])
         match YamlReader.read source text with
@@ -120,7 +124,7 @@ module private Loading =
                         | Error _ -> root)
                     document
             let overridden = overrideResults |> List.choose (function Ok(path, _) -> Some path | Error _ -> None) |> Set.ofList
-            let header = header decoding applied
+            let header = header decoding fallbackExperiment applied
             let sweep = Sweep.without overridden header.Sweep
             let decodeWith assignments =
                 let root =
@@ -191,18 +195,25 @@ module private Loading =
 /// Reading specs: the one entry point of this layer for C# callers.
 [<AbstractClass; Sealed>]
 type Specs =
-    /// Resolves spec text into a plan. `source` names the text in error messages.
+    /// Resolves spec text into a plan. `source` names the text in error messages;
+    /// `fallbackExperiment` (MLFLOW_EXPERIMENT_NAME, as MLflow clients read it) is the
+    /// experiment when the spec names none.
+    static member Parse(text: string, source: string, overrides: IReadOnlyList<string>, fallbackExperiment: string) : LoadResult =
+        Loading.resolve source text (List.ofSeq overrides) (if isNull fallbackExperiment then "" else fallbackExperiment)
+
     static member Parse(text: string, source: string, overrides: IReadOnlyList<string>) : LoadResult =
-        Loading.resolve source text (List.ofSeq overrides)
+        Specs.Parse(text, source, overrides, "")
 
     static member Parse(text: string, source: string) : LoadResult = Specs.Parse(text, source, [||])
 
     /// Reads and resolves a spec file.
-    static member Load(path: string, overrides: IReadOnlyList<string>) : LoadResult =
+    static member Load(path: string, overrides: IReadOnlyList<string>, fallbackExperiment: string) : LoadResult =
         if File.Exists path then
-            Specs.Parse(File.ReadAllText path, path, overrides)
+            Specs.Parse(File.ReadAllText path, path, overrides, fallbackExperiment)
         else
             LoadResult(None, [ SpecError.at { Source = path; Line = 1; Column = 1 } "" "no such spec file; check the path" ])
+
+    static member Load(path: string, overrides: IReadOnlyList<string>) : LoadResult = Specs.Load(path, overrides, "")
 
     /// The resolved config as JSON in the spec's own keys.
     static member ToJson(config: TrialConfig) : string = Planning.TrialJson.toText true config

@@ -88,7 +88,7 @@ let ``a bad swept value is reported at the value`` () =
     |> assertHas "spec.yaml:4:27: model.latent_dim: must be at least 1, found 0"
 
 [<Fact>]
-let ``a missing experiment is an error`` () =
+let ``a missing experiment is an error when MLFLOW_EXPERIMENT_NAME is not set either`` () =
     errorsOf "seed: 1\n" [] |> assertHas "spec.yaml:1:1: experiment: missing required key 'experiment'"
 
 [<Fact>]

@@ -95,3 +95,10 @@ let ``the sweep id follows the trials`` () =
     Assert.Equal((plan spec []).SweepId, (plan spec []).SweepId)
     Assert.NotEqual<string>((plan spec []).SweepId, (plan spec [ "train.epochs=5" ]).SweepId)
     Assert.NotEqual<string>((plan spec []).SweepId, (plan (spec.Replace("experiment: x", "experiment: y")) []).SweepId)
+
+[<Fact>]
+let ``MLFLOW_EXPERIMENT_NAME names the experiment only when the spec does not`` () =
+    let fromEnvironment = Specs.Parse("seed: 1\n", "spec.yaml", [||], "from-env")
+    Assert.True(fromEnvironment.Succeeded)
+    Assert.Equal("from-env", fromEnvironment.Plan.Experiment)
+    Assert.Equal("from-spec", Specs.Parse("experiment: from-spec\n", "spec.yaml", [||], "from-env").Plan.Experiment)

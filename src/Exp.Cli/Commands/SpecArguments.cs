@@ -24,7 +24,8 @@ public sealed class SpecArguments
     /// <summary>Loads the spec; on errors prints them all and returns null.</summary>
     public Plan? Load(ParseResult parseResult)
     {
-        var result = Specs.Load(parseResult.GetValue(Spec)!, parseResult.GetValue(Overrides) ?? []);
+        var result = Specs.Load(
+            parseResult.GetValue(Spec)!, parseResult.GetValue(Overrides) ?? [], Environment.GetEnvironmentVariable("MLFLOW_EXPERIMENT_NAME") ?? "");
         if (result.Succeeded)
         {
             foreach (var warning in result.Plan.Warnings)

@@ -162,7 +162,7 @@ public sealed class SweepRunTests : IDisposable
     [Fact]
     public async Task A_trial_over_its_time_limit_is_killed_and_marked_failed_while_the_sweep_goes_on()
     {
-        var spec = workspace.WriteSpec(Spec("e2e-timeout", 3000, 5, """
+        var spec = workspace.WriteSpec(Spec("e2e-timeout", 10000, 20, """
             execution:
               trial_timeout_minutes: 0.05
             """));

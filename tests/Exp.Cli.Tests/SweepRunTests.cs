@@ -88,7 +88,9 @@ public sealed class SweepRunTests : IDisposable
     [Fact]
     public async Task After_kill_9_the_same_command_resumes_the_interrupted_trial_and_skips_finished_ones()
     {
-        var spec = workspace.WriteSpec(Spec("e2e-resume", 3000, 3, KlGrid));
+        // Four epochs: the kill lands in the second, well before the trial could finish.
+        const int epochs = 4;
+        var spec = workspace.WriteSpec(Spec("e2e-resume", 3000, epochs, KlGrid));
         const int stepsPerEpoch = 60;
 
         using (var first = ExpProcess.Start(workspace.Directory, "run", spec, "--parallel", "1"))
@@ -120,8 +122,8 @@ public sealed class SweepRunTests : IDisposable
                 var steps = workspace.History(trial, key).Select(m => m.Step).ToList();
                 Assert.True(steps.Count == steps.Distinct().Count(), $"{trial.Name} has a step twice in {key}: {string.Join(",", steps)}");
             }
-            Assert.Equal(3 * stepsPerEpoch, workspace.History(trial, Metrics.TrainLoss).Count);
-            Assert.Equal(3, workspace.History(trial, Metrics.Elbo).Count);
+            Assert.Equal(epochs * stepsPerEpoch, workspace.History(trial, Metrics.TrainLoss).Count);
+            Assert.Equal(epochs, workspace.History(trial, Metrics.Elbo).Count);
         }
         var log = File.ReadAllText(RunFolders.Log(workspace.Store, resumed.Run.RunId));
         Assert.Contains("Resuming from the checkpoint of epoch 1", log);
@@ -130,7 +132,8 @@ public sealed class SweepRunTests : IDisposable
     [Fact]
     public async Task Ctrl_c_stops_running_trials_gracefully_as_killed_and_the_next_run_resumes_them()
     {
-        var spec = workspace.WriteSpec(Spec("e2e-stop", 3000, 3, KlGrid));
+        // Six epochs: the stop lands in the second, and the trial must not finish before it takes effect.
+        var spec = workspace.WriteSpec(Spec("e2e-stop", 3000, 6, KlGrid));
         const int stepsPerEpoch = 60;
 
         ExpResult stopped;
@@ -143,7 +146,7 @@ public sealed class SweepRunTests : IDisposable
 
         Assert.True(stopped.ExitCode == 130, stopped.ToString());
         var trial = Assert.Single(workspace.Trials("e2e-stop"));
-        Assert.Equal(RunStatus.Killed, trial.Run.Status);
+        Assert.True(trial.Run.Status == RunStatus.Killed, $"the trial is {trial.Run.Status}; {stopped}");
         Assert.Contains("stopped by the user", trial.Failure);
         var sweepRun = workspace.Store.ListRuns(workspace.ExperimentId("e2e-stop")).Single(r => r.RunId == trial.SweepRunId);
         Assert.Equal(RunStatus.Killed, sweepRun.Status);

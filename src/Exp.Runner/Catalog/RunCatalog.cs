@@ -13,12 +13,15 @@ public sealed class RunCatalog(FileStore store)
     public FileStore Store => store;
 
     /// <summary>The run of a trial: the finished one if any, else the latest.</summary>
-    public TrialRecord? FindTrial(string experimentId, string trialId) =>
-        Trials(experimentId)
-            .Where(trial => trial.TrialId == trialId)
-            .OrderByDescending(trial => trial.Run.Status == RunStatus.Finished)
-            .ThenByDescending(trial => trial.Run.StartTime)
+    public TrialRecord? FindTrial(string experimentId, string trialId)
+    {
+        var run = TaggedTrialRuns(experimentId)
+            .Where(run => run.Tags[TrialTags.TrialId] == trialId)
+            .OrderByDescending(run => run.Info.Status == RunStatus.Finished)
+            .ThenByDescending(run => run.Info.StartTime)
             .FirstOrDefault();
+        return run.Info is null ? null : Record(run.Info, run.Tags);
+    }
 
     public RunInfo? FindSweepRun(string experimentId, string sweepId) =>
         ActiveRuns(experimentId)
@@ -27,16 +30,16 @@ public sealed class RunCatalog(FileStore store)
             .FirstOrDefault();
 
     public IReadOnlyList<TrialRecord> Trials(string experimentId) =>
+        TaggedTrialRuns(experimentId).Select(run => Record(run.Info, run.Tags)).ToList();
+
+    /// <summary>Trial runs by their tags alone: metric files are read only for the runs asked for.</summary>
+    private IEnumerable<(RunInfo Info, IReadOnlyDictionary<string, string> Tags)> TaggedTrialRuns(string experimentId) =>
         ActiveRuns(experimentId)
-            .Select(run => (Run: run, Tags: store.GetTags(run.RunId)))
-            .Where(run => run.Tags.ContainsKey(TrialTags.TrialId))
-            .Select(run => new TrialRecord(
-                run.Run,
-                run.Tags[TrialTags.TrialId],
-                run.Tags.GetValueOrDefault(MlflowTags.ParentRunId),
-                run.Tags,
-                LastMetricValues(run.Run.RunId)))
-            .ToList();
+            .Select(run => (Info: run, Tags: store.GetTags(run.RunId)))
+            .Where(run => run.Tags.ContainsKey(TrialTags.TrialId));
+
+    private TrialRecord Record(RunInfo run, IReadOnlyDictionary<string, string> tags) =>
+        new(run, tags[TrialTags.TrialId], tags.GetValueOrDefault(MlflowTags.ParentRunId), tags, LastMetricValues(run.RunId));
 
     public IReadOnlyList<SweepRecord> Sweeps()
     {

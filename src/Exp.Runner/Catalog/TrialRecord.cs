@@ -13,5 +13,7 @@ public sealed record TrialRecord(
 {
     public string Name => Run.RunName;
 
-    public string? Failure => Tags.GetValueOrDefault(Trials.TrialTags.Failure);
+    /// <summary>Why the run failed or stopped; null for a run that did neither (an earlier failure is cleared when it runs again).</summary>
+    public string? Failure =>
+        Run.Status is RunStatus.Failed or RunStatus.Killed && Tags.GetValueOrDefault(Trials.TrialTags.Failure) is { Length: > 0 } reason ? reason : null;
 }

@@ -35,9 +35,13 @@ public sealed class SweepRunner(Plan plan, SweepOptions options, ISweepObserver 
 
         var results = new ConcurrentDictionary<string, TrialResult>();
         var pending = new ConcurrentQueue<Trial>();
+        var finished = catalog.Trials(experiment.ExperimentId)
+            .Where(t => t.Run.Status == RunStatus.Finished)
+            .GroupBy(t => t.TrialId)
+            .ToDictionary(g => g.Key, g => g.First());
         foreach (var trial in plan.Trials)
         {
-            if (catalog.FindTrial(experiment.ExperimentId, trial.Id) is { Run.Status: RunStatus.Finished } done)
+            if (finished.GetValueOrDefault(trial.Id) is { } done)
             {
                 results[trial.Id] = new TrialResult(trial, TrialResultKind.AlreadyFinished, done.Run.RunId, null, done.Metrics, TimeSpan.Zero);
             }

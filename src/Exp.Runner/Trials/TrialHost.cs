@@ -1,5 +1,6 @@
 using Exp.Spec;
 using Exp.Tracking;
+using Exp.Tracking.Model;
 using Exp.Tracking.Recording;
 using Serilog;
 
@@ -27,6 +28,11 @@ public static class TrialHost
         var store = tracker.Store;
         runId ??= TrialRuns.Create(store, plan, trial, tracker.GetOrCreateExperiment(plan.Experiment).ExperimentId, null, Environment.CurrentDirectory);
         await using var recorder = tracker.ResumeRun(runId);
+        if (store.GetTags(runId).ContainsKey(TrialTags.Failure))
+        {
+            // Running again: the reason of an earlier failure no longer describes the run.
+            recorder.SetTags([new RunTag(TrialTags.Failure, ""), new RunTag(TrialTags.Note, "")]);
+        }
         var logPath = RunFolders.Log(store, runId);
         Directory.CreateDirectory(Path.GetDirectoryName(logPath)!);
         var log = openLog(logPath);

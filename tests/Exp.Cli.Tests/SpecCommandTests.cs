@@ -64,6 +64,20 @@ public sealed class SpecCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Asking_for_cuda_on_a_machine_without_it_is_refused_before_any_run_is_made()
+    {
+        var spec = workspace.WriteSpec("experiment: x\ntrain:\n  device: cuda\n");
+
+        foreach (var verb in new[] { "run", "train" })
+        {
+            var result = await ExpProcess.RunAsync(workspace.Directory, verb, spec);
+            Assert.True(result.ExitCode == 2, $"{verb}: {result}");
+            Assert.Contains("CUDA is not available here", result.Error);
+        }
+        Assert.False(Directory.Exists(workspace.Runs));
+    }
+
+    [Fact]
     public async Task Help_and_version_answer_as_users_expect()
     {
         var help = await ExpProcess.RunAsync(workspace.Directory, "--help");

@@ -179,6 +179,30 @@ public sealed class SweepRunTests : IDisposable
     }
 
     [Fact]
+    public async Task Editing_the_spec_during_a_sweep_does_not_change_the_trials_still_to_run()
+    {
+        var yaml = Spec("e2e-edit", 1000, 2, """
+            sweep:
+              parameters:
+                loss.kl_weight: [0.1, 1.0]
+            """);
+        var spec = workspace.WriteSpec(yaml);
+
+        using (var sweep = ExpProcess.Start(workspace.Directory, "run", spec, "--parallel", "1"))
+        {
+            await WaitUntil(() => workspace.Store.GetExperimentByName("e2e-edit") is not null && workspace.Trials("e2e-edit").Count == 1, TimeSpan.FromMinutes(2), sweep);
+            workspace.WriteSpec(yaml.Replace("batch_size: 50", "batch_size: 20"));
+            var result = await sweep.WaitAsync();
+            Assert.True(result.ExitCode == 0, result.ToString());
+        }
+
+        var trials = workspace.Trials("e2e-edit");
+        Assert.Equal(2, trials.Count);
+        Assert.All(trials, t => Assert.Equal("50", workspace.Store.GetParams(t.Run.RunId)["train.batch_size"]));
+        Assert.All(trials, t => Assert.Equal(RunStatus.Finished, t.Run.Status));
+    }
+
+    [Fact]
     public async Task A_diverging_trial_fails_with_the_step_while_the_others_finish()
     {
         var spec = workspace.WriteSpec(Spec("e2e-diverge", 500, 1, """

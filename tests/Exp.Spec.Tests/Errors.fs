@@ -123,3 +123,14 @@ let ``an mlp without hidden layers is an error`` () =
 let ``parameters in a list sweep are an error`` () =
     errorsOf "experiment: x\nsweep:\n  method: list\n  parameters:\n    seed: [1, 2]\n  trials:\n    - {seed: 3}\n" []
     |> assertHas "sweep.parameters: a list sweep takes its values from `trials`"
+
+[<Fact>]
+let ``a tracking uri exp cannot write to is an error`` () =
+    errorsOf "experiment: x\ntracking:\n  uri: s3://bucket/runs\n" []
+    |> assertHas "spec.yaml:3:8: tracking.uri: 's3://bucket/runs' is not supported"
+    errorsOf "experiment: x\n" [ "tracking.uri=http://" ] |> assertHas "is not a valid server address"
+
+[<Fact>]
+let ``a combination error points at the value that was written when the named key took its default`` () =
+    errorsOf "experiment: x\ndata:\n  dataset: synthetic\nsweep:\n  parameters:\n    data.image_size: [32, 30]\n" []
+    |> assertHas "spec.yaml:6:27: model.channels: 2 stride-2 layers halve the image 2 times"

@@ -35,6 +35,10 @@ public static class RunCommand
                 Console.Error.WriteLine("error: --parallel and --max-failures take a number of at least 1");
                 return ExitCodes.InvalidInput;
             }
+            if (!DeviceCheck.CanRun(plan.Trials))
+            {
+                return ExitCodes.InvalidInput;
+            }
             if (parseResult.GetValue(dryRun))
             {
                 PlanStatus.Print(plan);

@@ -21,6 +21,11 @@ public static class ShowCommand
         {
             var path = parseResult.GetValue(folder)!;
             var wanted = parseResult.GetValue(trialArgument)!;
+            if (string.IsNullOrWhiteSpace(wanted))
+            {
+                Console.Error.WriteLine("error: name a trial: its id (or the start of it), its name, or its run id");
+                return ExitCodes.InvalidInput;
+            }
             if (!Directory.Exists(path))
             {
                 Console.Error.WriteLine($"error: no runs folder at {Path.GetFullPath(path)}; name it with --runs");

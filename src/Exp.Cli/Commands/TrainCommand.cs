@@ -27,12 +27,19 @@ public static class TrainCommand
                 return ExitCodes.InvalidInput;
             }
             var trial = plan.Base;
+            if (!DeviceCheck.CanRun([trial]))
+            {
+                return ExitCodes.InvalidInput;
+            }
             if (parseResult.GetValue(summary))
             {
                 Console.WriteLine(ModelSummary.Describe(trial.Config));
             }
 
-            using var signals = new StopSignals(secondStopsAtOnce: false, () => Console.Error.WriteLine("Stopping after this step; the run is marked KILLED."));
+            using var signals = new StopSignals(
+                secondStopsAtOnce: true,
+                () => Console.Error.WriteLine("Stopping after this step; the run is marked KILLED. Ctrl-C again stops at once."));
+            using var stopAtOnce = signals.Kill.Register(() => Environment.Exit(ExitCodes.Interrupted));
             var level = GlobalOptions.LogLevel(parseResult);
             using var console = Logging.Console(level);
             var progress = new TrainingProgress(trial, Terminal.IsInteractive);

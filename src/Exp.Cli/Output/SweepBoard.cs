@@ -11,6 +11,7 @@ public sealed class SweepBoard
     private readonly object gate = new();
     private readonly Stopwatch clock = Stopwatch.StartNew();
     private readonly Dictionary<string, RunningTrial> running = [];
+    private int total;
     private int toRun;
     private int ended;
     private int failed;
@@ -24,7 +25,8 @@ public sealed class SweepBoard
     {
         lock (gate)
         {
-            toRun = start.Plan.Trials.Length - start.AlreadyFinished;
+            total = start.Plan.Trials.Length;
+            toRun = total - start.AlreadyFinished;
             AlreadyFinished = start.AlreadyFinished;
         }
     }
@@ -62,7 +64,12 @@ public sealed class SweepBoard
             running.Remove(result.Trial.Id);
             if (result.Kind is TrialResultKind.AlreadyFinished or TrialResultKind.RunningElsewhere)
             {
+                // Not this run's work: it leaves the estimate, and counts as done or elsewhere.
                 toRun--;
+                if (result.Kind == TrialResultKind.AlreadyFinished)
+                {
+                    AlreadyFinished++;
+                }
                 return;
             }
             ended++;
@@ -81,7 +88,7 @@ public sealed class SweepBoard
             var fraction = toRun == 0 ? 1.0 : (ended + running.Values.Sum(r => r.Progress)) / toRun;
             TimeSpan? remaining = fraction is > 0.01 and < 1 ? elapsed * ((1 - fraction) / fraction) : null;
             return new Snapshot(
-                toRun + AlreadyFinished, AlreadyFinished, ended - failed, failed, Math.Max(0, toRun - ended - running.Count),
+                total, AlreadyFinished, ended - failed, failed, Math.Max(0, toRun - ended - running.Count),
                 running.Values.OrderBy(r => r.Slot.Index).ToList(), elapsed, remaining);
         }
     }

@@ -3,20 +3,21 @@ using System.Runtime.InteropServices;
 namespace Exp.Runner.Native;
 
 /// <summary>
-/// Sends SIGINT to a trial process: the graceful stop a terminal's Ctrl-C gives, also when
-/// `exp run` itself was interrupted by a signal that its children did not see.
+/// Asks a trial process to stop gracefully. SIGTERM, not SIGINT: a shell starts background
+/// jobs with SIGINT ignored, and their children inherit that, so SIGINT would not reach a
+/// trial of an `exp run` started from a script.
 /// </summary>
 public static partial class Signals
 {
-    private const int Sigint = 2;
+    private const int Sigterm = 15;
 
-    public static void Interrupt(int processId)
+    public static void AskToStop(int processId)
     {
         if (OperatingSystem.IsWindows())
         {
             return;
         }
-        _ = kill(processId, Sigint);
+        _ = kill(processId, Sigterm);
     }
 
     [LibraryImport("libc", SetLastError = true)]

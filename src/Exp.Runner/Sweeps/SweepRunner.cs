@@ -65,7 +65,17 @@ public sealed class SweepRunner(Plan plan, SweepOptions options, ISweepObserver 
         {
             while (MayLaunch() && pending.TryDequeue(out var trial))
             {
-                var result = await RunTrialAsync(trial, slot, tracker, catalog, experiment.ExperimentId, sweepRunId, locks, stop, kill);
+                TrialResult result;
+                try
+                {
+                    result = await RunTrialAsync(trial, slot, tracker, catalog, experiment.ExperimentId, sweepRunId, locks, stop, kill);
+                }
+                catch (Exception error) when (error is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException)
+                {
+                    // A trial's failure stays the trial's: the sweep goes on.
+                    options.Log.Error(error, "Trial {Name} could not be run", trial.Name);
+                    result = new TrialResult(trial, TrialResultKind.Failed, null, $"{error.GetType().Name}: {error.Message}", new Dictionary<string, double>(), TimeSpan.Zero);
+                }
                 if (result.Kind == TrialResultKind.Failed)
                 {
                     Interlocked.Increment(ref failures);
@@ -84,7 +94,7 @@ public sealed class SweepRunner(Plan plan, SweepOptions options, ISweepObserver 
         if (sweepRecorder is not null)
         {
             await sweepRecorder.EndAsync(
-                stop.IsCancellationRequested ? RunStatus.Killed : ordered.All(r => r.Succeeded) ? RunStatus.Finished : RunStatus.Failed,
+                stop.IsCancellationRequested ? RunStatus.Killed : ordered.Any(r => r.IsFailure) ? RunStatus.Failed : RunStatus.Finished,
                 CancellationToken.None);
         }
         return new SweepSummary(plan.Experiment, experiment.ExperimentId, sweepRunId, target, ordered, stop.IsCancellationRequested, clock.Elapsed);
@@ -139,8 +149,15 @@ public sealed class SweepRunner(Plan plan, SweepOptions options, ISweepObserver 
             return new TrialResult(trial, TrialResultKind.AlreadyFinished, existing.Run.RunId, null, existing.Metrics, TimeSpan.Zero);
         }
 
+        if (existing is not null && !tracker.Store.RepairRunIfIdle(existing.Run.RunId))
+        {
+            // A trial process of an earlier `exp run` that did not end with it is still writing the run.
+            return new TrialResult(trial, TrialResultKind.RunningElsewhere, existing.Run.RunId, "its run is being written by another process", new Dictionary<string, double>(), TimeSpan.Zero);
+        }
         var clock = Stopwatch.StartNew();
         var runId = existing?.Run.RunId ?? TrialRuns.Create(tracker.Store, plan, trial, experimentId, sweepRunId, options.WorkingDirectory);
+        var spec = RunFolders.SpecSnapshot(tracker.Store, runId);
+        File.WriteAllText(spec, plan.SpecText);
         observer.TrialStarted(trial, runId, slot);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(kill);
         if (plan.Execution.TrialTimeoutMinutes is { } minutes)
@@ -149,7 +166,7 @@ public sealed class SweepRunner(Plan plan, SweepOptions options, ISweepObserver 
         }
         var exit = await TrialProcess.RunAsync(
             options.Exp,
-            TrialArguments(trial, runId, slot),
+            TrialArguments(trial, runId, slot, spec),
             GpuEnvironment(trial, slot),
             progress => observer.TrialProgress(trial, progress),
             options.Log.ForContext("Trial", trial.Name),
@@ -175,10 +192,11 @@ public sealed class SweepRunner(Plan plan, SweepOptions options, ISweepObserver 
         return new TrialResult(trial, kind, runId, record?.Failure, record?.Metrics ?? new Dictionary<string, double>(), clock.Elapsed);
     }
 
-    private IEnumerable<string> TrialArguments(Trial trial, string runId, Slot slot)
+    /// <param name="spec">The spec as this sweep read it: an edit of the file mid-sweep does not change the trials to come.</param>
+    private IEnumerable<string> TrialArguments(Trial trial, string runId, Slot slot, string spec)
     {
         yield return "trial";
-        yield return plan.SpecPath;
+        yield return spec;
         foreach (var item in plan.Overrides)
         {
             yield return item;

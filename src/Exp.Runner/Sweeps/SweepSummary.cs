@@ -18,5 +18,5 @@ public sealed record SweepSummary(
 
     public int Failed => Results.Count(r => r.Kind == TrialResultKind.Failed);
 
-    public bool AllSucceeded => Results.All(r => r.Succeeded);
+    public bool AllSucceeded => !Results.Any(r => r.IsFailure);
 }

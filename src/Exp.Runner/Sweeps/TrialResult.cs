@@ -26,4 +26,7 @@ public sealed record TrialResult(
     TimeSpan Duration)
 {
     public bool Succeeded => Kind is TrialResultKind.Finished or TrialResultKind.AlreadyFinished;
+
+    /// <summary>Failed, stopped or not run: the sweep did not complete it. A trial another `exp run` is running is not a failure of this one.</summary>
+    public bool IsFailure => Kind is TrialResultKind.Failed or TrialResultKind.Killed or TrialResultKind.NotRun;
 }

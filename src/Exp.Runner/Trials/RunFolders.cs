@@ -11,5 +11,8 @@ public static class RunFolders
     /// <summary>Outside artifacts/: checkpoints are for resuming here, not for uploading.</summary>
     public static string Checkpoints(FileStore store, string runId) => Path.Combine(store.RunDirectory(runId), "checkpoints");
 
+    /// <summary>The spec text the trial runs from, as its sweep read it.</summary>
+    public static string SpecSnapshot(FileStore store, string runId) => Path.Combine(store.RunDirectory(runId), "spec.yaml");
+
     public static string Log(FileStore store, string runId) => Path.Combine(store.ArtifactDirectory(runId), LogArtifactPath);
 }

@@ -34,7 +34,7 @@ public static class TrialProcess
 {
     private const int TailLines = 40;
 
-    /// <param name="stop">Asks the trial to stop gracefully (SIGINT: checkpoint, mark KILLED).</param>
+    /// <param name="stop">Asks the trial to stop gracefully (SIGTERM: it ends its run KILLED).</param>
     /// <param name="kill">Ends it at once.</param>
     public static async Task<TrialProcessExit> RunAsync(
         ExpExecutable command,
@@ -98,7 +98,7 @@ public static class TrialProcess
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        using var onStop = stop.Register(() => Signals.Interrupt(process.Id));
+        using var onStop = stop.Register(() => Signals.AskToStop(process.Id));
         using var onKill = kill.Register(() => KillQuietly(process));
         await process.WaitForExitAsync(CancellationToken.None);
         lock (tail)

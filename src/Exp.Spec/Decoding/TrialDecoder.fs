@@ -101,7 +101,12 @@ let private eval (section: Section) : EvalConfig =
 /// Checks that need several keys at once: values each fine alone that the engine
 /// cannot honour together.
 let private checkCombinations (decoding: Decoding) (root: Position) (config: TrialConfig) =
-    let error path message = decoding.Error(decoding.PositionOf(path, root), path, message)
+    // An error names the key to change; it points at whichever of the keys involved was
+    // written (in the file, an override or a sweep), the named key first.
+    let errorAbout (paths: string list) message =
+        let position = paths |> List.rev |> List.fold (fun fallback path -> decoding.PositionOf(path, fallback)) root
+        decoding.Error(position, paths.Head, message)
+    let error path message = errorAbout [ path ] message
     let data = config.Data
     match data.Dataset with
     | DatasetKind.FashionMnist ->
@@ -126,16 +131,16 @@ let private checkCombinations (decoding: Decoding) (root: Position) (config: Tri
         else
             let divisor = 1 <<< layers
             if data.ImageSize % divisor <> 0 then
-                error
-                    "model.channels"
+                errorAbout
+                    [ "model.channels"; "data.image_size" ]
                     $"{layers} stride-2 layers halve the image {layers} times, so data.image_size must be divisible by {divisor}; found {data.ImageSize}. Use fewer layers or another image size"
         if model.KernelSize > data.ImageSize then
-            error "model.kernel_size" $"kernel_size {model.KernelSize} is larger than the {data.ImageSize}x{data.ImageSize} image"
+            errorAbout [ "model.kernel_size"; "data.image_size" ] $"kernel_size {model.KernelSize} is larger than the {data.ImageSize}x{data.ImageSize} image"
     if model.Architecture = Architecture.Mlp && model.Channels.Length = 0 then
         error "model.channels" "an mlp needs at least one hidden layer, e.g. channels: [512, 256]"
     if config.Loss.KlMode = KlMode.Fraction && config.Loss.KlWeight > 1.0 then
-        error
-            "loss.kl_weight"
+        errorAbout
+            [ "loss.kl_weight"; "loss.kl_mode" ]
             $"in fraction mode kl_weight is the share of the loss given to the KL term and must lie in [0, 1], found {config.Loss.KlWeight}; use kl_mode: beta for larger weights"
 
 /// Decodes the trial keys of `root`. Other top-level keys are the caller's to check.

@@ -84,8 +84,9 @@ public static class PushCommand
             return 1;
         }
 
+        var upToDate = summary.Problems.Count == 0 ? $"{summary.Runs} run(s) up to date" : $"{summary.Runs} run(s) read, NOT all pushed ({summary.Problems.Count} problem(s) below)";
         Console.WriteLine(
-            $"{summary.Runs} run(s) up to date on {client.ServerUri}: sent {summary.Metrics} metric values, {summary.Params} params, {summary.Tags} tags, {summary.Artifacts} artifacts.");
+            $"{upToDate} on {client.ServerUri}: sent {summary.Metrics} metric values, {summary.Params} params, {summary.Tags} tags, {summary.Artifacts} artifacts.");
         foreach (var problem in summary.Problems)
         {
             await Console.Error.WriteLineAsync(problem);

@@ -151,10 +151,12 @@ module private Loading =
                 assignments, TrialDecoder.decode decoding root
             let trials = Expansion.expand sweep |> List.map decodeWith
             let baseConfig = TrialDecoder.decode decoding applied
-            // A sweep with errors may expand to no trials; its values and the base config
-            // are still checked, so that one run reports all of the file's errors.
-            if trials.IsEmpty then
-                Expansion.singles sweep |> List.iter (decodeWith >> ignore)
+            // Each swept value is also checked on its own: a sweep with errors may expand to
+            // no trials, and a random range must be valid whatever the seed draws from it.
+            match sweep with
+            | Random _ -> Expansion.singles sweep |> List.iter (decodeWith >> ignore)
+            | _ when trials.IsEmpty -> Expansion.singles sweep |> List.iter (decodeWith >> ignore)
+            | _ -> ()
             let errors =
                 overrideErrors @ decoding.Errors
                 |> List.distinctBy (fun e -> e.Source, e.Line, e.Column, e.Message)

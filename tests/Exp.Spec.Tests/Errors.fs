@@ -134,3 +134,12 @@ let ``a tracking uri exp cannot write to is an error`` () =
 let ``a combination error points at the value that was written when the named key took its default`` () =
     errorsOf "experiment: x\ndata:\n  dataset: synthetic\nsweep:\n  parameters:\n    data.image_size: [32, 30]\n" []
     |> assertHas "spec.yaml:6:27: model.channels: 2 stride-2 layers halve the image 2 times"
+
+[<Fact>]
+let ``a random range is checked at both ends whatever the seed draws`` () =
+    errorsOf "experiment: x\nsweep:\n  method: random\n  trials: 2\n  parameters:\n    loss.kl_weight: {distribution: uniform, min: -1.0e-9, max: 1.0}\n" []
+    |> assertHas "spec.yaml:6:5: loss.kl_weight: must be 0 or more, found -1E-09"
+    errorsOf "experiment: x\nsweep:\n  method: random\n  trials: 2\n  parameters:\n    model.activation: {choice: [relu, rleu]}\n" []
+    |> assertHas "model.activation: unknown value 'rleu'; did you mean 'relu'?"
+    errorsOf "experiment: x\nsweep:\n  method: random\n  trials: 2\n  parameters:\n    model.latent_dim: {distribution: int_uniform, min: 1, max: 3000000000}\n" []
+    |> assertHas "whole-number min and max within 32-bit range"

@@ -97,10 +97,11 @@ let private distribution (decoding: Decoding) (entry: Entry) : Distribution opti
                     decoding.Error(section.Position, path, $"a loguniform distribution needs min > 0, found {low}")
                     None
                 | "uniform", Some low, Some high -> Some(Uniform(low, high))
-                | "int_uniform", Some low, Some high when low = Math.Round low && high = Math.Round high ->
+                | "int_uniform", Some low, Some high when
+                    low = Math.Round low && high = Math.Round high && low >= float Int32.MinValue && high <= float Int32.MaxValue ->
                     Some(IntUniform(int low, int high))
                 | "int_uniform", _, _ ->
-                    decoding.Error(section.Position, path, "an int_uniform distribution needs whole-number min and max")
+                    decoding.Error(section.Position, path, "an int_uniform distribution needs whole-number min and max within 32-bit range")
                     None
                 | _, Some low, Some high -> Some(LogUniform(low, high))
             | None, Some(Sequence(items, _)), _ when not items.IsEmpty -> Some(Choice items)

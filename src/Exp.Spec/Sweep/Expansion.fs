@@ -37,9 +37,16 @@ let expand (sweep: Sweep) : Assignment list list =
         List.init trials (fun _ -> parameters |> List.map (draw random))
     | Listed trials -> trials
 
-/// Every value of every parameter on its own: enough to check each swept value when
-/// the sweep as a whole expands to no trial (an empty grid list, say).
+/// Every value of every parameter on its own (for a random parameter, the ends of its
+/// range and each choice): enough to check each swept value when the sweep as a whole
+/// expands to no trial, and to check a random range whatever the seed draws.
 let singles (sweep: Sweep) : Assignment list list =
+    let at (parameter: Parameter<_>) value =
+        [ { Path = parameter.Path
+            Position = parameter.Position
+            Value = value } ]
+    let number (parameter: Parameter<_>) (value: float) =
+        at parameter (Scalar(value.ToString("R", CultureInfo.InvariantCulture), false, parameter.Position))
     match sweep with
     | Grid parameters ->
         [ for parameter in parameters do
@@ -48,5 +55,12 @@ let singles (sweep: Sweep) : Assignment list list =
                       Position = parameter.Position
                       Value = value } ] ]
     | Listed trials -> trials |> List.collect (List.map List.singleton)
-    | Single
-    | Random _ -> []
+    | Random(_, _, parameters) ->
+        parameters
+        |> List.collect (fun parameter ->
+            match parameter.Values with
+            | Uniform(low, high)
+            | LogUniform(low, high) -> [ number parameter low; number parameter high ]
+            | IntUniform(low, high) -> [ number parameter (float low); number parameter (float high) ]
+            | Choice values -> values |> List.map (at parameter))
+    | Single -> []

@@ -45,6 +45,9 @@ public sealed class ServerTrackingTests : IDisposable
             Assert.Equal(2, child.Metrics.Count(m => m.Key == Metrics.Elbo));
         }
         Assert.Contains(server.Artifacts.Keys, path => path.Contains("images/samples%step%2%", StringComparison.Ordinal));
+        Assert.Contains(server.Artifacts.Keys, path => path.Contains("images/reconstructions%step%2%", StringComparison.Ordinal));
+        Assert.All(server.Artifacts.Values, bytes => Assert.NotEmpty(bytes));
+        Assert.All(server.Requests, request => Assert.False(request.Chunked, $"{request.Method} {request.Path} was sent chunked"));
     }
 
     public void Dispose() => workspace.Dispose();

@@ -138,17 +138,26 @@ public sealed partial class MlflowStandInServer : IAsyncDisposable
         }
 
         var path = context.Request.Path.Value ?? "";
+        // MLflow 3.x's default server runs its Flask app inside FastAPI through starlette's WSGI
+        // adapter, which hands Flask an empty body for a request sent with
+        // Transfer-Encoding: chunked (measured against MLflow 3.6 under uvicorn; curl reproduces
+        // it). Only bodies with Content-Length arrive, so a chunked body is read here as empty.
+        var chunked = context.Request.ContentLength is null
+            && context.Request.Headers.TransferEncoding.ToString().Contains("chunked", StringComparison.OrdinalIgnoreCase);
         using var buffer = new MemoryStream();
         await context.Request.Body.CopyToAsync(buffer);
-        var bytes = buffer.ToArray();
+        var bytes = chunked ? [] : buffer.ToArray();
         var body = System.Text.Encoding.UTF8.GetString(bytes);
-        Requests.Enqueue(new RecordedRequest(context.Request.Method, path, context.Request.QueryString.Value ?? "", body, context.Request.Headers.Authorization.ToString()));
+        Requests.Enqueue(new RecordedRequest(
+            context.Request.Method, path, context.Request.QueryString.Value ?? "", body, context.Request.Headers.Authorization.ToString(), chunked));
 
         if (Interlocked.Decrement(ref FailNextWith503) >= 0)
         {
             await Reply(context, 503, Error("TEMPORARILY_UNAVAILABLE", "stand-in asked to fail"));
             return;
         }
+        // MLflow's basic-auth app (mlflow server --app-name basic-auth) answers 401 to a request
+        // without valid credentials, before any handler runs.
         if (RequiredAuthorization is not null && context.Request.Headers.Authorization != RequiredAuthorization)
         {
             await Reply(context, 401, Error("UNAUTHENTICATED", "You are not authenticated."));
@@ -156,8 +165,22 @@ public sealed partial class MlflowStandInServer : IAsyncDisposable
         }
         try
         {
+            // handlers._get_request_json: POST and PUT bodies must be application/json
+            // (mlflow/server/validation.py _validate_content_type), else 400.
+            if (context.Request.Method == "POST" && context.Request.ContentType?.Split(';')[0].Trim() != "application/json")
+            {
+                throw Invalid($"Bad Request. Content-Type must be one of [application/json]. Got '{context.Request.ContentType}'.");
+            }
             var answer = Route(context.Request.Method, path, context.Request.Query, body, bytes);
             await Reply(context, 200, answer);
+        }
+        catch (StandInError error) when (error.Status == 500)
+        {
+            // An exception that is not an MlflowException escapes catch_mlflow_exception, and
+            // Flask answers with its HTML error page.
+            context.Response.StatusCode = 500;
+            context.Response.ContentType = "text/html; charset=utf-8";
+            await context.Response.WriteAsync("<!doctype html><title>500 Internal Server Error</title><h1>Internal Server Error</h1>");
         }
         catch (StandInError error)
         {
@@ -169,6 +192,8 @@ public sealed partial class MlflowStandInServer : IAsyncDisposable
     {
         if (method == "PUT" && path.StartsWith("/api/2.0/mlflow-artifacts/artifacts/", StringComparison.Ordinal))
         {
+            // The artifact proxy writes the request stream as it arrives: a chunked upload read
+            // as empty (see above) is stored as an empty file, with no error.
             Artifacts[path["/api/2.0/mlflow-artifacts/artifacts/".Length..]] = bytes;
             return [];
         }
@@ -180,23 +205,23 @@ public sealed partial class MlflowStandInServer : IAsyncDisposable
                 ("POST", "/api/2.0/mlflow/experiments/create") => CreateExperiment(Parse(body)),
                 ("POST", "/api/2.0/mlflow/runs/create") => CreateRun(Parse(body)),
                 ("POST", "/api/2.0/mlflow/runs/update") => UpdateRun(Parse(body)),
-                ("GET", "/api/2.0/mlflow/runs/get") => new JsonObject { ["run"] = Find(query["run_id"].ToString()).ToJson() },
+                ("GET", "/api/2.0/mlflow/runs/get") => new JsonObject { ["run"] = Find(RequiredQuery(query, "run_id")).ToJson() },
                 ("POST", "/api/2.0/mlflow/runs/search") => SearchRuns(Parse(body)),
                 ("GET", "/api/2.0/mlflow/metrics/get-history") => MetricHistory(query),
-                ("POST", "/api/2.0/mlflow/runs/log-batch") => LogBatch(Parse(body)),
+                ("POST", "/api/2.0/mlflow/runs/log-batch") => LogBatch(body),
                 ("POST", "/api/2.0/mlflow/runs/set-tag") => SetTag(Parse(body)),
                 _ => throw new StandInError(404, "ENDPOINT_NOT_FOUND", $"No endpoint {method} {path}."),
             };
         }
     }
 
+    // ---- endpoints: each rule names the handler or validator of MLflow it copies ----
+
     private JsonObject GetExperimentByName(IQueryCollection query)
     {
-        var name = query["experiment_name"].ToString();
-        if (name.Length == 0)
-        {
-            throw Invalid("Missing value for required parameter 'experiment_name'.");
-        }
+        // handlers._get_experiment_by_name: experiment_name is _assert_required; an unknown
+        // name is 404 RESOURCE_DOES_NOT_EXIST with this message.
+        var name = RequiredQuery(query, "experiment_name");
         var experiment = _experiments.Values.FirstOrDefault(e => (string?)e["name"] == name)
             ?? throw new StandInError(404, "RESOURCE_DOES_NOT_EXIST", $"Could not find experiment with name '{name}'");
         return new JsonObject { ["experiment"] = experiment.DeepClone() };
@@ -204,16 +229,26 @@ public sealed partial class MlflowStandInServer : IAsyncDisposable
 
     private JsonObject CreateExperiment(JsonElement body)
     {
+        // handlers._create_experiment: name is [_assert_required, _assert_string]; an empty body
+        // (a chunked request) fails here with "Missing value for required parameter 'name'".
         var name = RequiredString(body, "name");
+        // utils/validation._validate_experiment_name: at most 500 characters.
+        if (name.Length > 500)
+        {
+            throw Invalid($"Experiment name exceeds the maximum length of 500 characters");
+        }
+        // The stores refuse a second experiment of the same name: 400 RESOURCE_ALREADY_EXISTS.
         if (_experiments.Values.Any(e => (string?)e["name"] == name))
         {
-            throw new StandInError(400, "RESOURCE_ALREADY_EXISTS", $"Experiment '{name}' already exists.");
+            throw new StandInError(400, "RESOURCE_ALREADY_EXISTS", $"Experiment(name={name}) already exists.");
         }
         var id = (_nextExperimentId++).ToString(CultureInfo.InvariantCulture);
         _experiments[id] = new JsonObject
         {
             ["experiment_id"] = id,
             ["name"] = name,
+            // mlflow server with artifact serving (the default since 2.0) gives experiments an
+            // mlflow-artifacts: root, which clients upload to through the artifact proxy.
             ["artifact_location"] = $"mlflow-artifacts:/{id}",
             ["lifecycle_stage"] = "active",
         };
@@ -222,10 +257,18 @@ public sealed partial class MlflowStandInServer : IAsyncDisposable
 
     private JsonObject CreateRun(JsonElement body)
     {
-        var experimentId = RequiredString(body, "experiment_id");
+        // handlers._create_run does not require experiment_id (its schema only type-checks it),
+        // so an empty body reaches the store with experiment_id '': the SQLAlchemy store fails
+        // with a FOREIGN KEY constraint error, answered as 400 (measured against MLflow 3.6).
+        var experimentId = OptionalString(body, "experiment_id") ?? "";
+        if (experimentId.Length == 0)
+        {
+            throw new StandInError(400, "BAD_REQUEST", "(sqlite3.IntegrityError) FOREIGN KEY constraint failed [experiment_id '']");
+        }
+        // SqlAlchemyStore.create_run reads the experiment first: an unknown id is 404.
         if (!_experiments.ContainsKey(experimentId))
         {
-            throw new StandInError(404, "RESOURCE_DOES_NOT_EXIST", $"No experiment '{experimentId}'.");
+            throw new StandInError(404, "RESOURCE_DOES_NOT_EXIST", $"No Experiment with id={experimentId} exists");
         }
         var run = new StandInRun(Guid.NewGuid().ToString("N"), experimentId)
         {
@@ -233,10 +276,12 @@ public sealed partial class MlflowStandInServer : IAsyncDisposable
             UserId = OptionalString(body, "user_id") ?? "",
             StartTime = OptionalLong(body, "start_time") ?? 0,
         };
-        foreach (var tag in OptionalArray(body, "tags"))
+        var tags = OptionalArray(body, "tags").Select((tag, index) => ValidTag(tag, index)).ToList();
+        foreach (var (key, value) in tags)
         {
-            run.Tags[RequiredString(tag, "key")] = RequiredString(tag, "value");
+            run.Tags[key] = value;
         }
+        // The store sets mlflow.runName from run_name, as a tag the UI reads.
         if (run.RunName.Length > 0)
         {
             run.Tags["mlflow.runName"] = run.RunName;
@@ -247,11 +292,13 @@ public sealed partial class MlflowStandInServer : IAsyncDisposable
 
     private JsonObject UpdateRun(JsonElement body)
     {
+        // handlers._update_run: run_id is _assert_required; end_time _assert_intlike; status is
+        // the RunStatus enum, so protobuf parsing refuses any other name.
         var run = Find(RequiredString(body, "run_id"));
         var status = OptionalString(body, "status");
         if (status is not null && status is not ("RUNNING" or "SCHEDULED" or "FINISHED" or "FAILED" or "KILLED"))
         {
-            throw Invalid($"Invalid value '{status}' for parameter 'status'.");
+            throw Invalid($"Invalid value \"{status}\" for parameter 'status' supplied.");
         }
         run.Status = status ?? run.Status;
         run.EndTime = OptionalLong(body, "end_time") ?? run.EndTime;
@@ -260,20 +307,23 @@ public sealed partial class MlflowStandInServer : IAsyncDisposable
 
     private JsonObject SearchRuns(JsonElement body)
     {
+        // handlers._search_runs: experiment_ids is _assert_array of strings.
         if (!body.TryGetProperty("experiment_ids", out var ids) || ids.ValueKind != JsonValueKind.Array || ids.EnumerateArray().Any(id => id.ValueKind != JsonValueKind.String))
         {
-            throw Invalid("Field 'experiment_ids' must be a list of strings.");
+            throw Invalid("Invalid value for parameter 'experiment_ids' supplied: expected a list of strings.");
         }
+        // handlers._search_runs: max_results is _assert_intlike and at most 50000.
         var maxResults = OptionalLong(body, "max_results") ?? 1000;
-        if (maxResults is < 1 or > 50000)
+        if (maxResults > 50000)
         {
-            throw Invalid($"Invalid value for max_results: {maxResults}.");
+            throw Invalid($"Invalid value {maxResults} for parameter 'max_results' supplied.");
         }
         var experimentIds = ids.EnumerateArray().Select(id => id.GetString()!).ToHashSet();
         var matches = _runs.Values.Where(run => experimentIds.Contains(run.ExperimentId));
         if (OptionalString(body, "filter") is { Length: > 0 } filter)
         {
-            // The stand-in understands only the one filter form the client sends.
+            // Stricter than MLflow's search grammar: the stand-in understands only the one filter
+            // form the client sends, and refuses any other rather than guess.
             var match = TagFilter().Match(filter);
             if (!match.Success)
             {
@@ -286,40 +336,75 @@ public sealed partial class MlflowStandInServer : IAsyncDisposable
 
     private JsonObject MetricHistory(IQueryCollection query)
     {
-        var key = query["metric_key"].ToString();
-        var values = Find(query["run_id"].ToString()).Metrics.Where(metric => metric.Key == key)
+        // handlers._get_metric_history: run_id and metric_key are _assert_required.
+        var run = Find(RequiredQuery(query, "run_id"));
+        var key = RequiredQuery(query, "metric_key");
+        var values = run.Metrics.Where(metric => metric.Key == key)
             .Select(metric => (JsonNode)new JsonObject { ["key"] = metric.Key, ["value"] = metric.Value, ["timestamp"] = metric.Timestamp, ["step"] = metric.Step });
         return new JsonObject { ["metrics"] = new JsonArray(values.ToArray()) };
     }
 
-    private JsonObject LogBatch(JsonElement body)
+    private JsonObject LogBatch(string text)
     {
+        // handlers._log_batch calls _validate_batch_log_api_req(_get_request_json()) first: on an
+        // empty body get_json gives None, len(None) raises TypeError, which is no
+        // MlflowException, so the request ends as a 500 HTML page.
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            throw new StandInError(500, "INTERNAL_ERROR", "TypeError: object of type 'NoneType' has no len()");
+        }
+        var body = Parse(text);
+        // Schema: run_id [_assert_string, _assert_required]; metrics, params, tags _assert_array.
         var run = Find(RequiredString(body, "run_id"));
         var metrics = OptionalArray(body, "metrics").ToList();
         var parameters = OptionalArray(body, "params").ToList();
         var tags = OptionalArray(body, "tags").ToList();
-        if (metrics.Count > 1000 || parameters.Count > 100 || tags.Count > 100 || metrics.Count + parameters.Count + tags.Count > 1000)
+        // utils/validation._validate_batch_log_limits: 1000 metrics, 100 params, 100 tags, 1000 in all.
+        Limit("metrics", 1000, metrics.Count);
+        Limit("params", 100, parameters.Count);
+        Limit("tags", 100, tags.Count);
+        Limit("metrics, params, and tags", 1000, metrics.Count + parameters.Count + tags.Count);
+        // _assert_metrics_fields_present: key, value and timestamp of every metric are required;
+        // utils/validation._validate_metric: a valid name of at most 250 characters, a numeric
+        // value (protobuf's JSON allows "NaN" and "Infinity"), a nonnegative timestamp.
+        var parsedMetrics = metrics.Select((metric, index) =>
         {
-            throw Invalid($"A batch logging request can contain at most 1000 metrics, 100 params, 100 tags and 1000 in all; got {metrics.Count}, {parameters.Count}, {tags.Count}.");
-        }
-        var parsedMetrics = metrics.Select(metric => new MetricValue(
-            RequiredString(metric, "key"),
-            RequiredDouble(metric, "value"),
-            OptionalLong(metric, "timestamp") ?? throw Invalid("Missing value for required parameter 'timestamp'."),
-            OptionalLong(metric, "step") ?? 0)).ToList();
-        var parsedParams = parameters.Select(param => (Key: RequiredString(param, "key"), Value: RequiredString(param, "value"))).ToList();
-        if (parsedParams.GroupBy(param => param.Key).Any(group => group.Count() > 1))
+            var key = RequiredString(metric, "key", $"metrics[{index}].key");
+            ValidName(key, $"metrics[{index}].name", "Metric name");
+            var timestamp = OptionalLong(metric, "timestamp") ?? throw Invalid($"Missing value for required parameter 'metrics[{index}].timestamp'.");
+            if (timestamp < 0)
+            {
+                throw Invalid($"Invalid value {timestamp} for parameter 'metrics[{index}].timestamp' supplied: Timestamp must be a nonnegative long (64-bit integer) ");
+            }
+            return new MetricValue(key, RequiredDouble(metric, "value", $"metrics[{index}].value"), timestamp, OptionalLong(metric, "step") ?? 0);
+        }).ToList();
+        // _validate_param: a valid key of at most 250 characters, a value of at most 6000
+        // (MAX_PARAM_VAL_LENGTH; refused unless the server sets MLFLOW_TRUNCATE_LONG_VALUES).
+        var parsedParams = parameters.Select((param, index) =>
         {
-            throw Invalid("Duplicate parameter keys have been submitted.");
+            var key = RequiredString(param, "key", $"params[{index}].key");
+            ValidName(key, $"params[{index}].key", "Param key");
+            var value = OptionalString(param, "value") ?? "";
+            if (value.Length > 6000)
+            {
+                throw Invalid("'Param value' exceeds the maximum length of 6000 characters");
+            }
+            return (Key: key, Value: value);
+        }).ToList();
+        // _validate_param_keys_unique: one value per key in a request.
+        if (parsedParams.GroupBy(param => param.Key).Where(group => group.Count() > 1).Select(group => group.Key).ToList() is { Count: > 0 } duplicates)
+        {
+            throw Invalid($"Duplicate parameter keys have been submitted: [{string.Join(", ", duplicates.Select(key => $"'{key}'"))}]. Please ensure the request contains only one param value per param key.");
         }
+        // The stores refuse to change a logged param; logging the same value again is allowed.
         foreach (var (key, value) in parsedParams)
         {
             if (run.Params.TryGetValue(key, out var existing) && existing != value)
             {
-                throw Invalid($"Changing param values is not allowed. Param with key='{key}' was already logged with value='{existing}'.");
+                throw Invalid($"Changing param values is not allowed. Param with key='{key}' was already logged with value='{existing}' for run ID='{run.RunId}'. Attempted logging new value '{value}'.");
             }
         }
-        var parsedTags = tags.Select(tag => (Key: RequiredString(tag, "key"), Value: RequiredString(tag, "value"))).ToList();
+        var parsedTags = tags.Select((tag, index) => ValidTag(tag, index)).ToList();
         foreach (var (key, value) in parsedParams)
         {
             run.Params[key] = value;
@@ -334,36 +419,107 @@ public sealed partial class MlflowStandInServer : IAsyncDisposable
 
     private JsonObject SetTag(JsonElement body)
     {
+        // handlers._set_tag: run_id and key are _assert_required, value _assert_string;
+        // _validate_tag checks the name and the 8000-character value limit.
         var run = Find(RequiredString(body, "run_id"));
-        run.Tags[RequiredString(body, "key")] = RequiredString(body, "value");
+        var key = RequiredString(body, "key");
+        var (validKey, value) = ValidTag(key, OptionalString(body, "value") ?? "", "key", "value");
+        run.Tags[validKey] = value;
         return [];
     }
 
+    /// <summary>The stores answer an unknown run id with 404 RESOURCE_DOES_NOT_EXIST.</summary>
     private StandInRun Find(string runId) =>
-        _runs.GetValueOrDefault(runId) ?? throw new StandInError(404, "RESOURCE_DOES_NOT_EXIST", $"Run '{runId}' not found.");
+        _runs.GetValueOrDefault(runId) ?? throw new StandInError(404, "RESOURCE_DOES_NOT_EXIST", $"Run with id={runId} not found");
+
+    private static (string Key, string Value) ValidTag(JsonElement tag, int index) =>
+        ValidTag(RequiredString(tag, "key", $"tags[{index}].key"), OptionalString(tag, "value") ?? "", $"tags[{index}].key", $"tags[{index}].value");
+
+    /// <summary>utils/validation._validate_tag: a valid name of at most 250 characters, a value of at most 8000 (MAX_TAG_VAL_LENGTH).</summary>
+    private static (string Key, string Value) ValidTag(string key, string value, string keyPath, string valuePath)
+    {
+        ValidName(key, keyPath, keyPath);
+        if (value.Length > 8000)
+        {
+            throw Invalid($"'{valuePath}' exceeds the maximum length of 8000 characters");
+        }
+        return (key, value);
+    }
+
+    /// <summary>
+    /// utils/validation.validate_param_and_metric_name and path_not_unique: names of params,
+    /// metrics and tags may hold only alphanumerics, _ - . space : and /, must not change
+    /// under posixpath.normpath (no '..', '//', leading '/'), and have at most 250 characters.
+    /// </summary>
+    private static void ValidName(string name, string path, string entity)
+    {
+        if (!NameCharacters().IsMatch(name))
+        {
+            throw Invalid($"Invalid value \"{name}\" for parameter '{path}' supplied: Names may only contain alphanumerics, underscores (_), dashes (-), periods (.), spaces ( ), colon(:) and slashes (/).");
+        }
+        var segments = name.Split('/');
+        if (name.Length == 0 || name.StartsWith('/') || name.EndsWith('/') || segments.Any(segment => segment is "" or "." or ".."))
+        {
+            throw Invalid($"Invalid value \"{name}\" for parameter '{path}' supplied: Names may be treated as files in certain cases, and must not resolve to other names when treated as such.");
+        }
+        if (name.Length > 250)
+        {
+            throw Invalid($"'{entity}' exceeds the maximum length of 250 characters");
+        }
+    }
+
+    /// <summary>utils/validation._validate_batch_limit.</summary>
+    private static void Limit(string entities, int limit, int count)
+    {
+        if (count > limit)
+        {
+            throw Invalid($"A batch logging request can contain at most {limit} {entities}. Got {count} {entities}. Please split up {entities} across multiple requests and try again.");
+        }
+    }
 
     // ---- strict field reading ----
 
+    /// <summary>
+    /// handlers._get_request_json reads the body with get_json(force=True, silent=True): a
+    /// body that is empty or not JSON becomes {} (so every required field is then missing),
+    /// never a parse error of its own.
+    /// </summary>
     private static JsonElement Parse(string body)
     {
         try
         {
             var document = JsonDocument.Parse(body);
-            return document.RootElement.ValueKind == JsonValueKind.Object ? document.RootElement : throw Invalid("The request body must be a JSON object.");
+            if (document.RootElement.ValueKind == JsonValueKind.Object)
+            {
+                return document.RootElement;
+            }
         }
         catch (JsonException)
         {
-            throw Invalid("The request body is not valid JSON.");
+            // As get_json(silent=True): unreadable JSON is no body at all.
         }
+        return JsonDocument.Parse("{}").RootElement;
     }
 
-    private static string RequiredString(JsonElement body, string field) =>
-        OptionalString(body, field) ?? throw Invalid($"Missing value for required parameter '{field}'.");
+    /// <summary>Query parameters of GET requests go through the same _assert_required.</summary>
+    private static string RequiredQuery(IQueryCollection query, string field) =>
+        query[field].ToString() is { Length: > 0 } value ? value : throw Missing(field);
 
+    /// <summary>
+    /// _assert_required: absent, null and "" are all missing (protobuf's JSON parsing turns an
+    /// absent string into ""), with _validate_param_against_schema's message.
+    /// </summary>
+    private static string RequiredString(JsonElement body, string field, string? path = null) =>
+        OptionalString(body, field) is { Length: > 0 } value ? value : throw Missing(path ?? field);
+
+    private static StandInError Missing(string path) =>
+        Invalid($"Missing value for required parameter '{path}'. See the API docs for more information about request parameters.");
+
+    /// <summary>_assert_string: a string field given another JSON type fails protobuf parsing and then the type check.</summary>
     private static string? OptionalString(JsonElement body, string field) =>
         !body.TryGetProperty(field, out var value) || value.ValueKind == JsonValueKind.Null ? null
         : value.ValueKind == JsonValueKind.String ? value.GetString()
-        : throw Invalid($"Invalid value {value} for parameter '{field}': expected a string.");
+        : throw Invalid($"Invalid value {value} for parameter '{field}' supplied: Hint: Value was of type '{value.ValueKind}', expected a string.");
 
     private static long? OptionalLong(JsonElement body, string field)
     {
@@ -371,7 +527,7 @@ public sealed partial class MlflowStandInServer : IAsyncDisposable
         {
             return null;
         }
-        // Protobuf's JSON mapping allows int64 as a number or as a decimal string.
+        // _assert_intlike and protobuf's JSON mapping: int64 as a number or as a decimal string.
         if (value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number))
         {
             return number;
@@ -380,14 +536,15 @@ public sealed partial class MlflowStandInServer : IAsyncDisposable
         {
             return number;
         }
-        throw Invalid($"Invalid value {value} for parameter '{field}': expected an int64.");
+        throw Invalid($"Invalid value {value} for parameter '{field}' supplied: expected an int64.");
     }
 
-    private static double RequiredDouble(JsonElement body, string field)
+    /// <summary>_validate_metric: the value is required and numeric; protobuf's JSON names NaN and the infinities as strings.</summary>
+    private static double RequiredDouble(JsonElement body, string field, string path)
     {
-        if (!body.TryGetProperty(field, out var value))
+        if (!body.TryGetProperty(field, out var value) || value.ValueKind == JsonValueKind.Null)
         {
-            throw Invalid($"Missing value for required parameter '{field}'.");
+            throw Missing(path);
         }
         return value.ValueKind switch
         {
@@ -395,10 +552,11 @@ public sealed partial class MlflowStandInServer : IAsyncDisposable
             JsonValueKind.String when value.GetString() is "NaN" => double.NaN,
             JsonValueKind.String when value.GetString() is "Infinity" => double.PositiveInfinity,
             JsonValueKind.String when value.GetString() is "-Infinity" => double.NegativeInfinity,
-            _ => throw Invalid($"Invalid value {value} for parameter '{field}': expected a double."),
+            _ => throw Invalid($"Invalid value {value} for parameter '{path}' supplied: Please specify value as a valid double (64-bit floating point)"),
         };
     }
 
+    /// <summary>_assert_array: a list field must be a list (of objects, for metrics, params and tags).</summary>
     private static IEnumerable<JsonElement> OptionalArray(JsonElement body, string field)
     {
         if (!body.TryGetProperty(field, out var value) || value.ValueKind == JsonValueKind.Null)
@@ -407,7 +565,7 @@ public sealed partial class MlflowStandInServer : IAsyncDisposable
         }
         if (value.ValueKind != JsonValueKind.Array || value.EnumerateArray().Any(item => item.ValueKind != JsonValueKind.Object))
         {
-            throw Invalid($"Invalid value for parameter '{field}': expected a list of objects.");
+            throw Invalid($"Invalid value {value} for parameter '{field}' supplied: Hint: Value was of type '{value.ValueKind}', expected a list of objects.");
         }
         return value.EnumerateArray().ToList();
     }
@@ -420,7 +578,8 @@ public sealed partial class MlflowStandInServer : IAsyncDisposable
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
-        await context.Response.WriteAsync(body.ToJsonString());
+        // Flask writes ' and other characters plainly, not as \u0027.
+        await context.Response.WriteAsync(body.ToJsonString(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
     }
 
     private static TaskCompletionSource Completed()
@@ -433,6 +592,10 @@ public sealed partial class MlflowStandInServer : IAsyncDisposable
     [GeneratedRegex(@"^tags\.`(?<key>[^`]+)` = '(?<value>[^']*)'$")]
     private static partial Regex TagFilter();
 
+    /// <summary>validate_param_and_metric_name on Linux: ^[/\w.\- :]*$ (Python's \w is Unicode-aware, as .NET's).</summary>
+    [GeneratedRegex(@"^[/\w.\- :]*$")]
+    private static partial Regex NameCharacters();
+
     private sealed class StandInError(int status, string code, string message) : Exception(message)
     {
         public int Status { get; } = status;
@@ -441,7 +604,8 @@ public sealed partial class MlflowStandInServer : IAsyncDisposable
     }
 }
 
-public sealed record RecordedRequest(string Method, string Path, string Query, string Body, string Authorization);
+/// <param name="Chunked">Sent with Transfer-Encoding: chunked and no Content-Length, so the body was read as empty.</param>
+public sealed record RecordedRequest(string Method, string Path, string Query, string Body, string Authorization, bool Chunked);
 
 public sealed record MetricValue(string Key, double Value, long Timestamp, long Step);
 

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Exp.Tracking.Model;
@@ -176,7 +177,9 @@ public sealed class MlflowRestClient : IDisposable
                 using var request = new HttpRequestMessage(HttpMethod.Put, $"api/2.0/mlflow-artifacts/artifacts/{path}");
                 _credentials.Apply(request);
                 await using var content = openContent();
+                // A stream of unknown length would go out chunked, and arrive empty (see JsonBody).
                 request.Content = new StreamContent(content);
+                request.Content.Headers.ContentLength = content.Length;
                 using var response = await _http.SendAsync(request, token);
                 await ThrowIfFailedAsync("mlflow-artifacts upload", response, token);
             },
@@ -210,13 +213,25 @@ public sealed class MlflowRestClient : IDisposable
                 _credentials.Apply(request);
                 if (body is not null)
                 {
-                    request.Content = JsonContent.Create(body, options: MlflowJson.Options);
+                    request.Content = JsonBody(body);
                 }
                 using var response = await _http.SendAsync(request, token);
                 await ThrowIfFailedAsync(operation, response, token);
                 return (await response.Content.ReadFromJsonAsync<TResponse>(MlflowJson.Options, token))!;
             },
             cancellationToken);
+
+    /// <summary>
+    /// The body serialized up front and sent with Content-Length. MLflow 3.x's default server
+    /// (Flask inside FastAPI through starlette's WSGI adapter) reads a body sent with
+    /// Transfer-Encoding: chunked as empty, which <c>JsonContent</c> streaming would send.
+    /// </summary>
+    private static ByteArrayContent JsonBody(object body)
+    {
+        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, MlflowJson.Options));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        return content;
+    }
 
     private static async Task ThrowIfFailedAsync(string operation, HttpResponseMessage response, CancellationToken cancellationToken)
     {

@@ -74,8 +74,10 @@ public sealed class MlflowRestClientContractTests : IAsyncLifetime
     [Theory]
     [InlineData("{}", "Missing value for required parameter 'run_id'")]
     [InlineData("""{"run_id": 5}""", "expected a string")]
-    [InlineData("""{"run_id": "RUN", "metrics": [{"key": "m", "value": "high", "timestamp": 1}]}""", "expected a double")]
-    [InlineData("""{"run_id": "RUN", "metrics": [{"key": "m", "value": 1}]}""", "'timestamp'")]
+    [InlineData("""{"run_id": "RUN", "metrics": [{"key": "m", "value": "high", "timestamp": 1}]}""", "valid double")]
+    [InlineData("""{"run_id": "RUN", "metrics": [{"key": "m", "value": 1}]}""", "'metrics[0].timestamp'")]
+    [InlineData("""{"run_id": "RUN", "metrics": [{"key": "../m", "value": 1, "timestamp": 1}]}""", "must not resolve to other names")]
+    [InlineData("""{"run_id": "RUN", "params": [{"key": "p?", "value": "a"}]}""", "Names may only contain")]
     [InlineData("""{"run_id": "RUN", "params": [{"key": "p", "value": "a"}, {"key": "p", "value": "a"}]}""", "Duplicate parameter keys")]
     public async Task The_stand_in_rejects_what_the_real_api_rejects(string body, string reason)
     {
@@ -89,6 +91,51 @@ public sealed class MlflowRestClientContractTests : IAsyncLifetime
         using var error = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal("INVALID_PARAMETER_VALUE", error.RootElement.GetProperty("error_code").GetString());
         Assert.Contains(reason, error.RootElement.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task No_request_of_the_client_is_chunked()
+    {
+        using var client = new MlflowRestClient(_server.Uri, FastRetries);
+        var experimentId = await client.GetOrCreateExperimentAsync("every-call");
+        var run = await client.CreateRunAsync(experimentId, "r", "u", 1, [new RunTag("k", "v")]);
+        await client.LogBatchAsync(run.RunId, new LogBatch([new Metric("m", 1, 2, 3)], [new Param("p", "1e-05")], [new RunTag("t", "v")]));
+        await client.SetTagAsync(run.RunId, "late", "tag");
+        await client.UpdateRunAsync(run.RunId, RunStatus.Finished, 5);
+        await client.GetRunAsync(run.RunId);
+        await client.SearchRunsAsync([experimentId], "tags.`k` = 'v'");
+        await client.GetMetricHistoryAsync(run.RunId, "m");
+        await client.UploadArtifactAsync(run.ArtifactUri, "a.txt", () => new MemoryStream("abc"u8.ToArray()));
+
+        // MLflow's default server reads a chunked body as empty; every body must carry Content-Length.
+        Assert.Equal(10, _server.Requests.Count);
+        Assert.All(_server.Requests, request => Assert.False(request.Chunked, $"{request.Method} {request.Path} was sent chunked"));
+        Assert.Equal("abc"u8.ToArray(), _server.Artifacts[$"{experimentId}/{run.RunId}/artifacts/a.txt"]);
+    }
+
+    [Fact]
+    public async Task A_chunked_body_reads_as_empty_as_on_mlflows_default_server()
+    {
+        using var http = new HttpClient { BaseAddress = _server.Uri };
+        var chunked = new StreamContent(new NonSeekableStream("""{"name":"chunked"}"""u8.ToArray()));
+        chunked.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+
+        var response = await http.PostAsync("api/2.0/mlflow/experiments/create", chunked);
+
+        Assert.True(Assert.Single(_server.Requests).Chunked);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("Missing value for required parameter 'name'", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_stand_in_rejects_a_body_that_is_not_json_content()
+    {
+        using var http = new HttpClient { BaseAddress = _server.Uri };
+
+        var response = await http.PostAsync("api/2.0/mlflow/experiments/create", new StringContent("""{"name":"x"}""", Encoding.UTF8, "text/plain"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("Content-Type must be one of [application/json]", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -171,5 +218,13 @@ public sealed class MlflowRestClientContractTests : IAsyncLifetime
         Assert.Equal(content, _server.Artifacts["1/abc/artifacts/images/a%step%1.png"]);
         Assert.Equal("1/abc/artifacts", MlflowRestClient.ProxiedArtifactRoot("mlflow-artifacts://host:5000/1/abc/artifacts"));
         Assert.Null(MlflowRestClient.ProxiedArtifactRoot("s3://bucket/1/abc/artifacts"));
+    }
+
+    /// <summary>A stream of unknown length, which HttpClient sends chunked.</summary>
+    private sealed class NonSeekableStream(byte[] content) : MemoryStream(content)
+    {
+        public override bool CanSeek => false;
+
+        public override long Length => throw new NotSupportedException();
     }
 }

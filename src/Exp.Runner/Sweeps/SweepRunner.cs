@@ -1,15 +1,12 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Text;
 using Exp.Runner.Catalog;
 using Exp.Runner.Launching;
 using Exp.Runner.Trials;
 using Exp.Spec;
 using Exp.Tracking;
-using Exp.Tracking.LocalStore;
 using Exp.Tracking.Model;
 using Exp.Tracking.Recording;
-using Exp.Tracking.Source;
 
 namespace Exp.Runner.Sweeps;
 
@@ -31,7 +28,8 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
         await using var tracker = Tracker.Open(target, options.TrackingLog);
         var catalog = new RunCatalog(tracker.Store);
         var experiment = tracker.GetOrCreateExperiment(plan.Experiment);
-        var (sweepRunId, sweepRecorder) = OpenSweepRun(tracker, catalog, experiment.ExperimentId);
+        var locks = Path.Combine(tracker.Store.RootDirectory, experiment.ExperimentId);
+        var (sweepRunId, sweepRecorder) = SweepParentRun.Open(plan, tracker, catalog, experiment.ExperimentId, locks, options.WorkingDirectory, observer.Notice);
         var lifecycle = new TrialLifecycle(tracker, new TrialLifecycleOptions
         {
             Experiment = plan.Experiment,
@@ -138,39 +136,5 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
         }
         var ending = new TrialEnding(stop.IsCancellationRequested, timeout.IsCancellationRequested && !kill.IsCancellationRequested, clock.Elapsed);
         return await lifecycle.EndAsync(trial, job, exit, ending);
-    }
-
-    /// <summary>
-    /// The sweep's parent run: found by the sweep id, or created. When another `exp run` of
-    /// the same sweep is writing it, this one only adds trials under it.
-    /// </summary>
-    private (string RunId, IRunRecorder? Recorder) OpenSweepRun(Tracker tracker, RunCatalog catalog, string experimentId)
-    {
-        using var sweepLock = FileLock.Acquire(Path.Combine(tracker.Store.RootDirectory, experimentId, $".sweep-{plan.SweepId}.lock"), TimeSpan.FromSeconds(30));
-        if (catalog.FindSweepRun(experimentId, plan.SweepId) is { } existing)
-        {
-            try
-            {
-                return (existing.RunId, tracker.ResumeRun(existing.RunId));
-            }
-            catch (InvalidOperationException)
-            {
-                observer.Notice("another `exp run` of this sweep is running; this one runs the trials it has not claimed");
-                return (existing.RunId, null);
-            }
-        }
-        var recorder = tracker.StartRun(experimentId, new RunStart(Path.GetFileNameWithoutExtension(plan.SpecPath))
-        {
-            Tags =
-            [
-                .. SystemTags.For(plan.SpecPath, options.WorkingDirectory, Environment.UserName),
-                new RunTag(TrialTags.SweepId, plan.SweepId),
-                new RunTag(TrialTags.Overrides, string.Join(' ', plan.Overrides)),
-                new RunTag(TrialTags.Note, string.IsNullOrEmpty(plan.Description) ? $"{plan.SweepMethod} sweep of {plan.Trials.Length} trials" : plan.Description),
-            ],
-        });
-        recorder.LogParams([new Param("sweep.method", plan.SweepMethod), new Param("sweep.trials", plan.Trials.Length.ToString())]);
-        recorder.LogArtifact("spec.yaml", Encoding.UTF8.GetBytes(plan.SpecText));
-        return (recorder.Run.RunId, recorder);
     }
 }

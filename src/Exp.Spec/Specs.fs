@@ -20,6 +20,18 @@ type LoadResult internal (plan: Plan option, errors: SpecError list) =
         | Some plan when List.isEmpty errors -> plan
         | _ -> invalidOp "the spec has errors; read Errors"
 
+/// A trial config read back from its canonical JSON (a trial's job file), or every error in it.
+[<Sealed>]
+type ConfigResult internal (config: TrialConfig option, errors: SpecError list) =
+    member _.Succeeded = List.isEmpty errors
+    member _.Errors: SpecError[] = Array.ofList errors
+
+    /// The config; only when Succeeded.
+    member _.Config: TrialConfig =
+        match config with
+        | Some config when List.isEmpty errors -> config
+        | _ -> invalidOp "the config has errors; read Errors"
+
 module private Loading =
     let private nonEmpty: Check<string> =
         fun text -> if String.IsNullOrWhiteSpace text then Some "must not be empty" else None
@@ -205,6 +217,22 @@ module private Loading =
         | Ok other ->
             LoadResult(None, [ SpecError.at (Node.position other) "" $"a spec is a mapping of keys (experiment, data, model, ...), found {Node.describe other}" ])
 
+    /// A resolved config as `TrialJson` writes it, decoded and checked exactly like a spec's
+    /// trial keys: a job file is validated here, not trusted.
+    let trialConfig (source: string) (text: string) : ConfigResult =
+        match YamlReader.read source text with
+        | Error errors -> ConfigResult(None, errors)
+        | Ok(Mapping(entries, _) as document) ->
+            let decoding = Decoding()
+            for entry in entries do
+                if not (List.contains entry.Key TrialDecoder.sections) then
+                    decoding.Error(entry.KeyPosition, entry.Key, $"unknown key '{entry.Key}': a trial config has only " + String.Join(", ", TrialDecoder.sections))
+            let config = TrialDecoder.decode decoding document
+            match decoding.Errors with
+            | [] -> ConfigResult(Some config, [])
+            | errors -> ConfigResult(None, errors)
+        | Ok other -> ConfigResult(None, [ SpecError.at (Node.position other) "" $"a trial config is a mapping of keys (seed, data, model, ...), found {Node.describe other}" ])
+
 /// Reading specs: the one entry point of this layer for C# callers.
 [<AbstractClass; Sealed>]
 type Specs =
@@ -228,5 +256,9 @@ type Specs =
 
     static member Load(path: string, overrides: IReadOnlyList<string>) : LoadResult = Specs.Load(path, overrides, "")
 
-    /// The resolved config as JSON in the spec's own keys.
-    static member ToJson(config: TrialConfig) : string = Planning.TrialJson.toText true config
+    /// Reads back a resolved config from the JSON `Trial.ConfigJson` gives (a job file's
+    /// `config`), checked like a spec; `source` names the text in error messages.
+    static member ReadTrialConfig(json: string, source: string) : ConfigResult = Loading.trialConfig source json
+
+    /// The stable id of a resolved config: what `Trial.Id` is for the trial that has it.
+    static member TrialId(config: TrialConfig) : string = Planning.TrialJson.id config

@@ -57,6 +57,18 @@ public sealed class Tracker : IAsyncDisposable
         return OpenRecorder(Store.GetRun(runId), writerLock);
     }
 
+    /// <summary>
+    /// Opens a run to log more without touching its status: for a process that records into
+    /// a run another one owns (it repairs partial lines a crash left first). Throws if
+    /// another process is writing the run.
+    /// </summary>
+    public IRunRecorder RecordInto(string runId)
+    {
+        var writerLock = TakeWriterLock(runId);
+        Store.RepairRun(runId);
+        return OpenRecorder(Store.GetRun(runId), writerLock);
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_forwarder is not null)

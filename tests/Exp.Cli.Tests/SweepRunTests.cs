@@ -125,7 +125,7 @@ public sealed class SweepRunTests : IDisposable
             Assert.Equal(epochs * stepsPerEpoch, workspace.History(trial, Metrics.TrainLoss).Count);
             Assert.Equal(epochs, workspace.History(trial, Metrics.Elbo).Count);
         }
-        var log = File.ReadAllText(RunFolders.Log(workspace.Store, resumed.Run.RunId));
+        var log = File.ReadAllText(RunFolders.Log(workspace.Store.RunDirectory(resumed.Run.RunId)));
         Assert.Contains("Resuming from the checkpoint of epoch 1", log);
     }
 

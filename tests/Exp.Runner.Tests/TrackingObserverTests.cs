@@ -57,6 +57,8 @@ public class TrackingObserverTests
 
         public Task EndAsync(RunStatus status, CancellationToken cancellationToken = default) => Task.CompletedTask;
 
+        public Task CloseAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
+
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

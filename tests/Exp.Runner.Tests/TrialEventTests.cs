@@ -1,3 +1,4 @@
+using Exp.Runner.Launching;
 using Exp.Runner.Trials;
 
 namespace Exp.Runner.Tests;
@@ -28,5 +29,5 @@ public class TrialEventTests
     [InlineData(137, "signal 9 (SIGKILL")]
     [InlineData(3, "exited with code 3")]
     public void A_process_exit_says_how_it_ended(int exitCode, string expected) =>
-        Assert.Contains(expected, new TrialProcessExit(exitCode, []).Describe());
+        Assert.Contains(expected, new TrialExit(exitCode, []).Describe());
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Exp.Cli.Hosting;
 using Exp.Cli.Output;
 using Exp.Engine.Training;
+using Exp.Runner.Launching;
 using Exp.Runner.Sweeps;
 using Exp.Runner.Trials;
 
@@ -51,22 +52,22 @@ public static class RunCommand
                 () => Console.Error.WriteLine("Stopping: no new trials; running ones stop and are marked KILLED, to resume from their last epoch's checkpoint. Ctrl-C again stops at once."));
             var options = new SweepOptions
             {
-                Exp = ExpExecutable.OfThisProcess(),
                 Parallel = parseResult.GetValue(parallel),
                 MaxFailures = parseResult.GetValue(maxFailures),
                 Gpus = plan.Trials.All(t => t.Config.Train.Device == "cpu") ? 0 : Devices.CudaDeviceCount(),
                 TrackingLog = Logging.ForTracking(log),
                 Log = log,
             };
+            var launcher = new LocalProcessLauncher(ExpExecutable.OfThisProcess(), log);
             SweepSummary summary;
             if (Terminal.IsInteractive)
             {
                 var view = new LiveSweepView();
-                summary = await view.ShowWhile(new SweepRunner(plan, options, view).RunAsync(signals.Stop, signals.Kill));
+                summary = await view.ShowWhile(new SweepRunner(plan, launcher, options, view).RunAsync(signals.Stop, signals.Kill));
             }
             else
             {
-                summary = await new SweepRunner(plan, options, new PlainSweepView()).RunAsync(signals.Stop, signals.Kill);
+                summary = await new SweepRunner(plan, launcher, options, new PlainSweepView()).RunAsync(signals.Stop, signals.Kill);
             }
             SummaryTable.Print(summary);
             return summary.Stopped ? ExitCodes.Interrupted : summary.AllSucceeded ? ExitCodes.Success : ExitCodes.Failure;

@@ -2,11 +2,13 @@ using System.CommandLine;
 using Exp.Cli.Hosting;
 using Exp.Cli.Output;
 using Exp.Engine.Models;
+using Exp.Runner.Launching;
+using Exp.Runner.Sweeps;
 using Exp.Runner.Trials;
 
 namespace Exp.Cli.Commands;
 
-/// <summary>`exp train`: trains the spec's base trial (no sweep) in this process, into a new run.</summary>
+/// <summary>`exp train`: the spec's base trial (no sweep), as a one-trial run in this process, into a new run.</summary>
 public static class TrainCommand
 {
     public static Command Create()
@@ -42,17 +44,18 @@ public static class TrainCommand
             using var stopAtOnce = signals.Kill.Register(() => Environment.Exit(ExitCodes.Interrupted));
             var level = GlobalOptions.LogLevel(parseResult);
             using var console = Logging.Console(level);
+            var trackingLog = Logging.ForTracking(console);
+            var launcher = new InProcessLauncher(new TrialWorkerOptions { OpenLog = logPath => Logging.Trial(logPath, level), TrackingLog = trackingLog });
             var progress = new TrainingProgress(trial, Terminal.IsInteractive);
-            var outcome = await progress.ShowWhile(report => TrialHost.RunAsync(
-                plan,
-                trial,
-                runId: null,
-                new TrialExecutionOptions { Threads = parseResult.GetValue(threads), Report = report },
-                logPath => Logging.Trial(logPath, level),
-                Logging.ForTracking(console),
-                signals.Stop));
-            progress.PrintOutcome(outcome, plan);
-            return outcome.ExitCode;
+            var result = await progress.ShowWhile(report =>
+                OneTrialRun.RunAsync(plan, trial, launcher, parseResult.GetValue(threads), report, trackingLog, signals.Stop));
+            progress.PrintOutcome(result, plan);
+            return result.Kind switch
+            {
+                TrialResultKind.Finished => ExitCodes.Success,
+                TrialResultKind.Killed => ExitCodes.Interrupted,
+                _ => ExitCodes.Failure,
+            };
         });
         return command;
     }

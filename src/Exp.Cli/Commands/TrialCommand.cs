@@ -1,5 +1,7 @@
 using System.CommandLine;
 using Exp.Cli.Hosting;
+using Exp.Runner.Jobs;
+using Exp.Runner.Launching;
 using Exp.Runner.Native;
 using Exp.Runner.Trials;
 using Serilog.Events;
@@ -7,25 +9,19 @@ using Serilog.Events;
 namespace Exp.Cli.Commands;
 
 /// <summary>
-/// `exp trial`: runs one resolved trial of a spec into a run that `exp run` created. It is
-/// how `exp run` starts each trial in a process of its own; people rarely call it.
+/// `exp trial --job FILE`: runs one trial job that a launcher handed over, reading that file
+/// and nothing else. It is how `exp run` starts each trial in a process of its own, and what
+/// a cluster job runs; people rarely call it.
 /// </summary>
 public static class TrialCommand
 {
     public static Command Create()
     {
-        var command = new Command("trial", "Run one trial of a spec into an existing run (what `exp run` starts per trial)") { Hidden = true };
-        var spec = new SpecArguments();
-        spec.AddTo(command);
-        var trialId = new Option<string>("--trial-id") { Description = "The trial's id in the plan", Required = true };
-        var runId = new Option<string>("--run-id") { Description = "The run to train into", Required = true };
-        var threads = new Option<int?>("--threads") { Description = "Torch threads for this trial" };
-        var device = new Option<string?>("--device") { Description = "Overrides train.device" };
+        var command = new Command("trial", "Run one trial job (the job.json that `exp run` writes into a trial's run)") { Hidden = true };
+        var jobFile = new Option<string>("--job") { Description = "The trial's job file", Required = true };
         var watchParent = new Option<bool>("--exit-with-parent") { Description = "Exit when stdin closes: the sweep that started this process died" };
-        foreach (var option in new Option[] { trialId, runId, threads, device, watchParent })
-        {
-            command.Options.Add(option);
-        }
+        command.Options.Add(jobFile);
+        command.Options.Add(watchParent);
 
         command.SetAction(async (parseResult, _) =>
         {
@@ -33,36 +29,33 @@ public static class TrialCommand
             {
                 ParentDeath.ExitWhenStdinCloses();
             }
-            var plan = spec.Load(parseResult);
-            if (plan is null)
+            var path = parseResult.GetValue(jobFile)!;
+            TrialJob job;
+            try
             {
-                return ExitCodes.InvalidInput;
+                job = TrialJob.Read(path);
+                job.ReadConfig(path);
             }
-            var id = parseResult.GetValue(trialId)!;
-            var trial = plan.Trials.FirstOrDefault(t => t.Id == id) ?? (plan.Base.Id == id ? plan.Base : null);
-            if (trial is null)
+            catch (Exception error) when (error is InvalidDataException or IOException)
             {
-                Console.Error.WriteLine($"error: no trial {id} in the plan of {plan.SpecPath}; did the spec change since the sweep started?");
+                Console.Error.WriteLine($"error: {error.Message}");
                 return ExitCodes.InvalidInput;
             }
 
-            // Every Ctrl-C is a graceful stop here: the sweep decides when to kill.
+            // Every Ctrl-C is a graceful stop here: the launcher decides when to kill.
             using var signals = new StopSignals(secondStopsAtOnce: false);
             using var console = Logging.Console(LogEventLevel.Warning);
-            var outcome = await TrialHost.RunAsync(
-                plan,
-                trial,
-                parseResult.GetValue(runId),
-                new TrialExecutionOptions
+            var fileLevel = GlobalOptions.LogLevel(parseResult) == LogEventLevel.Debug ? LogEventLevel.Debug : LogEventLevel.Warning;
+            var report = await TrialWorker.RunAsync(
+                new TrialJobFile(path, job),
+                progress => Console.Out.WriteLine(progress.Encode()),
+                new TrialWorkerOptions
                 {
-                    Threads = parseResult.GetValue(threads),
-                    Device = parseResult.GetValue(device),
-                    Report = progress => Console.Out.WriteLine(progress.Encode()),
+                    OpenLog = logPath => Logging.Trial(logPath, fileLevel),
+                    TrackingLog = Logging.ForTracking(console),
                 },
-                logPath => Logging.Trial(logPath, GlobalOptions.LogLevel(parseResult) == LogEventLevel.Debug ? LogEventLevel.Debug : LogEventLevel.Warning),
-                Logging.ForTracking(console),
                 signals.Stop);
-            return outcome.ExitCode;
+            return report.ExitCode;
         });
         return command;
     }

@@ -1,9 +1,6 @@
-using Exp.Runner.Catalog;
 using Exp.Runner.Trials;
 using Exp.Spec;
-using Exp.Tracking;
 using Exp.Tracking.LocalStore;
-using Exp.Tracking.Model;
 using Spectre.Console;
 
 namespace Exp.Cli.Output;
@@ -13,19 +10,22 @@ public static class PlanStatus
 {
     public static void Print(Plan plan)
     {
-        var target = TrackingTarget.Parse(plan.Tracking.Uri, plan.Tracking.Local);
-        var catalog = Directory.Exists(target.LocalDirectory) ? new RunCatalog(new FileStore(target.LocalDirectory)) : null;
-        var experiment = catalog?.Store.GetExperimentByName(plan.Experiment);
+        var target = plan.TrackingTarget();
+        var store = Directory.Exists(target.LocalDirectory) ? new FileStore(target.LocalDirectory) : null;
+        var experiment = store?.GetExperimentByName(plan.Experiment);
+        var catalog = store is null ? null : new Runner.Catalog.RunCatalog(store);
         AnsiConsole.Write(PlanTable.Build(plan, trial =>
         {
-            var record = experiment is null ? null : catalog!.FindTrial(experiment.ExperimentId, trial.Id);
-            return record?.Run.Status switch
+            var disposition = experiment is null
+                ? TrialDisposition.New
+                : TrialLifecycle.DispositionOf(catalog!.FindTrial(experiment.ExperimentId, trial.Id), store!);
+            var status = disposition.Existing?.Run.Status.ToString().ToLowerInvariant();
+            return disposition.Kind switch
             {
-                null => "new: would run",
-                RunStatus.Finished => "finished: would skip",
-                _ when File.Exists(Path.Combine(RunFolders.Checkpoints(catalog!.Store, record.Run.RunId), "latest")) =>
-                    $"{record.Run.Status.ToString().ToLowerInvariant()}: would resume from its checkpoint",
-                _ => $"{record.Run.Status.ToString().ToLowerInvariant()}: would start over",
+                DispositionKind.New => "new: would run",
+                DispositionKind.Skip => "finished: would skip",
+                DispositionKind.Resume => $"{status}: would resume from its checkpoint of epoch {disposition.ResumeEpoch}",
+                _ => $"{status}: would start over",
             };
         }));
         Console.WriteLine("Dry run: nothing was trained.");

@@ -1,6 +1,6 @@
+using Exp.Runner.Sweeps;
 using Exp.Runner.Trials;
 using Exp.Spec;
-using Exp.Tracking;
 using Spectre.Console;
 
 namespace Exp.Cli.Output;
@@ -8,7 +8,7 @@ namespace Exp.Cli.Output;
 /// <summary>The progress of `exp train`: a live bar on a terminal, a line per epoch elsewhere.</summary>
 public sealed class TrainingProgress(Trial trial, bool interactive)
 {
-    public async Task<TrialOutcome> ShowWhile(Func<Action<TrialEvent>, Task<TrialOutcome>> train)
+    public async Task<TrialResult> ShowWhile(Func<Action<TrialEvent>, Task<TrialResult>> train)
     {
         if (!interactive)
         {
@@ -31,16 +31,16 @@ public sealed class TrainingProgress(Trial trial, bool interactive)
             });
     }
 
-    public void PrintOutcome(TrialOutcome outcome, Plan plan)
+    public void PrintOutcome(TrialResult result, Plan plan)
     {
-        var status = outcome.Status switch
+        var status = result.Kind switch
         {
-            TrialStatus.Finished => "finished",
-            TrialStatus.Killed => "stopped",
+            TrialResultKind.Finished => "finished",
+            TrialResultKind.Killed => "stopped",
             _ => "FAILED",
         };
-        Console.WriteLine($"{trial.Name}: {status}{(outcome.Reason is null ? "" : $": {outcome.Reason}")}");
-        Console.WriteLine(SummaryTable.OpenInMlflow(TrackingTarget.Parse(plan.Tracking.Uri, plan.Tracking.Local), plan.Experiment));
+        Console.WriteLine($"{trial.Name}: {status}{(result.Reason is null ? "" : $": {result.Reason}")}");
+        Console.WriteLine(SummaryTable.OpenInMlflow(plan.TrackingTarget(), plan.Experiment));
     }
 
     private void PrintLine(TrialEvent progress)

@@ -45,7 +45,8 @@ public sealed class Trainer(TrialConfig config, TrainerOptions? options = null)
         var totalSteps = (double)stepsPerEpoch * config.Train.Epochs;
         var logEvery = Math.Max(1, config.Train.LogEvery);
 
-        while (epoch < config.Train.Epochs)
+        var lastEpoch = Math.Min(config.Train.Epochs, options.UntilEpoch ?? int.MaxValue);
+        while (epoch < lastEpoch)
         {
             vae.train();
             using var order = tensor(Shuffle.Permutation(count, config.Seed, epoch), device: device);

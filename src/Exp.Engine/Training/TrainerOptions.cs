@@ -19,5 +19,12 @@ public sealed record TrainerOptions
     /// <summary>Overrides <c>train.device</c> (auto, cpu, cuda, cuda:N), e.g. to place trials on GPUs.</summary>
     public string? Device { get; init; }
 
+    /// <summary>
+    /// Stops after this epoch, checkpointed, though <c>train.epochs</c> is more: a budget
+    /// (an early-stopping rung) after which the run continues from its checkpoint if at all.
+    /// Null trains to <c>train.epochs</c>.
+    /// </summary>
+    public int? UntilEpoch { get; init; }
+
     private sealed class NoObserver : ITrainingObserver;
 }

@@ -75,7 +75,8 @@ public sealed class RunCatalog(FileStore store)
     private IEnumerable<RunInfo> ActiveRuns(string experimentId) =>
         store.ListRuns(experimentId).Where(run => run.LifecycleStage == LifecycleStage.Active);
 
-    private Dictionary<string, double> LastMetricValues(string runId) =>
+    /// <summary>The value at the highest step of each metric of a run.</summary>
+    public IReadOnlyDictionary<string, double> LastMetricValues(string runId) =>
         store.GetMetricKeys(runId)
             .Select(key => (Key: key, History: store.GetMetricHistory(runId, key)))
             .Where(metric => metric.History.Count > 0)

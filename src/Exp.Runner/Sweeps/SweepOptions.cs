@@ -1,4 +1,3 @@
-using Exp.Runner.Trials;
 using Exp.Tracking.Recording;
 using Serilog;
 
@@ -6,9 +5,6 @@ namespace Exp.Runner.Sweeps;
 
 public sealed record SweepOptions
 {
-    /// <summary>The exp program that trial processes run (`exp trial ...`).</summary>
-    public required ExpExecutable Exp { get; init; }
-
     /// <summary>Trials at once; null takes execution.parallel from the spec.</summary>
     public int? Parallel { get; init; }
 

@@ -16,7 +16,5 @@ public sealed record SweepSummary(
     public IReadOnlyList<TrialResult> Ranked =>
         Results.OrderByDescending(r => r.Metrics.TryGetValue(Metrics.Elbo, out var elbo) ? elbo : double.NegativeInfinity).ToList();
 
-    public int Failed => Results.Count(r => r.Kind == TrialResultKind.Failed);
-
     public bool AllSucceeded => !Results.Any(r => r.IsFailure);
 }

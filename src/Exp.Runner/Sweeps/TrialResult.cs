@@ -10,6 +10,8 @@ public enum TrialResultKind
     Failed,
     /// <summary>Stopped by the user; resumes on the next run.</summary>
     Killed,
+    /// <summary>Stopped at its budget (an early-stopping rung); continues when launched again.</summary>
+    Paused,
     /// <summary>Being run by another `exp run` of the same sweep.</summary>
     RunningElsewhere,
     /// <summary>Not started: the sweep stopped first (Ctrl-C, --max-failures).</summary>

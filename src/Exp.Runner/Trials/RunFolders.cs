@@ -2,17 +2,26 @@ using Exp.Tracking.LocalStore;
 
 namespace Exp.Runner.Trials;
 
-/// <summary>Where a trial keeps its files inside its run's folder of the local store.</summary>
+/// <summary>Where a trial keeps its files inside its run's folder of the local store (outside artifacts/ unless said).</summary>
 public static class RunFolders
 {
     /// <summary>The log, an artifact, so that it is seen in MLflow beside the metrics.</summary>
     public const string LogArtifactPath = "logs/trial.log";
 
-    /// <summary>Outside artifacts/: checkpoints are for resuming here, not for uploading.</summary>
-    public static string Checkpoints(FileStore store, string runId) => Path.Combine(store.RunDirectory(runId), "checkpoints");
+    public const string JobFileName = "job.json";
 
-    /// <summary>The spec text the trial runs from, as its sweep read it.</summary>
-    public static string SpecSnapshot(FileStore store, string runId) => Path.Combine(store.RunDirectory(runId), "spec.yaml");
+    public const string OutcomeFileName = "outcome.json";
 
-    public static string Log(FileStore store, string runId) => Path.Combine(store.ArtifactDirectory(runId), LogArtifactPath);
+    /// <summary>Checkpoints are for resuming here, not for uploading.</summary>
+    public static string Checkpoints(string runDirectory) => Path.Combine(runDirectory, "checkpoints");
+
+    public static string Checkpoints(FileStore store, string runId) => Checkpoints(store.RunDirectory(runId));
+
+    /// <summary>The job the trial runs (<see cref="Jobs.TrialJob"/>).</summary>
+    public static string JobFile(string runDirectory) => Path.Combine(runDirectory, JobFileName);
+
+    /// <summary>What the trial reported when it ended (<see cref="Jobs.TrialReport"/>).</summary>
+    public static string OutcomeFile(string runDirectory) => Path.Combine(runDirectory, OutcomeFileName);
+
+    public static string Log(string runDirectory) => Path.Combine(runDirectory, "artifacts", LogArtifactPath);
 }

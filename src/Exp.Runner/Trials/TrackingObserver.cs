@@ -19,6 +19,12 @@ public sealed class TrackingObserver(IRunRecorder recorder, int epochs, Action<T
 
     public IReadOnlyDictionary<string, double> LastMetrics { get; private set; } = new Dictionary<string, double>();
 
+    /// <summary>The epoch of the last checkpoint written in this process; null before the first.</summary>
+    public int? LastEpoch { get; private set; }
+
+    /// <summary>The step of that checkpoint.</summary>
+    public long? LastCheckpointStep { get; private set; }
+
     public void OnStep(TrainingStep step)
     {
         lastStep = step.Step;
@@ -35,4 +41,10 @@ public sealed class TrackingObserver(IRunRecorder recorder, int epochs, Action<T
     }
 
     public void OnImage(string key, int step, byte[] png) => recorder.LogImage(key, step, png);
+
+    public void OnCheckpoint(int epoch, string path)
+    {
+        LastEpoch = epoch;
+        LastCheckpointStep = lastStep;
+    }
 }

@@ -1,9 +1,11 @@
 namespace Exp.Runner.Trials;
 
-/// <summary>The tags exp sets on runs, beside MLflow's own.</summary>
+/// <summary>The tags exp sets on runs, beside MLflow's own: how sweeps and trials are found again in a store.</summary>
 public static class TrialTags
 {
-    public const string TrialId = Exp.Tracking.Sweep.SweepRuns.TrialIdTag;
+    /// <summary>A trial's stable id, on its run.</summary>
+    public const string TrialId = "exp.trialId";
+    /// <summary>A sweep's id, on its parent run.</summary>
     public const string SweepId = "exp.sweepId";
     /// <summary>The command-line overrides a sweep ran with, on its run beside spec.yaml.</summary>
     public const string Overrides = "exp.overrides";

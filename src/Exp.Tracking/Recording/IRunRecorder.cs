@@ -42,4 +42,10 @@ public interface IRunRecorder : IAsyncDisposable
 
     /// <summary>Flushes, marks the run ended with <paramref name="status"/>, and gives forwarding a last chance.</summary>
     Task EndAsync(RunStatus status, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Flushes and lets go of the run without ending it: its status stays as it is, for the
+    /// process that owns the run to set (a worker recording for a launcher, say).
+    /// </summary>
+    Task CloseAsync(CancellationToken cancellationToken = default);
 }

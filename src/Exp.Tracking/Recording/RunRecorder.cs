@@ -113,7 +113,12 @@ public sealed partial class RunRecorder : IRunRecorder
         ThrowIfWriteFailed();
     }
 
-    public async Task EndAsync(RunStatus status, CancellationToken cancellationToken = default)
+    public Task EndAsync(RunStatus status, CancellationToken cancellationToken = default) => FinishAsync(status, cancellationToken);
+
+    public Task CloseAsync(CancellationToken cancellationToken = default) => FinishAsync(null, cancellationToken);
+
+    /// <param name="status">The run's end status; null leaves its status to whoever owns the run.</param>
+    private async Task FinishAsync(RunStatus? status, CancellationToken cancellationToken)
     {
         if (Interlocked.Exchange(ref _endRequested, 1) == 1)
         {
@@ -122,12 +127,15 @@ public sealed partial class RunRecorder : IRunRecorder
         await FlushAsync(cancellationToken);
         _queue.Writer.Complete();
         await _writer;
-        _store.UpdateRun(Run.RunId, status, _clock.GetUtcNow().ToUnixTimeMilliseconds());
+        if (status is { } ended)
+        {
+            _store.UpdateRun(Run.RunId, ended, _clock.GetUtcNow().ToUnixTimeMilliseconds());
+        }
         Run = _store.GetRun(Run.RunId);
         await _ended(Run.RunId, cancellationToken);
     }
 
-    /// <summary>A run disposed without <see cref="EndAsync"/> ended abnormally: it is marked KILLED.</summary>
+    /// <summary>A run disposed without <see cref="EndAsync"/> or <see cref="CloseAsync"/> ended abnormally: it is marked KILLED.</summary>
     public async ValueTask DisposeAsync() => await EndAsync(RunStatus.Killed);
 
     private void Enqueue(RecordOperation operation)

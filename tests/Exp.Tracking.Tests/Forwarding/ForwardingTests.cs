@@ -3,7 +3,7 @@ using Exp.Tracking.LocalStore;
 using Exp.Tracking.Model;
 using Exp.Tracking.Recording;
 using Exp.Tracking.Rest;
-using Exp.Tracking.Sweep;
+using Exp.Tracking.Source;
 using Exp.Testing;
 using Exp.Tracking.Tests.Support;
 
@@ -38,8 +38,13 @@ public sealed class ForwardingTests : IDisposable
         await using (var tracker = Tracker.Open(new TrackingTarget(_root.Path, server.Uri), _log, FastTracker))
         {
             var experiment = tracker.GetOrCreateExperiment("kl-sweep");
-            await using var sweep = SweepRuns.StartSweep(tracker, experiment.ExperimentId, "kl-sweep", "exp run kl.yaml", _root.Path);
-            await using var trial = SweepRuns.StartTrial(tracker, sweep.Run, "beta=0.1", "t-0001", "exp run kl.yaml", _root.Path);
+            var systemTags = SystemTags.For("exp run kl.yaml", _root.Path, "researcher");
+            await using var sweep = tracker.StartRun(experiment.ExperimentId, new RunStart("kl-sweep") { Tags = systemTags });
+            await using var trial = tracker.StartRun(experiment.ExperimentId, new RunStart("beta=0.1")
+            {
+                ParentRunId = sweep.Run.RunId,
+                Tags = [.. systemTags, new RunTag("trial", "t-0001")],
+            });
             trial.LogParams([new Param("loss.beta", "0.1")]);
             LogSteps(trial, 1, 50);
             trial.LogImage("samples", step: 50, [137, 80, 78, 71]);
@@ -51,7 +56,8 @@ public sealed class ForwardingTests : IDisposable
         var serverSweep = server.RunWithTag(MlflowTags.RunName, "kl-sweep");
         var serverTrial = server.RunWithTag(MlflowTags.RunName, "beta=0.1");
         Assert.Equal(serverSweep.RunId, serverTrial.Tags[MlflowTags.ParentRunId]);
-        Assert.Equal("t-0001", serverTrial.Tags[SweepRuns.TrialIdTag]);
+        Assert.Equal("t-0001", serverTrial.Tags["trial"]);
+        Assert.Equal("researcher", serverTrial.Tags[MlflowTags.User]);
         Assert.Equal("LOCAL", serverTrial.Tags[MlflowTags.SourceType]);
         Assert.Equal("True", serverTrial.Tags[MlflowTags.LoggedImages]);
         Assert.Equal(("FINISHED", "FINISHED"), (serverSweep.Status, serverTrial.Status));

@@ -1,4 +1,4 @@
-namespace Exp.Tracking.Sweep;
+namespace Exp.Tracking.Source;
 
 /// <summary>
 /// Reads the commit checked out in a git working tree straight from <c>.git</c> (HEAD, the

@@ -1,7 +1,7 @@
-namespace Exp.Runner.Trials;
+namespace Exp.Runner.Launching;
 
 /// <summary>
-/// How to start the `exp trial` verb in a new process: the program and the arguments that
+/// How to start the `exp trial --job` verb in a new process: the program and the arguments that
 /// come before the verb (`dotnet exp.dll` when exp runs through the dotnet host).
 /// </summary>
 public sealed record ExpExecutable(string FileName, IReadOnlyList<string> LeadingArguments)

@@ -1,0 +1,52 @@
+using Exp.Runner.Jobs;
+using Exp.Runner.Trials;
+
+namespace Exp.Runner.Launching;
+
+/// <summary>A job file written into a trial's run, and the job it holds.</summary>
+/// <param name="Path">The file (<c>job.json</c> in the run's folder): what a launcher hands over.</param>
+public sealed record TrialJobFile(string Path, TrialJob Job)
+{
+    /// <summary>The run's folder, where the trial writes its outcome.</summary>
+    public string RunDirectory => Job.RunDirectory;
+}
+
+/// <summary>
+/// Runs trial jobs somewhere: a process on this machine, this process, a cluster. It only
+/// runs: which trial runs, resumes or stops is the runner's to decide, and a trial's run is
+/// the runner's to end. Submitting returns at once with a handle.
+/// </summary>
+public interface ITrialLauncher
+{
+    /// <summary>Starts the job; returns when it is submitted, not when it is done.</summary>
+    /// <param name="progress">Where the trial's progress goes, if this launcher can see it (called from any thread).</param>
+    ITrialHandle Submit(TrialJobFile job, Action<TrialEvent> progress);
+}
+
+public enum TrialHandleState
+{
+    /// <summary>Submitted, not started yet (queued on a cluster).</summary>
+    Pending,
+    Running,
+    /// <summary>Its process is gone; <see cref="ITrialHandle.WaitAsync"/> has the exit.</summary>
+    Ended,
+}
+
+/// <summary>A submitted trial job.</summary>
+public interface ITrialHandle : IDisposable
+{
+    /// <summary>What the launcher calls the job (a process id, a cluster job id), for logs.</summary>
+    string Id { get; }
+
+    /// <summary>Where the job is now; never blocks.</summary>
+    TrialHandleState Poll();
+
+    /// <summary>Completes when the job has ended, with how its process ended.</summary>
+    Task<TrialExit> WaitAsync(CancellationToken cancellation);
+
+    /// <summary>Asks the trial to stop gracefully: it checkpoints and reports itself Killed.</summary>
+    void RequestStop();
+
+    /// <summary>Ends the job at once; it reports nothing.</summary>
+    void Cancel();
+}

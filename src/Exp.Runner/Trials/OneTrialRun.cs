@@ -1,0 +1,39 @@
+using System.Diagnostics;
+using Exp.Runner.Launching;
+using Exp.Runner.Sweeps;
+using Exp.Spec;
+using Exp.Tracking;
+using Exp.Tracking.Recording;
+
+namespace Exp.Runner.Trials;
+
+/// <summary>
+/// One trial in a new run of its own, outside any sweep (`exp train`): the same lifecycle and
+/// job as a sweep's trial, through the launcher it is given (in this process, for `exp train`).
+/// </summary>
+public static class OneTrialRun
+{
+    /// <param name="stop">Asks the trial to stop gracefully: it checkpoints and its run ends KILLED.</param>
+    public static async Task<TrialResult> RunAsync(
+        Plan plan, Trial trial, ITrialLauncher launcher, int? threads, Action<TrialEvent> progress, ITrackingLog trackingLog, CancellationToken stop)
+    {
+        var clock = Stopwatch.StartNew();
+        var target = plan.TrackingTarget();
+        await using var tracker = Tracker.Open(target, trackingLog);
+        var lifecycle = new TrialLifecycle(tracker, new TrialLifecycleOptions
+        {
+            Experiment = plan.Experiment,
+            ExperimentId = tracker.GetOrCreateExperiment(plan.Experiment).ExperimentId,
+            ServerUri = target.ServerUri,
+            SourceName = plan.SpecPath,
+        });
+        var job = lifecycle.Prepare(trial, TrialDisposition.New, new TrialPlacement(threads, null));
+        TrialExit exit;
+        using (var handle = launcher.Submit(job, progress))
+        using (stop.Register(handle.RequestStop))
+        {
+            exit = await handle.WaitAsync(CancellationToken.None);
+        }
+        return await lifecycle.EndAsync(trial, job, exit, new TrialEnding(stop.IsCancellationRequested, false, clock.Elapsed));
+    }
+}

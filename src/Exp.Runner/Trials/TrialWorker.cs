@@ -1,0 +1,109 @@
+using Exp.Engine.Data;
+using Exp.Engine.Training;
+using Exp.Runner.Jobs;
+using Exp.Runner.Launching;
+using Exp.Tracking;
+using Exp.Tracking.Recording;
+using Serilog;
+
+namespace Exp.Runner.Trials;
+
+/// <summary>What a trial's worker needs besides its job: how it logs.</summary>
+public sealed record TrialWorkerOptions
+{
+    /// <summary>Makes the trial's logger, given the path of its log file.</summary>
+    public required Func<string, ILogger> OpenLog { get; init; }
+
+    public ITrackingLog TrackingLog { get; init; } = SilentTrackingLog.Instance;
+
+    public FaultInjection Faults { get; init; } = FaultInjection.FromEnvironment();
+}
+
+/// <summary>
+/// Runs one trial job wherever a launcher put it: reads the config from the job, records
+/// metrics and images into the job's run as training goes (resuming from the run's newest
+/// checkpoint and dropping the values logged after it, so each step keeps one value), and
+/// reports its outcome once, in <c>outcome.json</c>. It never sets the run's status: the
+/// runner that launched it owns the run and ends it from the report.
+/// </summary>
+public static class TrialWorker
+{
+    public static async Task<TrialReport> RunAsync(TrialJobFile jobFile, Action<TrialEvent> progress, TrialWorkerOptions options, CancellationToken stop)
+    {
+        var job = jobFile.Job;
+        var config = job.ReadConfig(jobFile.Path);
+        var serverUri = job.Tracking.ServerUri is { } server ? new Uri(server) : null;
+        await using var tracker = Tracker.Open(new TrackingTarget(job.Tracking.LocalStore, serverUri), options.TrackingLog);
+        var recorder = tracker.RecordInto(job.RunId);
+        var logPath = RunFolders.Log(job.RunDirectory);
+        Directory.CreateDirectory(Path.GetDirectoryName(logPath)!);
+        var log = options.OpenLog(logPath);
+        TrialReport report;
+        try
+        {
+            log.Information("Trial {Name} ({Id}) in run {RunId} of experiment {Experiment}", job.TrialName, job.TrialId, job.RunId, job.Experiment);
+            var checkpoints = RunFolders.Checkpoints(job.RunDirectory);
+            var resumed = Checkpoint.TryReadState(checkpoints);
+            recorder.DeleteMetricsAfterStep(resumed?.Step ?? 0);
+            if (resumed is not null)
+            {
+                log.Information("Resuming from the checkpoint of epoch {Epoch} (step {Step})", resumed.Epoch, resumed.Step);
+            }
+            var epochs = config.Train.Epochs;
+            progress(new TrialEvent(TrialEventKind.Started, resumed?.Epoch ?? 0, epochs, resumed?.Step ?? 0, (double)(resumed?.Epoch ?? 0) / epochs));
+
+            var observer = new TrackingObserver(recorder, epochs, progress, options.Faults);
+            var trainer = new Trainer(config, new TrainerOptions
+            {
+                CheckpointDirectory = checkpoints,
+                Observer = observer,
+                Threads = job.Threads,
+                Device = job.Device,
+                UntilEpoch = job.UntilEpoch,
+            });
+            report = Train(trainer, observer, epochs, resumed, log, stop);
+        }
+        finally
+        {
+            await recorder.CloseAsync(CancellationToken.None);
+            (log as IDisposable)?.Dispose();
+        }
+        // Last: once the report exists, the run's owner may end the run.
+        report.Write(RunFolders.OutcomeFile(job.RunDirectory));
+        return report;
+    }
+
+    private static TrialReport Train(Trainer trainer, TrackingObserver observer, int epochs, Checkpoint.State? resumed, ILogger log, CancellationToken stop)
+    {
+        TrialReport Ended(TrialStatus status, string? reason) =>
+            new(status, reason, observer.LastEpoch ?? resumed?.Epoch ?? 0, observer.LastCheckpointStep ?? resumed?.Step ?? 0, observer.LastMetrics);
+        try
+        {
+            var result = trainer.Run(stop);
+            if (result.Epochs < epochs)
+            {
+                var paused = $"paused after epoch {result.Epochs} of {epochs} (its job's budget); it continues from this checkpoint when launched again";
+                log.Information("{Reason}", paused);
+                return new TrialReport(TrialStatus.Paused, paused, result.Epochs, result.Steps, result.Metrics);
+            }
+            log.Information("Finished {Epochs} epochs, {Steps} steps", result.Epochs, result.Steps);
+            return new TrialReport(TrialStatus.Finished, null, result.Epochs, result.Steps, result.Metrics);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            const string reason = "stopped by the user; resumes from its last checkpoint";
+            log.Warning("Stopped: {Reason}", reason);
+            return Ended(TrialStatus.Killed, reason);
+        }
+        catch (Exception error) when (error is NonFiniteLossException or DataNotFoundException)
+        {
+            log.Error("Failed: {Reason}", error.Message);
+            return Ended(TrialStatus.Failed, error.Message);
+        }
+        catch (Exception error)
+        {
+            log.Error(error, "Failed with an unexpected error");
+            return Ended(TrialStatus.Failed, $"{error.GetType().Name}: {error.Message}");
+        }
+    }
+}

@@ -47,7 +47,7 @@ public sealed class ForwardingTests : IDisposable
             });
             trial.LogParams([new Param("loss.beta", "0.1")]);
             LogSteps(trial, 1, 50);
-            trial.LogImage("samples", step: 50, [137, 80, 78, 71]);
+            trial.LogImage("samples", step: 50, TestImages.Png(64, 32));
             trial.LogArtifact("spec.yaml", "beta: 0.1\n"u8.ToArray());
             await trial.EndAsync(RunStatus.Finished);
             await sweep.EndAsync(RunStatus.Finished);
@@ -154,7 +154,7 @@ public sealed class ForwardingTests : IDisposable
         var logging = Task.Run(() =>
         {
             LogSteps(run, 11, 2000);
-            run.LogImage("samples", 2000, [1, 2, 3]);
+            run.LogImage("samples", 2000, TestImages.Png(8, 8));
         });
         await logging.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.True(server.StalledRequests > 0);

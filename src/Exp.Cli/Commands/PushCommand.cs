@@ -77,9 +77,13 @@ public static class PushCommand
 
         Console.WriteLine(
             $"Read {summary.Runs} run(s); sent {summary.Metrics} metric values, {summary.Params} params, {summary.Tags} tags, {summary.Artifacts} artifacts.");
+        foreach (var damage in summary.Damage)
+        {
+            await Console.Error.WriteLineAsync($"warning: {damage}");
+        }
         DeliveryAccount.Print(summary.Delivery);
-        // Pushing is all this command does: any run it could not deliver fails it, refused or not.
-        return summary.Delivery.Complete ? 0 : 1;
+        // Pushing is all this command does: any run it could not deliver fails it, refused, unreachable or damaged.
+        return summary.Delivery.Complete && summary.Damage.Count == 0 ? 0 : 1;
     }
 
     /// <summary>A live progress bar only on an interactive terminal outside CI; plain lines otherwise.</summary>

@@ -22,11 +22,14 @@ public static class DeliveryCheck
             run = store.GetRun(runId);
             sent = ForwardingState.Load(store.RunDirectory(runId)).For(server);
         }
-        catch (Exception unreadable) when (unreadable is IOException or FormatException or System.Text.Json.JsonException or KeyNotFoundException)
+        catch (Exception unreadable) when (unreadable is DamagedRunException or IOException or System.Text.Json.JsonException or KeyNotFoundException)
         {
             return new RunDelivery(runId, runId, false, false, $"it cannot be read ({unreadable.Message})");
         }
-        var missing = Missing(store, run, sent);
+        if (!store.TryReadRun(() => Missing(store, run, sent), out var missing))
+        {
+            return new RunDelivery(runId, run.RunName, false, false, "a file of it is damaged (see the warning above)");
+        }
         if (missing is null)
         {
             return new RunDelivery(runId, run.RunName, true, false, null);

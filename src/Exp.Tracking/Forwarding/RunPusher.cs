@@ -19,12 +19,16 @@ public sealed class RunPusher(FileStore store, MlflowRestClient client, string? 
     {
         var runs = store.ListExperiments()
             .SelectMany(experiment => store.ListRuns(experiment.ExperimentId))
-            .OrderBy(run => store.GetTags(run.RunId).ContainsKey(MlflowTags.ParentRunId))
-            .ThenBy(run => run.StartTime)
+            .Select(run => (Run: run, IsChild: store.TryReadRun(() => store.GetTags(run.RunId).ContainsKey(MlflowTags.ParentRunId), out var isChild) ? isChild : (bool?)null))
+            .Where(run => run.IsChild is not null)
+            .OrderBy(run => run.IsChild)
+            .ThenBy(run => run.Run.StartTime)
+            .Select(run => run.Run)
             .ToList();
         var forwarder = new RunForwarder(store, client);
         var (metrics, parameters, tags, artifacts) = (0, 0, 0, 0);
         string? outage = null;
+        var skipped = new HashSet<string>(StringComparer.Ordinal);
         for (var index = 0; index < runs.Count && outage is null; index++)
         {
             var run = runs[index];
@@ -32,8 +36,16 @@ public sealed class RunPusher(FileStore store, MlflowRestClient client, string? 
             store.RepairRunIfIdle(run.RunId);
             try
             {
+                // Read it all before the server sees any of it: a damaged run must not arrive half.
+                store.ReadWholeRun(run.RunId);
                 var report = await forwarder.SyncAsync(run.RunId, cancellationToken);
                 (metrics, parameters, tags, artifacts) = (metrics + report.Metrics, parameters + report.Params, tags + report.Tags, artifacts + report.Artifacts);
+            }
+            catch (DamagedRunException damage)
+            {
+                // The run cannot be read in full; the others go on.
+                store.NoteDamage(damage);
+                skipped.Add(run.RunId);
             }
             catch (MlflowApiException refused) when (!refused.IsTransient)
             {
@@ -48,7 +60,7 @@ public sealed class RunPusher(FileStore store, MlflowRestClient client, string? 
             }
         }
         progress?.Report(new PushProgress(runs.Count, runs.Count, ""));
-        var delivery = DeliveryCheck.Of(store, client.ServerUri, localDirectory ?? store.RootDirectory, runs.Select(run => run.RunId));
+        var delivery = DeliveryCheck.Of(store, client.ServerUri, localDirectory ?? store.RootDirectory, runs.Select(run => run.RunId).Where(runId => !skipped.Contains(runId)));
         if (outage is not null)
         {
             // Runs never tried share the reason of the one that found the server down.
@@ -57,6 +69,6 @@ public sealed class RunPusher(FileStore store, MlflowRestClient client, string? 
                 Runs = delivery.Runs.Select(run => run is { Delivered: false, Refused: false } && run.Reason!.StartsWith("not sent yet", StringComparison.Ordinal) ? run with { Reason = outage } : run).ToList(),
             };
         }
-        return new PushSummary(runs.Count, metrics, parameters, tags, artifacts, delivery);
+        return new PushSummary(runs.Count, metrics, parameters, tags, artifacts, delivery, store.Damage.Select(damage => damage.Warning).ToList());
     }
 }

@@ -17,9 +17,12 @@ public sealed class Tracker : IAsyncDisposable
     private readonly MlflowRestClient? _client;
     private readonly BackgroundForwarder? _forwarder;
 
+    private readonly string _localDirectory;
+
     private Tracker(TrackingTarget target, ITrackingLog log, TrackerOptions options)
     {
         _options = options;
+        _localDirectory = target.LocalDirectory;
         Store = new FileStore(target.LocalDirectory, options.Clock);
         if (target.ServerUri is { } server)
         {
@@ -68,6 +71,14 @@ public sealed class Tracker : IAsyncDisposable
         Store.RepairRun(runId);
         return OpenRecorder(Store.GetRun(runId), writerLock);
     }
+
+    /// <summary>
+    /// What of these runs reached the server and what did not (and why), from the local store
+    /// and the runs' forwarding state, whichever process forwarded them; null without a server.
+    /// Ask after the runs ended: ending waits for the last pass.
+    /// </summary>
+    public DeliveryReport? Delivery(IEnumerable<string> runIds) =>
+        _client is null ? null : DeliveryCheck.Of(Store, _client.ServerUri, _localDirectory, runIds);
 
     public async ValueTask DisposeAsync()
     {

@@ -23,7 +23,7 @@ public sealed class ServerTrackingTests : IDisposable
             tracking: {"{"}uri: "{server.Uri}"{"}"}
             sweep:
               parameters:
-                loss.kl_weight: [0.1, 1.0]
+                loss.kl_weight: [1e-5, 1.0]
             """);
 
         var result = await ExpProcess.RunAsync(workspace.Directory, "run", spec, "--parallel", "2");
@@ -39,6 +39,11 @@ public sealed class ServerTrackingTests : IDisposable
             Assert.Equal(parent.RunId, child.Tags["mlflow.parentRunId"]);
             var local = workspace.Trials("e2e-server").Single(t => t.TrialId == child.Tags[TrialTags.TrialId]);
             Assert.Equal(workspace.Store.GetParams(local.Run.RunId), child.Params);
+            // As mlflow.log_param writes str(1e-05), so `params.kl_weight = '1e-05'` finds it.
+            Assert.Equal(
+                child.Params["loss.kl_weight"],
+                File.ReadAllText(Path.Combine(workspace.Store.RunDirectory(local.Run.RunId), "params", "loss.kl_weight")));
+            Assert.Contains(child.Params["loss.kl_weight"], new[] { "1e-05", "1.0" });
             Assert.Equal(
                 workspace.History(local, Metrics.TrainLoss).Select(m => (m.Step, m.Value)),
                 child.Metrics.Where(m => m.Key == Metrics.TrainLoss).OrderBy(m => m.Step).Select(m => (m.Step, m.Value)));
@@ -49,6 +54,64 @@ public sealed class ServerTrackingTests : IDisposable
         Assert.All(server.Artifacts.Values, bytes => Assert.NotEmpty(bytes));
         Assert.All(server.Requests, request => Assert.False(request.Chunked, $"{request.Method} {request.Path} was sent chunked"));
     }
+
+    [Fact]
+    public async Task A_server_that_refuses_fails_the_run_and_the_last_line_names_the_refusal()
+    {
+        await using var server = await MlflowStandInServer.StartNewAsync();
+        server.Forbidden = true;
+        var spec = TinySweep(server.Uri);
+
+        var result = await ExpProcess.RunAsync(workspace.Directory, "run", spec);
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        var last = LastLine(result.Error);
+        Assert.StartsWith($"error: 0 of 3 runs are on {server.Uri}; 3 are only in runs/: the server refused it (", last, StringComparison.Ordinal);
+        Assert.Contains("HTTP 403 PERMISSION_DENIED", last, StringComparison.Ordinal);
+        Assert.DoesNotContain($"are on {server.Uri}.", result.Output, StringComparison.Ordinal);
+        Assert.Equal(2, workspace.Trials("tiny").Count(t => t.Run.Status == Exp.Tracking.Model.RunStatus.Finished));
+
+        // Once the server lets the user in, exp push delivers every run and says so.
+        server.Forbidden = false;
+        var push = await ExpProcess.RunAsync(workspace.Directory, "push", "--tracking-uri", server.Uri.ToString());
+        Assert.True(push.ExitCode == 0, push.ToString());
+        Assert.Equal($"All 3 runs are on {server.Uri}.", LastLine(push.Output));
+        Assert.Equal(3, server.Runs.Count);
+    }
+
+    [Fact]
+    public async Task A_server_down_all_along_leaves_every_run_safe_with_exit_0_and_a_last_line_naming_exp_push()
+    {
+        var down = new Uri($"http://127.0.0.1:{MlflowStandInServer.FreePort()}/");
+        var spec = TinySweep(down);
+
+        var result = await ExpProcess.RunAsync(workspace.Directory, "run", spec);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.StartsWith($"warning: 0 of 3 runs are on {down}; 3 are only in runs/: the server was unreachable", LastLine(result.Error), StringComparison.Ordinal);
+        Assert.EndsWith("`exp push runs` sends them.", LastLine(result.Error), StringComparison.Ordinal);
+        Assert.DoesNotContain($"are on {down}.", result.Output, StringComparison.Ordinal);
+        Assert.Equal(2, workspace.Trials("tiny").Count(t => t.Run.Status == Exp.Tracking.Model.RunStatus.Finished));
+
+        // exp push to the same dead server fails: delivering is all it does.
+        var push = await ExpProcess.RunAsync(workspace.Directory, "push", "--tracking-uri", down.ToString());
+        Assert.True(push.ExitCode == 1, push.ToString());
+        Assert.StartsWith($"warning: 0 of 3 runs are on {down}", LastLine(push.Error), StringComparison.Ordinal);
+    }
+
+    private string TinySweep(Uri server) => workspace.WriteSpec($"""
+        experiment: tiny
+        data: {"{"}dataset: fashion-mnist, train_limit: 200, test_limit: 50{"}"}
+        model: {"{"}channels: [4], latent_dim: 2{"}"}
+        train: {"{"}epochs: 1, batch_size: 100{"}"}
+        eval: {"{"}sample_count: 4, reconstruction_count: 4{"}"}
+        tracking: {"{"}uri: "{server}"{"}"}
+        sweep:
+          parameters:
+            loss.kl_weight: [0.1, 1.0]
+        """);
+
+    private static string LastLine(string text) => text.TrimEnd().Split('\n')[^1];
 
     public void Dispose() => workspace.Dispose();
 }

@@ -41,7 +41,7 @@ public class TrackingObserverTests
         public void LogMetrics(IReadOnlyDictionary<string, double> values, long step) =>
             Metrics.AddRange(values.Select(pair => (pair.Key, pair.Value, step)));
 
-        public void LogImage(string key, long step, byte[] png, byte[]? thumbnailPng = null) => Images.Add((key, step));
+        public void LogImage(string key, long step, byte[] png) => Images.Add((key, step));
 
         public void LogParams(IEnumerable<Param> parameters) => throw new NotSupportedException();
 

@@ -79,9 +79,21 @@ let ``params are every resolved value under its dotted path`` () =
     let trial = (plan "experiment: x\nloss:\n  noise_sigma: learned\n" []).Trials[0]
     let parameters = trial.Params |> Array.map (fun p -> p.Key, p.Value) |> Map.ofArray
     Assert.Equal("learned", parameters["loss.noise_sigma"])
-    Assert.Equal("[32,64]", parameters["model.channels"])
+    Assert.Equal("[32, 64]", parameters["model.channels"])
     Assert.Equal("fashion-mnist", parameters["data.dataset"])
-    Assert.Equal("null", parameters["data.train_limit"])
+    Assert.Equal("None", parameters["data.train_limit"])
+
+[<Fact>]
+let ``params read as MLflow's Python client writes the same values, and ids do not depend on how`` () =
+    let trial = (plan "experiment: x\nloss:\n  kl_weight: 1e-5\n  noise_sigma: 1\ntrain:\n  lr: 0.0001\nmodel:\n  batch_norm: true\n" []).Trials[0]
+    let parameters = trial.Params |> Array.map (fun p -> p.Key, p.Value) |> Map.ofArray
+    Assert.Equal("1e-05", parameters["loss.kl_weight"])
+    Assert.Equal("1.0", parameters["loss.noise_sigma"])
+    Assert.Equal("0.0001", parameters["train.lr"])
+    Assert.Equal("True", parameters["model.batch_norm"])
+    Assert.Equal("16", parameters["model.latent_dim"])
+    // The id hashes the canonical JSON, which keeps its own number format.
+    Assert.Contains("\"kl_weight\":1E-05", Planning.TrialJson.toText false trial.Config)
 
 [<Fact>]
 let ``the base trial is the spec without its sweep`` () =

@@ -45,6 +45,9 @@ public sealed partial class MlflowStandInServer : IAsyncDisposable
     /// <summary>The Authorization header every request must carry; null accepts any.</summary>
     public string? RequiredAuthorization { get; set; }
 
+    /// <summary>While true, every request is answered 403 PERMISSION_DENIED, as a user without permission gets it.</summary>
+    public bool Forbidden { get; set; }
+
     /// <summary>While true, every connection is dropped, as by a server that went down.</summary>
     public bool Unreachable { get; set; }
 
@@ -161,6 +164,13 @@ public sealed partial class MlflowStandInServer : IAsyncDisposable
         if (RequiredAuthorization is not null && context.Request.Headers.Authorization != RequiredAuthorization)
         {
             await Reply(context, 401, Error("UNAUTHENTICATED", "You are not authenticated."));
+            return;
+        }
+        // The basic-auth app answers 403 to an authenticated user who lacks permission on the
+        // experiment or run (mlflow/server/auth: "Permission denied").
+        if (Forbidden)
+        {
+            await Reply(context, 403, Error("PERMISSION_DENIED", "Permission denied"));
             return;
         }
         try

@@ -27,6 +27,10 @@ public static class ListCommand
             var catalog = new RunCatalog(new FileStore(path));
             var sweeps = catalog.Sweeps();
             var standalone = catalog.Standalone();
+            foreach (var damage in catalog.Damage)
+            {
+                Console.Error.WriteLine($"warning: {damage}");
+            }
             if (sweeps.Count == 0 && standalone.Count == 0)
             {
                 Console.WriteLine($"No runs of exp in {Path.GetFullPath(path)}.");

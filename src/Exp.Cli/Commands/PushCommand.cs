@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Exp.Cli.Output;
 using Exp.Tracking;
 using Exp.Tracking.Forwarding;
 using Exp.Tracking.LocalStore;
@@ -50,48 +51,39 @@ public static class PushCommand
         }
 
         using var client = new MlflowRestClient(target.ServerUri, MlflowClientOptions.FromEnvironment());
-        var pusher = new RunPusher(new FileStore(runsFolder), client);
-        PushSummary summary;
-        try
-        {
-            summary = UsePlainOutput()
-                ? await pusher.PushAllAsync(
+        var pusher = new RunPusher(new FileStore(runsFolder), client, runsFolder);
+    var summary = UsePlainOutput()
+            ? await pusher.PushAllAsync(
+                new InlineProgress(progress =>
+                {
+                    if (progress.RunsDone < progress.RunsTotal)
+                    {
+                        Console.WriteLine($"[{progress.RunsDone + 1}/{progress.RunsTotal}] {progress.CurrentRunName}");
+                    }
+                }),
+                cancellationToken)
+            : await AnsiConsole.Progress().StartAsync(async context =>
+            {
+                var bar = context.AddTask("Pushing runs");
+                return await pusher.PushAllAsync(
                     new InlineProgress(progress =>
                     {
-                        if (progress.RunsDone < progress.RunsTotal)
-                        {
-                            Console.WriteLine($"[{progress.RunsDone + 1}/{progress.RunsTotal}] {progress.CurrentRunName}");
-                        }
+                        bar.MaxValue = Math.Max(1, progress.RunsTotal);
+                        bar.Value = progress.RunsDone;
+                        bar.Description = Markup.Escape($"Pushing {progress.CurrentRunName}");
                     }),
-                    cancellationToken)
-                : await AnsiConsole.Progress().StartAsync(async context =>
-                {
-                    var bar = context.AddTask("Pushing runs");
-                    return await pusher.PushAllAsync(
-                        new InlineProgress(progress =>
-                        {
-                            bar.MaxValue = Math.Max(1, progress.RunsTotal);
-                            bar.Value = progress.RunsDone;
-                            bar.Description = Markup.Escape($"Pushing {progress.CurrentRunName}");
-                        }),
-                        cancellationToken);
+                    cancellationToken);
                 });
-        }
-        catch (Exception unreachable) when (MlflowRestClient.IsTransient(unreachable))
-        {
-            await Console.Error.WriteLineAsync(
-                $"The MLflow server {client.ServerUri} is unreachable ({unreachable.Message}). Nothing is lost: run 'exp push' again when it is back.");
-            return 1;
-        }
 
-        var upToDate = summary.Problems.Count == 0 ? $"{summary.Runs} run(s) up to date" : $"{summary.Runs} run(s) read, NOT all pushed ({summary.Problems.Count} problem(s) below)";
         Console.WriteLine(
-            $"{upToDate} on {client.ServerUri}: sent {summary.Metrics} metric values, {summary.Params} params, {summary.Tags} tags, {summary.Artifacts} artifacts.");
-        foreach (var problem in summary.Problems)
+            $"Read {summary.Runs} run(s); sent {summary.Metrics} metric values, {summary.Params} params, {summary.Tags} tags, {summary.Artifacts} artifacts.");
+        foreach (var damage in summary.Damage)
         {
-            await Console.Error.WriteLineAsync(problem);
+            await Console.Error.WriteLineAsync($"warning: {damage}");
         }
-        return summary.Problems.Count == 0 ? 0 : 1;
+        DeliveryAccount.Print(summary.Delivery);
+        // Pushing is all this command does: any run it could not deliver fails it, refused, unreachable or damaged.
+        return summary.Delivery.Complete && summary.Damage.Count == 0 ? 0 : 1;
     }
 
     /// <summary>A live progress bar only on an interactive terminal outside CI; plain lines otherwise.</summary>

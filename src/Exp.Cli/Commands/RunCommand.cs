@@ -70,7 +70,7 @@ public static class RunCommand
                 summary = await new SweepRunner(plan, launcher, options, new PlainSweepView()).RunAsync(signals.Stop, signals.Kill);
             }
             SummaryTable.Print(summary);
-            return summary.Stopped ? ExitCodes.Interrupted : summary.AllSucceeded ? ExitCodes.Success : ExitCodes.Failure;
+            return summary.Stopped ? ExitCodes.Interrupted : summary.AllSucceeded && !summary.Refused ? ExitCodes.Success : ExitCodes.Failure;
         });
         return command;
     }

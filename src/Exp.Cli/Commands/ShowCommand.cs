@@ -32,7 +32,12 @@ public static class ShowCommand
                 return ExitCodes.InvalidInput;
             }
             var store = new FileStore(path);
-            var matches = new RunCatalog(store).FindTrials(wanted);
+            var catalog = new RunCatalog(store);
+            var matches = catalog.FindTrials(wanted);
+            foreach (var damage in catalog.Damage)
+            {
+                Console.Error.WriteLine($"warning: {damage}");
+            }
             switch (matches.Count)
             {
                 case 0:

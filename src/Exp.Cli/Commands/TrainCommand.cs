@@ -52,6 +52,8 @@ public static class TrainCommand
             progress.PrintOutcome(result, plan);
             return result.Kind switch
             {
+                // A server that refused the run fails the command; one only unreachable does not (the run is safe locally).
+                TrialResultKind.Finished when result.Delivery?.AnyRefused == true => ExitCodes.Failure,
                 TrialResultKind.Finished => ExitCodes.Success,
                 TrialResultKind.Killed => ExitCodes.Interrupted,
                 _ => ExitCodes.Failure,

@@ -49,16 +49,12 @@ public static class SummaryTable
         }
         Console.WriteLine($"{summary.Results.Count(r => r.Succeeded)} of {summary.Results.Count} trials finished in {MetricFormat.Duration(summary.Elapsed)}.");
         Console.WriteLine(OpenInMlflow(summary.Target, summary.Experiment));
+        DeliveryAccount.Print(summary.Delivery);
     }
 
-    public static string OpenInMlflow(TrackingTarget target, string experiment)
-    {
-        var local = Path.GetFullPath(target.LocalDirectory);
-        var open = $"Open in MLflow: MLFLOW_ALLOW_FILE_STORE=true mlflow ui --backend-store-uri {local}  (experiment '{experiment}')";
-        return target.ServerUri is { } server
-            ? $"Runs are at {TrackingTarget.RedactUserInfo(server.ToString())} (forwarded from {local}; `exp push {target.LocalDirectory}` completes any that did not arrive).\n{open}"
-            : open;
-    }
+    /// <summary>How to open the local store, which holds every run whatever reached a server.</summary>
+    public static string OpenInMlflow(TrackingTarget target, string experiment) =>
+        $"Open in MLflow: MLFLOW_ALLOW_FILE_STORE=true mlflow ui --backend-store-uri {Path.GetFullPath(target.LocalDirectory)}  (experiment '{experiment}')";
 
     private static string Status(TrialResult result) => result.Kind switch
     {

@@ -41,6 +41,7 @@ public sealed class TrainingProgress(Trial trial, bool interactive)
         };
         Console.WriteLine($"{trial.Name}: {status}{(result.Reason is null ? "" : $": {result.Reason}")}");
         Console.WriteLine(SummaryTable.OpenInMlflow(plan.TrackingTarget(), plan.Experiment));
+        DeliveryAccount.Print(result.Delivery);
     }
 
     private void PrintLine(TrialEvent progress)

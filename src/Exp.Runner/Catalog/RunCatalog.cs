@@ -6,40 +6,54 @@ namespace Exp.Runner.Catalog;
 
 /// <summary>
 /// Finds sweeps and trials in a local store by the tags exp gives their runs: how a
-/// re-run finds its own trials, and what `exp ls` and `exp show` read.
+/// re-run finds its own trials, and what `exp ls` and `exp show` read. A run with a damaged
+/// file is left out, and the file noted in <see cref="Damage"/> for one warning.
 /// </summary>
 public sealed class RunCatalog(FileStore store)
 {
     public FileStore Store => store;
 
+    /// <summary>The damaged files of runs left out so far; a command prints one warning for each.</summary>
+    public IReadOnlyList<string> Damage => store.Damage.Select(damage => damage.Warning).ToList();
+
     /// <summary>The run of a trial: the finished one if any, else the latest.</summary>
     public TrialRecord? FindTrial(string experimentId, string trialId)
     {
-        var run = TaggedTrialRuns(experimentId)
+        return TaggedTrialRuns(experimentId)
             .Where(run => run.Tags[TrialTags.TrialId] == trialId)
             .OrderByDescending(run => run.Info.Status == RunStatus.Finished)
             .ThenByDescending(run => run.Info.StartTime)
+            .Select(run => Record(run.Info, run.Tags))
+            .OfType<TrialRecord>()
             .FirstOrDefault();
-        return run.Info is null ? null : Record(run.Info, run.Tags);
     }
 
     public RunInfo? FindSweepRun(string experimentId, string sweepId) =>
-        ActiveRuns(experimentId)
-            .Where(run => store.GetTags(run.RunId).GetValueOrDefault(TrialTags.SweepId) == sweepId)
+        TaggedRuns(experimentId)
+            .Where(run => run.Tags.GetValueOrDefault(TrialTags.SweepId) == sweepId)
+            .Select(run => run.Info)
             .OrderByDescending(run => run.StartTime)
             .FirstOrDefault();
 
     public IReadOnlyList<TrialRecord> Trials(string experimentId) =>
-        TaggedTrialRuns(experimentId).Select(run => Record(run.Info, run.Tags)).ToList();
+        TaggedTrialRuns(experimentId).Select(run => Record(run.Info, run.Tags)).OfType<TrialRecord>().ToList();
 
     /// <summary>Trial runs by their tags alone: metric files are read only for the runs asked for.</summary>
     private IEnumerable<(RunInfo Info, IReadOnlyDictionary<string, string> Tags)> TaggedTrialRuns(string experimentId) =>
-        ActiveRuns(experimentId)
-            .Select(run => (Info: run, Tags: store.GetTags(run.RunId)))
-            .Where(run => run.Tags.ContainsKey(TrialTags.TrialId));
+        TaggedRuns(experimentId).Where(run => run.Tags.ContainsKey(TrialTags.TrialId));
 
-    private TrialRecord Record(RunInfo run, IReadOnlyDictionary<string, string> tags) =>
-        new(run, tags[TrialTags.TrialId], tags.GetValueOrDefault(MlflowTags.ParentRunId), tags, LastMetricValues(run.RunId));
+    /// <summary>The active runs of an experiment with their tags; runs whose tags cannot be read are left out.</summary>
+    private IEnumerable<(RunInfo Info, IReadOnlyDictionary<string, string> Tags)> TaggedRuns(string experimentId) =>
+        ActiveRuns(experimentId)
+            .Select(run => (Info: run, Tags: store.TryReadRun(() => store.GetTags(run.RunId), out var tags) ? tags : null))
+            .Where(run => run.Tags is not null)
+            .Select(run => (run.Info, run.Tags!));
+
+    /// <summary>The trial of a run, or null when its metrics cannot be read (the run is left out).</summary>
+    private TrialRecord? Record(RunInfo run, IReadOnlyDictionary<string, string> tags) =>
+        store.TryReadRun(() => LastMetricValues(run.RunId), out var metrics)
+            ? new TrialRecord(run, tags[TrialTags.TrialId], tags.GetValueOrDefault(MlflowTags.ParentRunId), tags, metrics)
+            : null;
 
     public IReadOnlyList<SweepRecord> Sweeps()
     {
@@ -47,9 +61,9 @@ public sealed class RunCatalog(FileStore store)
         foreach (var experiment in store.ListExperiments())
         {
             var trials = Trials(experiment.ExperimentId);
-            foreach (var run in ActiveRuns(experiment.ExperimentId))
+            foreach (var (run, tags) in TaggedRuns(experiment.ExperimentId))
             {
-                if (store.GetTags(run.RunId).GetValueOrDefault(TrialTags.SweepId) is { } sweepId)
+                if (tags.GetValueOrDefault(TrialTags.SweepId) is { } sweepId)
                 {
                     sweeps.Add(new SweepRecord(experiment, run, sweepId, trials.Where(t => t.SweepRunId == run.RunId).ToList()));
                 }

@@ -102,7 +102,13 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
                 stop.IsCancellationRequested ? RunStatus.Killed : ordered.Any(r => r.IsFailure) ? RunStatus.Failed : RunStatus.Finished,
                 CancellationToken.None);
         }
-        return new SweepSummary(plan.Experiment, experiment.ExperimentId, sweepRunId, target, ordered, stop.IsCancellationRequested, clock.Elapsed);
+        foreach (var damage in catalog.Damage)
+        {
+            options.Log.Warning("{Damage}", damage);
+        }
+        // Every trial process waited for its own run to arrive; what each run's forwarding state says is the account.
+        var delivery = tracker.Delivery([sweepRunId, .. ordered.Select(result => result.RunId).OfType<string>()]);
+        return new SweepSummary(plan.Experiment, experiment.ExperimentId, sweepRunId, target, ordered, stop.IsCancellationRequested, clock.Elapsed, delivery);
     }
 
     /// <summary>Claims the trial, hands it to the launcher as a job, and ends its run from what came back.</summary>

@@ -1,5 +1,6 @@
 using Exp.Engine.Objective;
 using Exp.Tracking;
+using Exp.Tracking.Forwarding;
 
 namespace Exp.Runner.Sweeps;
 
@@ -10,11 +11,15 @@ public sealed record SweepSummary(
     TrackingTarget Target,
     IReadOnlyList<TrialResult> Results,
     bool Stopped,
-    TimeSpan Elapsed)
+    TimeSpan Elapsed,
+    DeliveryReport? Delivery)
 {
     /// <summary>Best held-out ELBO first; trials without one last.</summary>
     public IReadOnlyList<TrialResult> Ranked =>
         Results.OrderByDescending(r => r.Metrics.TryGetValue(Metrics.Elbo, out var elbo) ? elbo : double.NegativeInfinity).ToList();
 
     public bool AllSucceeded => !Results.Any(r => r.IsFailure);
+
+    /// <summary>The server refused some run: sending again will not help, so the command fails.</summary>
+    public bool Refused => Delivery?.AnyRefused == true;
 }

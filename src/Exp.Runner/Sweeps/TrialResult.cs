@@ -1,4 +1,5 @@
 using Exp.Spec;
+using Exp.Tracking.Forwarding;
 
 namespace Exp.Runner.Sweeps;
 
@@ -27,6 +28,12 @@ public sealed record TrialResult(
     IReadOnlyDictionary<string, double> Metrics,
     TimeSpan Duration)
 {
+    /// <summary>
+    /// What of a trial trained on its own (`exp train`) reached the tracking server; null
+    /// without a server, and in a sweep, whose summary accounts for all its runs at once.
+    /// </summary>
+    public DeliveryReport? Delivery { get; init; }
+
     public bool Succeeded => Kind is TrialResultKind.Finished or TrialResultKind.AlreadyFinished;
 
     /// <summary>Failed, stopped or not run: the sweep did not complete it. A trial another `exp run` is running is not a failure of this one.</summary>

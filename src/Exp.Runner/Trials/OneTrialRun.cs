@@ -34,6 +34,8 @@ public static class OneTrialRun
         {
             exit = await handle.WaitAsync(CancellationToken.None);
         }
-        return await lifecycle.EndAsync(trial, job, exit, new TrialEnding(stop.IsCancellationRequested, false, clock.Elapsed));
+        var result = await lifecycle.EndAsync(trial, job, exit, new TrialEnding(stop.IsCancellationRequested, false, clock.Elapsed));
+        // Ending the run waited for it to reach the server; what did not is said at the end.
+        return result with { Delivery = tracker.Delivery([job.Job.RunId]) };
     }
 }

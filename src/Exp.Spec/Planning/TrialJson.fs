@@ -70,16 +70,15 @@ let toJson (config: TrialConfig) : JsonNode =
 let toText (indented: bool) (config: TrialConfig) =
     (toJson config).ToJsonString(JsonSerializerOptions(WriteIndented = indented))
 
-/// Every leaf as a dotted path and its text, in the config's order: the MLflow params.
+/// Every leaf as a dotted path and its text, in the config's order: the MLflow params,
+/// written as MLflow's Python client writes a param (str of the value: 1e-05, True, [32, 64]).
 let flatten (config: TrialConfig) : (string * string) list =
     let rec walk prefix (node: JsonNode) =
         match node with
         | :? JsonObject as o ->
             [ for pair in o do
                   yield! walk (if prefix = "" then pair.Key else prefix + "." + pair.Key) pair.Value ]
-        | null -> [ prefix, "null" ]
-        | :? JsonValue as v when v.GetValueKind() = JsonValueKind.String -> [ prefix, v.GetValue<string>() ]
-        | other -> [ prefix, other.ToJsonString() ]
+        | leaf -> [ prefix, PythonText.str leaf ]
     walk "" (toJson config)
 
 let private shortHash (text: string) =

@@ -19,12 +19,14 @@ internal sealed class BackgroundForwarder : IAsyncDisposable
     private readonly TrackerOptions _options;
     private readonly string _localRoot;
     private readonly ConcurrentDictionary<string, bool> _pending = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, TaskCompletionSource> _endings = new(StringComparer.Ordinal);
+    /// <summary>Ended runs waiting for their last pass; the result is why they did not arrive, or null when they did.</summary>
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<string?>> _endings = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _refused = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _doorbell = new(0);
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
     private bool _unreachable;
+    private string _outage = "";
 
     public BackgroundForwarder(RunForwarder forwarder, ITrackingLog log, TrackerOptions options, string localRoot)
     {
@@ -48,8 +50,10 @@ internal sealed class BackgroundForwarder : IAsyncDisposable
 
     /// <summary>
     /// Waits (up to <see cref="TrackerOptions.FinalSyncTimeout"/>) until the ended run has
-    /// been forwarded completely. On timeout the run stays pending while this process lives,
-    /// and the user is told that <c>exp push</c> completes it.
+    /// been forwarded completely, or a pass after its end found the server unreachable (after
+    /// the client's retries): then waiting longer would only delay the user. A run that did
+    /// not arrive stays pending while this process lives; the reason is kept in its forwarding
+    /// state, and the user is told that <c>exp push</c> completes it.
     /// </summary>
     public async Task CompleteRunAsync(string runId, CancellationToken cancellationToken)
     {
@@ -57,16 +61,22 @@ internal sealed class BackgroundForwarder : IAsyncDisposable
         {
             return;
         }
-        var done = _endings.GetOrAdd(runId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var done = _endings.GetOrAdd(runId, _ => new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously));
         MarkPending(runId);
+        string? problem;
         try
         {
-            await done.Task.WaitAsync(_options.FinalSyncTimeout, cancellationToken);
+            problem = await done.Task.WaitAsync(_options.FinalSyncTimeout, cancellationToken);
         }
         catch (TimeoutException)
         {
+            problem = $"it did not arrive within {_options.FinalSyncTimeout.TotalSeconds:0.#} s{(_unreachable ? $": the server was unreachable ({_outage})" : "")}";
+        }
+        if (problem is not null)
+        {
+            _forwarder.RecordProblem(runId, problem, refused: false);
             _log.Warning(
-                $"Run {runId} is complete in {_localRoot} but not yet on the MLflow server {_forwarder.ServerUri}; "
+                $"Run {runId} is complete in {_localRoot} but not on the MLflow server {_forwarder.ServerUri}: {problem}; "
                 + $"run 'exp push {_localRoot}' to send the rest.");
         }
     }
@@ -99,12 +109,21 @@ internal sealed class BackgroundForwarder : IAsyncDisposable
                 await _doorbell.WaitAsync(_stop.Token);
             }
 
+            // Runs that ended before this pass began: if it finds the server unreachable, their wait is over.
+            var endedBefore = _endings.ToArray();
             foreach (var runId in _pending.Keys)
             {
                 _pending.TryRemove(runId, out _);
                 if (!await TrySyncAsync(runId))
                 {
                     _pending[runId] = true;
+                    foreach (var ended in endedBefore)
+                    {
+                        if (_endings.TryRemove(ended))
+                        {
+                            ended.Value.TrySetResult($"the server was unreachable ({_outage})");
+                        }
+                    }
                     backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, _options.MaxOutageBackoff.Ticks));
                     break;
                 }
@@ -131,14 +150,15 @@ internal sealed class BackgroundForwarder : IAsyncDisposable
             {
                 _log.Warning(report.Warning);
             }
-            if (ending is not null && _endings.TryRemove(new KeyValuePair<string, TaskCompletionSource>(runId, ending)))
+            if (ending is not null && _endings.TryRemove(new KeyValuePair<string, TaskCompletionSource<string?>>(runId, ending)))
             {
-                ending.TrySetResult();
+                ending.TrySetResult(null);
             }
             return true;
         }
         catch (Exception failure) when (MlflowRestClient.IsTransient(failure) && !_stop.IsCancellationRequested)
         {
+            _outage = failure.Message;
             if (!_unreachable)
             {
                 _unreachable = true;
@@ -151,10 +171,11 @@ internal sealed class BackgroundForwarder : IAsyncDisposable
         catch (Exception refused) when (!_stop.IsCancellationRequested)
         {
             _refused[runId] = true;
+            _forwarder.RecordProblem(runId, $"the server refused it ({refused.Message})", refused: true);
             _log.Warning($"The MLflow server {_forwarder.ServerUri} refused run {runId}: {refused.Message} It stays in {_localRoot}; fix the cause and run 'exp push'.");
             if (_endings.TryRemove(runId, out var done))
             {
-                done.TrySetResult();
+                done.TrySetResult(null);
             }
             return true;
         }

@@ -41,6 +41,16 @@ public sealed class ForwardingState
     public void Save(string runDirectory) =>
         AtomicFile.WriteAllText(Path.Combine(runDirectory, FileName), JsonSerializer.Serialize(this, Json), runDirectory);
 
+    /// <summary>Notes why a run did not reach a server, for the account a command gives at its end.</summary>
+    internal static void RecordProblem(string runDirectory, Uri server, string problem, bool refused)
+    {
+        using var _ = Lock(runDirectory);
+        var state = Load(runDirectory);
+        var serverState = state.For(server);
+        (serverState.Problem, serverState.Refused) = (problem, refused);
+        state.Save(runDirectory);
+    }
+
     /// <summary>
     /// Drops a run's metric values after a step and pulls every server's cursor back to
     /// the lines that remain, under the forwarding lock so a concurrent push cannot count

@@ -59,6 +59,13 @@ public sealed class RunForwarder(FileStore store, MlflowRestClient client)
 
         var (artifacts, warning) = await SendArtifactsAsync(runId, server, state, runDirectory, cancellationToken);
 
+        if (server.Problem != warning)
+        {
+            // What this pass could not send is why the run is not complete there; a clean pass clears it.
+            (server.Problem, server.Refused) = (warning, warning is not null);
+            state.Save(runDirectory);
+        }
+
         var statusSent = false;
         if (run.Status != RunStatus.Running && (server.Status != run.Status || server.EndTime != run.EndTime))
         {
@@ -68,6 +75,10 @@ public sealed class RunForwarder(FileStore store, MlflowRestClient client)
         }
         return new ForwardReport(serverRunId, metrics.Count, parameters.Count, tags.Count, artifacts, statusSent, warning);
     }
+
+    /// <summary>Notes why the run did not reach the server (it stays in the local store for <c>exp push</c>).</summary>
+    public void RecordProblem(string runId, string problem, bool refused) =>
+        ForwardingState.RecordProblem(store.RunDirectory(runId), ServerUri, problem, refused);
 
     /// <summary>The server run ids of the run and of its parent (null without one), creating them if needed.</summary>
     private async Task<(string RunId, string? ParentRunId)> EnsureServerRunAsync(string runId, CancellationToken cancellationToken)

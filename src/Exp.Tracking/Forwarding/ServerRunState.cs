@@ -26,4 +26,10 @@ public sealed class ServerRunState
     public RunStatus? Status { get; set; }
 
     public long? EndTime { get; set; }
+
+    /// <summary>Why the last attempt to send the run fell short; null after a pass that sent everything.</summary>
+    public string? Problem { get; set; }
+
+    /// <summary>Whether <see cref="Problem"/> is a refusal (a 4xx), which sending again will not change.</summary>
+    public bool Refused { get; set; }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Text;
 using Exp.Tracking.Model;
 
 namespace Exp.Tracking.LocalStore;
@@ -26,6 +27,7 @@ public sealed class FileStore
 
     private readonly TimeProvider _clock;
     private readonly ConcurrentDictionary<string, string> _runDirectories = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DamagedRunException> _damage = new(StringComparer.Ordinal);
 
     public FileStore(string rootDirectory, TimeProvider? clock = null)
     {
@@ -45,6 +47,43 @@ public sealed class FileStore
     public string RootDirectory { get; }
 
     public long Now() => _clock.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>The damaged files met so far, one per file, for the warnings of the command.</summary>
+    public IReadOnlyList<DamagedRunException> Damage => _damage.Values.OrderBy(damage => damage.File, StringComparer.Ordinal).ToList();
+
+    /// <summary>
+    /// Reads something of one run; if a file of the run is damaged, notes it (once per file)
+    /// and returns false, so a reader of many runs skips that run and goes on.
+    /// </summary>
+    public bool TryReadRun<T>(Func<T> read, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out T value)
+    {
+        try
+        {
+            value = read();
+            return true;
+        }
+        catch (DamagedRunException damage)
+        {
+            NoteDamage(damage);
+            value = default;
+            return false;
+        }
+    }
+
+    /// <summary>Reads every param, tag and metric value of a run, throwing <see cref="DamagedRunException"/> if a file is damaged.</summary>
+    public void ReadWholeRun(string runId)
+    {
+        GetRun(runId);
+        GetParams(runId);
+        GetTags(runId);
+        foreach (var key in GetMetricKeys(runId))
+        {
+            GetMetricHistory(runId, key);
+        }
+    }
+
+    /// <summary>Notes a damaged file met while reading a run, for the command's warnings.</summary>
+    public void NoteDamage(DamagedRunException damage) => _damage.TryAdd(damage.File, damage);
 
     // ---- experiments ----
 
@@ -168,11 +207,12 @@ public sealed class FileStore
 
     public RunInfo GetRun(string runId) => ReadRunInfo(RunDirectory(runId));
 
-    /// <summary>The active runs of an experiment, oldest first.</summary>
+    /// <summary>The active runs of an experiment, oldest first; a run whose meta.yaml is damaged is skipped (see <see cref="Damage"/>).</summary>
     public IReadOnlyList<RunInfo> ListRuns(string experimentId) =>
         Directory.EnumerateDirectories(Path.Combine(RootDirectory, experimentId))
             .Where(directory => File.Exists(Path.Combine(directory, MetaFile)))
-            .Select(ReadRunInfo)
+            .Select(directory => TryReadRun(() => ReadRunInfo(directory), out var run) ? run : null)
+            .OfType<RunInfo>()
             .Where(run => run.LifecycleStage == LifecycleStage.Active && run.ExperimentId == experimentId)
             .OrderBy(run => run.StartTime)
             .ToList();
@@ -223,17 +263,28 @@ public sealed class FileStore
     private static RunInfo ReadRunInfo(string runDirectory)
     {
         var path = Path.Combine(runDirectory, MetaFile);
-        var meta = MetaYaml.Read(path);
-        return new RunInfo(
-            meta.GetValueOrDefault("run_id") ?? Required(meta, "run_uuid", path),
-            Required(meta, "experiment_id", path),
-            meta.GetValueOrDefault("run_name") ?? "",
-            meta.GetValueOrDefault("user_id") ?? "",
-            (RunStatus)(OptionalLong(meta, "status") ?? (long)RunStatus.Running),
-            OptionalLong(meta, "start_time") ?? 0,
-            OptionalLong(meta, "end_time"),
-            meta.GetValueOrDefault("artifact_uri") ?? "",
-            meta.GetValueOrDefault("lifecycle_stage") ?? LifecycleStage.Active);
+        try
+        {
+            var meta = MetaYaml.Read(path);
+            var status = OptionalLong(meta, "status") ?? (long)RunStatus.Running;
+            return new RunInfo(
+                meta.GetValueOrDefault("run_id") ?? Required(meta, "run_uuid", path),
+                Required(meta, "experiment_id", path),
+                meta.GetValueOrDefault("run_name") ?? "",
+                meta.GetValueOrDefault("user_id") ?? "",
+                Enum.IsDefined((RunStatus)status) ? (RunStatus)status : throw new InvalidDataException($"status {status} is not one of MLflow's run statuses"),
+                OptionalLong(meta, "start_time") ?? 0,
+                OptionalLong(meta, "end_time"),
+                meta.GetValueOrDefault("artifact_uri") ?? "",
+                meta.GetValueOrDefault("lifecycle_stage") ?? LifecycleStage.Active);
+        }
+        catch (Exception unreadable) when (unreadable is not (IOException or UnauthorizedAccessException))
+        {
+            // Whatever the YAML parser or the fields make of a damaged file (YamlDotNet also
+            // throws InvalidOperationException on some malformed input); the machine's own
+            // problems (I/O, permissions) are not damage of the run and go up as they are.
+            throw new DamagedRunException(path, $"not a run's meta.yaml ({unreadable.Message})", unreadable);
+        }
     }
 
     // ---- params, tags, metrics ----
@@ -386,7 +437,22 @@ public sealed class FileStore
             : [];
 
     private static IReadOnlyDictionary<string, string> ReadKeyFiles(string directory) =>
-        ListKeys(directory).ToDictionary(key => key, key => File.ReadAllText(KeyPath(directory, key)), StringComparer.Ordinal);
+        ListKeys(directory).ToDictionary(key => key, key => ReadKeyFile(KeyPath(directory, key)), StringComparer.Ordinal);
+
+    /// <summary>A param or tag value; MLflow reads them as UTF-8 text, so bytes that are not UTF-8 are damage.</summary>
+    private static string ReadKeyFile(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path, StrictUtf8);
+        }
+        catch (DecoderFallbackException notText)
+        {
+            throw new DamagedRunException(path, $"not UTF-8 text (byte {notText.Index} of a value MLflow reads as text)", notText);
+        }
+    }
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>MLflow's id rule (alphanumeric first, then word characters or dashes); ids become path segments.</summary>
     private static void ValidateId(string kind, string id)

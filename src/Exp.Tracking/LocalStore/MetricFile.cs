@@ -36,8 +36,19 @@ internal static class MetricFile
         return end < 0 ? [] : content[..end].Split('\n').Where(line => line.Length > 0).ToList();
     }
 
+    /// <summary>The values of the file; a line that is not "timestamp value step" is damage of the run (MLflow's reader refuses it too).</summary>
     public static IReadOnlyList<Metric> Read(string key, string path) =>
-        ReadCompleteLines(path).Select(line => MetricLine.Parse(key, line)).ToList();
+        ReadCompleteLines(path).Select((line, index) =>
+        {
+            try
+            {
+                return MetricLine.Parse(key, line);
+            }
+            catch (Exception malformed) when (malformed is FormatException or OverflowException)
+            {
+                throw new DamagedRunException(path, $"line {index + 1} '{line}' is not 'timestamp value step'", malformed);
+            }
+        }).ToList();
 
     /// <summary>Cuts off a partial last line left by a killed writer; returns whether there was one.</summary>
     public static bool RepairPartialLastLine(string path)

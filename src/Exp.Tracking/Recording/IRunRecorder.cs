@@ -29,10 +29,10 @@ public interface IRunRecorder : IAsyncDisposable
 
     /// <summary>
     /// Logs a PNG image for a step the way <c>mlflow.log_image(image, key=..., step=...)</c>
-    /// does, so MLflow's UI shows it over steps. <paramref name="thumbnailPng"/> is the small
-    /// preview the UI's grid loads (the full image when null).
+    /// does, so MLflow's UI shows it over steps: the PNG, and beside it the WebP preview
+    /// the UI's grid loads (<see cref="ImagePreview"/>).
     /// </summary>
-    void LogImage(string key, long step, byte[] png, byte[]? thumbnailPng = null);
+    void LogImage(string key, long step, byte[] png);
 
     /// <summary>Drops metric values logged after <paramref name="lastStep"/> (resuming from that step's checkpoint).</summary>
     void DeleteMetricsAfterStep(long lastStep);

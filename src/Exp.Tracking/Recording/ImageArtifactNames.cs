@@ -7,9 +7,7 @@ namespace Exp.Tracking.Recording;
 /// (mlflow/tracking/client.py, read back by the UI's imagesByRunUuid reducer):
 /// <c>images/&lt;key with '/' as '#'&gt;%step%&lt;step&gt;%timestamp%&lt;ms&gt;%&lt;uuid&gt;.png</c>
 /// and the preview beside it, the same name with <c>%compressed.webp</c>.
-/// The UI finds images by these names only. No WebP encoder is available to this project,
-/// so the preview holds PNG bytes under MLflow's .webp name; browsers pick an image's decoder
-/// from its content, not its name, so the UI shows it.
+/// The UI finds images by these names only.
 /// </summary>
 public static class ImageArtifactNames
 {

@@ -90,7 +90,7 @@ public sealed partial class RunRecorder : IRunRecorder
     public void LogArtifactFile(string sourceFile, string artifactPath) =>
         Enqueue(new RecordOperation.ArtifactFile(Path.GetFullPath(sourceFile), artifactPath));
 
-    public void LogImage(string key, long step, byte[] png, byte[]? thumbnailPng = null)
+    public void LogImage(string key, long step, byte[] png)
     {
         if (!ImageKey().IsMatch(key))
         {
@@ -99,7 +99,7 @@ public sealed partial class RunRecorder : IRunRecorder
         }
         var (full, preview) = ImageArtifactNames.For(key, step, _clock.GetUtcNow().ToUnixTimeMilliseconds());
         Enqueue(new RecordOperation.ArtifactBytes(full, png));
-        Enqueue(new RecordOperation.ArtifactBytes(preview, thumbnailPng ?? png));
+        Enqueue(new RecordOperation.ArtifactBytes(preview, ImagePreview.Of(png)));
         Enqueue(new RecordOperation.Tags([new RunTag(MlflowTags.LoggedImages, "True")]));
     }
 

@@ -47,7 +47,7 @@ public sealed class ForwardingTests : IDisposable
             });
             trial.LogParams([new Param("loss.beta", "0.1")]);
             LogSteps(trial, 1, 50);
-            trial.LogImage("samples", step: 50, [137, 80, 78, 71]);
+            trial.LogImage("samples", step: 50, TestImages.Png(64, 32));
             trial.LogArtifact("spec.yaml", "beta: 0.1\n"u8.ToArray());
             await trial.EndAsync(RunStatus.Finished);
             await sweep.EndAsync(RunStatus.Finished);
@@ -76,16 +76,25 @@ public sealed class ForwardingTests : IDisposable
         var port = MlflowStandInServer.FreePort();
         var serverUri = new Uri($"http://127.0.0.1:{port}/");
         string runId;
-        await using (var tracker = Tracker.Open(new TrackingTarget(_root.Path, serverUri), _log, FastTracker with { FinalSyncTimeout = TimeSpan.FromMilliseconds(300) }))
+        DeliveryReport offline;
+        await using (var tracker = Tracker.Open(new TrackingTarget(_root.Path, serverUri), _log, FastTracker))
         {
             await using var run = tracker.StartRun(tracker.GetOrCreateExperiment("offline").ExperimentId, new RunStart("offline-trial"));
             runId = run.Run.RunId;
             run.LogParams([new Param("lr", "0.001")]);
             LogSteps(run, 1, 1500);
+            var ending = System.Diagnostics.Stopwatch.StartNew();
             await run.EndAsync(RunStatus.Finished);
+            // A pass after the end found the server down: no waiting out the whole FinalSyncTimeout (10 s here).
+            Assert.InRange(ending.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(5));
+            offline = tracker.Delivery([runId])!;
         }
-        Assert.Single(_log.Warnings, warning => warning.Contains("unreachable", StringComparison.Ordinal));
+        Assert.Single(_log.Warnings, warning => warning.Contains("Training goes on", StringComparison.Ordinal));
         Assert.Single(_log.Warnings, warning => warning.Contains("exp push", StringComparison.Ordinal) && warning.Contains(runId, StringComparison.Ordinal));
+        var missing = Assert.Single(offline.Missing);
+        Assert.False(missing.Refused);
+        Assert.Contains("the server was unreachable", missing.Reason, StringComparison.Ordinal);
+        Assert.StartsWith($"0 of 1 run is on {serverUri}; 1 is only in {_root.Path}/: the server was unreachable (", offline.Summary, StringComparison.Ordinal);
 
         await using var server = MlflowStandInServer.NotStarted(port);
         await server.StartAsync();
@@ -100,6 +109,8 @@ public sealed class ForwardingTests : IDisposable
         Assert.Equal(Enumerable.Range(1, 1500).Select(step => (long)step), serverRun.Metrics.Select(metric => metric.Step));
         Assert.Equal(("FINISHED", "0.001"), (serverRun.Status, serverRun.Params["lr"]));
         Assert.Equal((1, 1500), (first.Runs, first.Metrics));
+        Assert.True(first.Delivery.Complete, first.Delivery.Summary);
+        Assert.Equal($"The run is on {server.Uri}.", first.Delivery.Summary);
         Assert.Equal((1, 0, 0, 0), (second.Runs, second.Metrics, second.Params, second.Tags));
         // The second push only looks: it finds nothing to send.
         Assert.DoesNotContain(server.Requests.Skip(requestsAfterFirst), request => request.Path.EndsWith("log-batch", StringComparison.Ordinal) || request.Path.EndsWith("create", StringComparison.Ordinal));
@@ -143,7 +154,7 @@ public sealed class ForwardingTests : IDisposable
         var logging = Task.Run(() =>
         {
             LogSteps(run, 11, 2000);
-            run.LogImage("samples", 2000, [1, 2, 3]);
+            run.LogImage("samples", 2000, TestImages.Png(8, 8));
         });
         await logging.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.True(server.StalledRequests > 0);
@@ -172,8 +183,10 @@ public sealed class ForwardingTests : IDisposable
 
         // The server fails every request after the second metrics batch of the trial.
         var failing = WaitUntil(() => server.CountOf("/api/2.0/mlflow/runs/log-batch") >= 3).ContinueWith(_ => server.Unreachable = true, TaskScheduler.Default);
-        await Assert.ThrowsAnyAsync<HttpRequestException>(() => pusher.PushAllAsync());
+        var broken = await pusher.PushAllAsync();
         await failing;
+        Assert.False(broken.Delivery.Complete);
+        Assert.All(broken.Delivery.Missing, run => Assert.Contains("the server was unreachable", run.Reason, StringComparison.Ordinal));
         server.Unreachable = false;
         Assert.InRange(server.Runs.Sum(run => run.Metrics.Count), 1, 3499);
 
@@ -185,7 +198,7 @@ public sealed class ForwardingTests : IDisposable
         Assert.Equal(serverParent.RunId, serverChild.Tags[MlflowTags.ParentRunId]);
         Assert.Equal(Enumerable.Range(1, 3500).Select(step => (long)step), serverChild.Metrics.Select(metric => metric.Step));
         Assert.Equal("FAILED", serverChild.Status);
-        Assert.Empty(completed.Problems);
+        Assert.True(completed.Delivery.Complete, completed.Delivery.Summary);
     }
 
     [Fact]
@@ -210,6 +223,46 @@ public sealed class ForwardingTests : IDisposable
         var serverRun = Assert.Single(server.Runs);
         Assert.Equal(runId, serverRun.Tags[RunForwarder.LocalRunIdTag]);
         Assert.Equal(Enumerable.Range(1, 10).Select(step => (long)step), serverRun.Metrics.Select(metric => metric.Step));
+    }
+
+    [Fact]
+    public async Task A_server_that_refuses_is_accounted_as_a_refusal_with_its_reason()
+    {
+        await using var server = await MlflowStandInServer.StartNewAsync();
+        server.Forbidden = true;
+        DeliveryReport delivery;
+        await using (var tracker = Tracker.Open(new TrackingTarget(_root.Path, server.Uri), _log, FastTracker))
+        {
+            await using var run = tracker.StartRun(tracker.GetOrCreateExperiment("private").ExperimentId, new RunStart("refused-trial"));
+            LogSteps(run, 1, 10);
+            await run.EndAsync(RunStatus.Finished);
+            delivery = tracker.Delivery([run.Run.RunId])!;
+        }
+
+        var refused = Assert.Single(delivery.Missing);
+        Assert.True(delivery.AnyRefused);
+        Assert.Contains("HTTP 403 PERMISSION_DENIED", refused.Reason, StringComparison.Ordinal);
+        Assert.Contains("once the cause is fixed, `exp push", delivery.Summary, StringComparison.Ordinal);
+
+        // Fixed on the server's side: a push delivers the run and the account says so.
+        server.Forbidden = false;
+        using var client = new MlflowRestClient(server.Uri, FastClient);
+        var pushed = await new RunPusher(new FileStore(_root.Path), client).PushAllAsync();
+        Assert.True(pushed.Delivery.Complete, pushed.Delivery.Summary);
+        Assert.Equal(10, Assert.Single(server.Runs).Metrics.Count);
+    }
+
+    [Fact]
+    public void The_account_says_how_many_runs_are_where_and_why()
+    {
+        var server = new Uri("http://mlflow:5000/");
+        RunDelivery Run(int index, string? reason) => new($"r{index}", $"trial-{index}", reason is null, false, reason);
+        var report = new DeliveryReport(server, "runs", [Run(1, null), Run(2, null), Run(3, null), Run(4, "the server was unreachable (refused)"), Run(5, "the server was unreachable (refused)")]);
+        var mixed = report with { Runs = [Run(1, null), Run(2, "it is still running"), Run(3, "the server was unreachable (x)")] };
+
+        Assert.Equal("3 of 5 runs are on http://mlflow:5000/; 2 are only in runs/: the server was unreachable (refused); `exp push runs` sends them.", report.Summary);
+        Assert.Equal("1 of 3 runs are on http://mlflow:5000/; 2 are only in runs/: trial-2: it is still running; trial-3: the server was unreachable (x); `exp push runs` sends them.", mixed.Summary);
+        Assert.Equal("All 2 runs are on http://mlflow:5000/.", (report with { Runs = [Run(1, null), Run(2, null)] }).Summary);
     }
 
     private static void LogSteps(IRunRecorder run, int first, int last)

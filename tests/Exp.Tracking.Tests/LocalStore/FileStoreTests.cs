@@ -26,7 +26,7 @@ public sealed partial class FileStoreTests : IDisposable
             run.LogMetric("elbo", double.NaN, step: 2);
             run.SetTags([new RunTag("exp.trialId", "t-1")]);
             run.LogArtifact("spec/resolved.yaml", "a: 1\n"u8.ToArray());
-            run.LogImage("samples/grid", step: 3, [1, 2, 3]);
+            run.LogImage("samples/grid", step: 3, TestImages.Png(30, 20));
             await run.EndAsync(RunStatus.Finished);
         }
 

@@ -1,0 +1,26 @@
+using Exp.Tracking.Forwarding;
+
+namespace Exp.Cli.Output;
+
+/// <summary>
+/// The last line of a command that wrote to a server: what reached it and what did not.
+/// All there: on stdout. Missing runs: on stderr, a warning when the server was only
+/// unreachable (the runs are safe locally), an error when it refused something.
+/// </summary>
+public static class DeliveryAccount
+{
+    public static void Print(DeliveryReport? delivery)
+    {
+        if (delivery is null)
+        {
+            return;
+        }
+        if (delivery.Complete)
+        {
+            Console.WriteLine(delivery.Summary);
+            return;
+        }
+        Console.Out.Flush();
+        Console.Error.WriteLine($"{(delivery.AnyRefused ? "error" : "warning")}: {delivery.Summary}");
+    }
+}

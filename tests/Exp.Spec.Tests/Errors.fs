@@ -155,3 +155,20 @@ let ``an absurd trial count is refused at its line with the limit and why, witho
     Assert.InRange(clock.Elapsed.TotalSeconds, 0.0, 10.0)
     Assert.StartsWith("spec.yaml:4:11: sweep.trials: 100000000 trials is too many; a sweep has at most 10000 trials: each trial is its own MLflow run and process", Assert.Single random)
     Assert.StartsWith("spec.yaml:3:3: sweep.parameters: this grid has 10100 combinations (101 x 100); a sweep has at most 10000 trials", Assert.Single grid)
+
+[<Fact>]
+let ``a trial that cannot fit in the machine's memory is refused at the key to change, with the estimate`` () =
+    let sixteenGiB = 16L * 1024L * 1024L * 1024L
+    let result = Specs.Parse("experiment: x\nmodel:\n  latent_dim: 2000000000\n", "spec.yaml", [||], "", sixteenGiB)
+    Assert.False(result.Succeeded)
+    let error = string (Assert.Single result.Errors)
+    Assert.StartsWith("spec.yaml:3:15: model.latent_dim: this trial needs about ", error)
+    Assert.Contains(" TiB of memory to train: ", error)
+    Assert.EndsWith("this machine has 16 GiB. Make model.latent_dim smaller", error)
+    // A swept value is refused where the sweep wrote it.
+    let swept = Specs.Parse("experiment: x\nsweep:\n  parameters:\n    train.batch_size: [64, 100000000]\n", "spec.yaml", [||], "", sixteenGiB)
+    Assert.StartsWith("spec.yaml:4:28: train.batch_size: this trial needs about ", string (Assert.Single swept.Errors))
+    // Every example fits in far less than this machine has.
+    for path in System.IO.Directory.GetFiles(Exp.Testing.RepoPaths.Experiments, "*.yaml") do
+        let example = Specs.Load(path, [||], "", 2L * 1024L * 1024L * 1024L)
+        Assert.True(example.Succeeded, path + ": " + System.String.Join("\n", example.Errors))

@@ -126,7 +126,8 @@ module private Loading =
                 label + "=" + displayValue a.Value)
             |> String.concat ","
 
-    let resolve (source: string) (text: string) (overrides: string list) (fallbackExperiment: string) : LoadResult =
+    /// <param name="availableBytes">The memory a trial may use on the machine that runs it (0: not checked).</param>
+    let resolve (source: string) (text: string) (overrides: string list) (fallbackExperiment: string) (availableBytes: int64) : LoadResult =
         let overrideResults = overrides |> List.map override_
         let overrideErrors = overrideResults |> List.collect (function Error e -> e | Ok _ -> [])
         match YamlReader.read source text with
@@ -160,7 +161,12 @@ module private Loading =
                                 decoding.Error(assignment.Position, assignment.Path, message)
                                 root)
                         applied
-                assignments, TrialDecoder.decode decoding root
+                let config = TrialDecoder.decode decoding root
+                // A trial that cannot fit is refused here, at the key to change, not by a native crash mid-run.
+                match MemoryEstimate.refusal config availableBytes with
+                | Some(key, message) -> decoding.Error(decoding.PositionOf(key, Node.position root), key, message)
+                | None -> ()
+                assignments, config
             let trials = Expansion.expand sweep |> List.map decodeWith
             let baseConfig = TrialDecoder.decode decoding applied
             // Each swept value is also checked on its own: a sweep with errors may expand to
@@ -240,7 +246,12 @@ type Specs =
     /// `fallbackExperiment` (MLFLOW_EXPERIMENT_NAME, as MLflow clients read it) is the
     /// experiment when the spec names none.
     static member Parse(text: string, source: string, overrides: IReadOnlyList<string>, fallbackExperiment: string) : LoadResult =
-        Loading.resolve source text (List.ofSeq overrides) (if isNull fallbackExperiment then "" else fallbackExperiment)
+        Specs.Parse(text, source, overrides, fallbackExperiment, 0L)
+
+    /// As Parse, refusing (at the key to change) any trial whose estimated memory
+    /// (MemoryEstimate) exceeds `availableBytes`, the memory of the machine that will run it.
+    static member Parse(text: string, source: string, overrides: IReadOnlyList<string>, fallbackExperiment: string, availableBytes: int64) : LoadResult =
+        Loading.resolve source text (List.ofSeq overrides) (if isNull fallbackExperiment then "" else fallbackExperiment) availableBytes
 
     static member Parse(text: string, source: string, overrides: IReadOnlyList<string>) : LoadResult =
         Specs.Parse(text, source, overrides, "")
@@ -249,8 +260,12 @@ type Specs =
 
     /// Reads and resolves a spec file.
     static member Load(path: string, overrides: IReadOnlyList<string>, fallbackExperiment: string) : LoadResult =
+        Specs.Load(path, overrides, fallbackExperiment, 0L)
+
+    /// Reads and resolves a spec file, refusing trials that need more than `availableBytes` of memory.
+    static member Load(path: string, overrides: IReadOnlyList<string>, fallbackExperiment: string, availableBytes: int64) : LoadResult =
         if File.Exists path then
-            Specs.Parse(File.ReadAllText path, path, overrides, fallbackExperiment)
+            Specs.Parse(File.ReadAllText path, path, overrides, fallbackExperiment, availableBytes)
         else
             LoadResult(None, [ SpecError.at { Source = path; Line = 1; Column = 1 } "" "no such spec file; check the path" ])
 
@@ -259,6 +274,9 @@ type Specs =
     /// Reads back a resolved config from the JSON `Trial.ConfigJson` gives (a job file's
     /// `config`), checked like a spec; `source` names the text in error messages.
     static member ReadTrialConfig(json: string, source: string) : ConfigResult = Loading.trialConfig source json
+
+    /// What a config's model needs in memory to train, from the config alone.
+    static member EstimateMemory(config: TrialConfig) : MemoryEstimate = MemoryEstimate.of_ config
 
     /// The stable id of a resolved config: what `Trial.Id` is for the trial that has it.
     static member TrialId(config: TrialConfig) : string = Planning.TrialJson.id config

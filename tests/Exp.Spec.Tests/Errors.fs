@@ -143,3 +143,32 @@ let ``a random range is checked at both ends whatever the seed draws`` () =
     |> assertHas "model.activation: unknown value 'rleu'; did you mean 'relu'?"
     errorsOf "experiment: x\nsweep:\n  method: random\n  trials: 2\n  parameters:\n    model.latent_dim: {distribution: int_uniform, min: 1, max: 3000000000}\n" []
     |> assertHas "whole-number min and max within 32-bit range"
+
+[<Fact>]
+let ``an absurd trial count is refused at its line with the limit and why, without expanding anything`` () =
+    let clock = System.Diagnostics.Stopwatch.StartNew()
+    let random = errorsOf "experiment: x\nsweep:\n  method: random\n  trials: 100000000\n  parameters:\n    loss.kl_weight: {distribution: loguniform, min: 1.0e-5, max: 1.0}\n" []
+    let grid =
+        errorsOf
+            "experiment: x\nsweep:\n  parameters:\n    model.latent_dim: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 65, 66, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 94, 95, 96, 97, 98, 99, 100, 101]\n    train.batch_size: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 65, 66, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 94, 95, 96, 97, 98, 99, 100]\n"
+            []
+    Assert.InRange(clock.Elapsed.TotalSeconds, 0.0, 10.0)
+    Assert.StartsWith("spec.yaml:4:11: sweep.trials: 100000000 trials is too many; a sweep has at most 10000 trials: each trial is its own MLflow run and process", Assert.Single random)
+    Assert.StartsWith("spec.yaml:3:3: sweep.parameters: this grid has 10100 combinations (101 x 100); a sweep has at most 10000 trials", Assert.Single grid)
+
+[<Fact>]
+let ``a trial that cannot fit in the machine's memory is refused at the key to change, with the estimate`` () =
+    let sixteenGiB = 16L * 1024L * 1024L * 1024L
+    let result = Specs.Parse("experiment: x\nmodel:\n  latent_dim: 2000000000\n", "spec.yaml", [||], "", sixteenGiB)
+    Assert.False(result.Succeeded)
+    let error = string (Assert.Single result.Errors)
+    Assert.StartsWith("spec.yaml:3:15: model.latent_dim: this trial needs about ", error)
+    Assert.Contains(" TiB of memory to train: ", error)
+    Assert.EndsWith("this machine has 16 GiB. Make model.latent_dim smaller", error)
+    // A swept value is refused where the sweep wrote it.
+    let swept = Specs.Parse("experiment: x\nsweep:\n  parameters:\n    train.batch_size: [64, 100000000]\n", "spec.yaml", [||], "", sixteenGiB)
+    Assert.StartsWith("spec.yaml:4:28: train.batch_size: this trial needs about ", string (Assert.Single swept.Errors))
+    // Every example fits in far less than this machine has.
+    for path in System.IO.Directory.GetFiles(Exp.Testing.RepoPaths.Experiments, "*.yaml") do
+        let example = Specs.Load(path, [||], "", 2L * 1024L * 1024L * 1024L)
+        Assert.True(example.Succeeded, path + ": " + System.String.Join("\n", example.Errors))

@@ -25,7 +25,11 @@ public sealed class SpecArguments
     public Plan? Load(ParseResult parseResult)
     {
         var result = Specs.Load(
-            parseResult.GetValue(Spec)!, parseResult.GetValue(Overrides) ?? [], Environment.GetEnvironmentVariable("MLFLOW_EXPERIMENT_NAME") ?? "");
+            parseResult.GetValue(Spec)!,
+            parseResult.GetValue(Overrides) ?? [],
+            Environment.GetEnvironmentVariable("MLFLOW_EXPERIMENT_NAME") ?? "",
+            // The memory this process may use (cgroup limits included): trials that cannot fit are refused up front.
+            GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
         if (result.Succeeded)
         {
             foreach (var warning in result.Plan.Warnings)

@@ -7,6 +7,7 @@ namespace Exp.Cli.Hosting;
 public static class Logging
 {
     private const string ConsoleTemplate = "[{Level:u3}] {Message:lj}{NewLine}{Exception}";
+    private const string TrialConsoleTemplate = "[{Level:u3}] {Message:lj}{NewLine}";
     private const string FileTemplate = "{Timestamp:yyyy-MM-dd HH:mm:ss.fff zzz} [{Level:u3}] {Message:lj}{NewLine}{Exception}";
 
     /// <summary>The console log, on stderr so that stdout stays for results (tables, JSON).</summary>
@@ -21,7 +22,8 @@ public static class Logging
         new LoggerConfiguration()
             .MinimumLevel.Debug()
             .WriteTo.File(path, outputTemplate: FileTemplate, flushToDiskInterval: TimeSpan.FromSeconds(1))
-            .WriteTo.Console(outputTemplate: ConsoleTemplate, restrictedToMinimumLevel: consoleLevel, standardErrorFromLevel: LogEventLevel.Verbose)
+            // The console gets each message as one line; exceptions with their (native) stack traces go to the file only.
+            .WriteTo.Console(outputTemplate: TrialConsoleTemplate, restrictedToMinimumLevel: consoleLevel, standardErrorFromLevel: LogEventLevel.Verbose)
             .CreateLogger();
 
     /// <summary>What tracking says (a server unreachable, a run kept locally) goes to the log.</summary>

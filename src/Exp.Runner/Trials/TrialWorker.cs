@@ -102,8 +102,12 @@ public static class TrialWorker
         }
         catch (Exception error)
         {
-            log.Error(error, "Failed with an unexpected error");
-            return Ended(TrialStatus.Failed, $"{error.GetType().Name}: {error.Message}");
+            // A native (libtorch) error's message carries its whole C++ stack: people get its
+            // first line, the trial's log file gets all of it.
+            var firstLine = error.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? "";
+            var reason = $"{error.GetType().Name}: {firstLine} (the whole error is in logs/trial.log)";
+            log.Error(error, "Failed: {Reason}", reason);
+            return Ended(TrialStatus.Failed, reason);
         }
     }
 }

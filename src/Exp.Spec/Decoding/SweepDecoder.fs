@@ -140,6 +140,16 @@ let private listedTrials (decoding: Decoding) (node: Node) : Assignment list lis
         decoding.Error(Node.position other, "sweep.trials", $"a list sweep needs trials: a non-empty list of mappings, like [{{loss.kl_weight: 1.0e-4}}]; found {Node.describe other}")
         []
 
+/// The most trials one sweep may have. Each trial is its own MLflow run and its own process
+/// (about a second of start-up alone, more on a cluster), and the plan holds every resolved
+/// config in memory; past this a sweep cannot finish in any reasonable time, and a typo such
+/// as trials: 100000000 would only hang `exp validate`. Checked before anything is expanded.
+let maxTrials = 10000
+
+let private tooMany (what: string) =
+    $"{what}; a sweep has at most {maxTrials} trials: each trial is its own MLflow run and process, "
+    + "so more cannot finish in reasonable time; split the search into several sweeps or narrow it"
+
 let decode (decoding: Decoding) (section: Section) : Sweep =
     let sweepMethod = section.Field("method", "grid", Parse.choice methods)
     let entries = parameters decoding section
@@ -157,9 +167,13 @@ let decode (decoding: Decoding) (section: Section) : Sweep =
             | None ->
                 decoding.Error(section.Position, "sweep.trials", "a random sweep needs `trials`: how many trials to draw, e.g. trials: 10")
                 Single
-            | Some _ ->
+            | Some node ->
                 let trials = section.Field("trials", 1, Parse.int, Check.atLeast 1)
-                Random(trials, seed, parameters)
+                if trials > maxTrials then
+                    decoding.Error(Node.position node, "sweep.trials", tooMany $"{trials} trials is too many")
+                    Single
+                else
+                    Random(trials, seed, parameters)
         | "list" ->
             if not entries.IsEmpty then
                 decoding.Error(section.Position, "sweep.parameters", "a list sweep takes its values from `trials`; move them there or use method: grid")
@@ -175,6 +189,14 @@ let decode (decoding: Decoding) (section: Section) : Sweep =
             if entries.IsEmpty then
                 Single
             else
-                Grid(entries |> List.map (fun e -> { Path = e.Key; Position = e.KeyPosition; Values = gridValues decoding e }))
+                let parameters = entries |> List.map (fun e -> { Path = e.Key; Position = e.KeyPosition; Values = gridValues decoding e })
+                let combinations = parameters |> List.fold (fun product p -> product * float (max 1 p.Values.Length)) 1.0
+                if combinations > float maxTrials then
+                    let sizes = parameters |> List.map (fun p -> string p.Values.Length) |> String.concat " x "
+                    let count = combinations.ToString("0", System.Globalization.CultureInfo.InvariantCulture)
+                    decoding.Error(section.Position, "sweep.parameters", tooMany $"this grid has {count} combinations ({sizes})")
+                    Single
+                else
+                    Grid parameters
     section.Finish()
     sweep

@@ -25,6 +25,7 @@ internal sealed class BackgroundForwarder : IAsyncDisposable
     private readonly SemaphoreSlim _doorbell = new(0);
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
+    private readonly Lock _recording = new();
     private bool _unreachable;
     private string _outage = "";
 
@@ -72,13 +73,18 @@ internal sealed class BackgroundForwarder : IAsyncDisposable
         {
             problem = $"it did not arrive within {_options.FinalSyncTimeout.TotalSeconds:0.#} s{(_unreachable ? $": the server was unreachable ({_outage})" : "")}";
         }
-        if (problem is not null)
+        lock (_recording)
         {
+            // A refusal that came in meanwhile (the wait timed out during the pass) is the truer reason.
+            if (problem is null || _refused.ContainsKey(runId))
+            {
+                return;
+            }
             _forwarder.RecordProblem(runId, problem, refused: false);
-            _log.Warning(
-                $"Run {runId} is complete in {_localRoot} but not on the MLflow server {_forwarder.ServerUri}: {problem}; "
-                + $"run 'exp push {_localRoot}' to send the rest.");
         }
+        _log.Warning(
+            $"Run {runId} is complete in {_localRoot} but not on the MLflow server {_forwarder.ServerUri}: {problem}; "
+            + $"run 'exp push {_localRoot}' to send the rest.");
     }
 
     public async ValueTask DisposeAsync()
@@ -170,8 +176,11 @@ internal sealed class BackgroundForwarder : IAsyncDisposable
         }
         catch (Exception refused) when (!_stop.IsCancellationRequested)
         {
-            _refused[runId] = true;
-            _forwarder.RecordProblem(runId, $"the server refused it ({refused.Message})", refused: true);
+            lock (_recording)
+            {
+                _refused[runId] = true;
+                _forwarder.RecordProblem(runId, $"the server refused it ({refused.Message})", refused: true);
+            }
             _log.Warning($"The MLflow server {_forwarder.ServerUri} refused run {runId}: {refused.Message} It stays in {_localRoot}; fix the cause and run 'exp push'.");
             if (_endings.TryRemove(runId, out var done))
             {

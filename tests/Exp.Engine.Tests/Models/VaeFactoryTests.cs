@@ -32,6 +32,28 @@ public class VaeFactoryTests
     }
 
     [Theory]
+    [MemberData(nameof(ExampleSpecs.Names), MemberType = typeof(ExampleSpecs))]
+    public void The_specs_memory_estimate_counts_exactly_the_parameters_the_engine_builds(string example)
+    {
+        var config = ExampleSpecs.BaseTrial(example);
+        using var vae = VaeFactory.Create(config.Model, config.Loss, config.Data.Channels, config.Data.ImageSize);
+
+        Assert.Equal(vae.parameters().Sum(p => p.numel()), (long)Specs.EstimateMemory(config).Parameters);
+    }
+
+    [Theory]
+    [InlineData("architecture: mlp, channels: [256, 64], batch_norm: true")]
+    [InlineData("architecture: mlp, channels: [100], latent_dim: 3")]
+    [InlineData("channels: [8, 16], kernel_size: 5, upsample: nearest, batch_norm: true")]
+    public void The_memory_estimate_counts_mlp_and_other_conv_models_exactly(string model)
+    {
+        var config = Specs.Parse($"experiment: x\nmodel: {{{model}}}\n", "spec.yaml").Plan.Base.Config;
+        using var vae = VaeFactory.Create(config.Model, config.Loss, config.Data.Channels, config.Data.ImageSize);
+
+        Assert.Equal(vae.parameters().Sum(p => p.numel()), (long)Specs.EstimateMemory(config).Parameters);
+    }
+
+    [Theory]
     [InlineData(3, 28, 2, Upsample.Transposed)]
     [InlineData(4, 28, 2, Upsample.Transposed)]
     [InlineData(5, 32, 3, Upsample.Transposed)]

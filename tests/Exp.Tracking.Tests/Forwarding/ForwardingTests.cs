@@ -231,7 +231,8 @@ public sealed class ForwardingTests : IDisposable
         await using var server = await MlflowStandInServer.StartNewAsync();
         server.Forbidden = true;
         DeliveryReport delivery;
-        await using (var tracker = Tracker.Open(new TrackingTarget(_root.Path, server.Uri), _log, FastTracker))
+        // A generous final wait: the account must come from the refusal, however slow the machine.
+        await using (var tracker = Tracker.Open(new TrackingTarget(_root.Path, server.Uri), _log, FastTracker with { FinalSyncTimeout = TimeSpan.FromSeconds(60) }))
         {
             await using var run = tracker.StartRun(tracker.GetOrCreateExperiment("private").ExperimentId, new RunStart("refused-trial"));
             LogSteps(run, 1, 10);

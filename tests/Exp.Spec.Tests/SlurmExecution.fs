@@ -81,3 +81,12 @@ let ``the launcher is not part of a trial's identity`` () =
     let slurm = plan "experiment: x\nexecution:\n  launcher: slurm\n  slurm:\n    time: '30'\n" []
     Assert.Equal(local.Trials[0].Id, slurm.Trials[0].Id)
     Assert.Equal(local.SweepId, slurm.SweepId)
+
+[<Fact>]
+let ``GPU shards are asked for in sbatch lines, since Slurm shares GPUs, not exp`` () =
+    let spec = "experiment: x\nexecution:\n  launcher: slurm\n  slurm:\n    sbatch: ['--gres=shard:1']\n"
+    Assert.Equal<string[]>([| "--gres=shard:1" |], (plan spec []).Execution.Slurm.Sbatch)
+    errorsOf "experiment: x\nexecution:\n  launcher: slurm\n  trials_per_gpu: 2\n" []
+    |> assertHas "spec.yaml:4:19: execution.trials_per_gpu: with launcher slurm, Slurm shares GPUs, not exp"
+    errorsOf "experiment: x\nexecution:\n  slurm:\n    sbatch: ['--gres=gpu:2']\n" []
+    |> assertHas "exp sets --gres=gpu itself; set execution.slurm.gpus_per_trial instead"

@@ -67,16 +67,18 @@ let private owned =
       "--qos", "set execution.slurm.qos instead"
       "-q", "set execution.slurm.qos instead"
       "--gpus", "set execution.slurm.gpus_per_trial instead"
-      "-G", "set execution.slurm.gpus_per_trial instead"
-      "--gres", "set execution.slurm.gpus_per_trial instead" ]
+      "-G", "set execution.slurm.gpus_per_trial instead" ]
 
 let private sbatchLines: Check<string list> =
     fun lines ->
         lines
         |> List.tryPick (fun line ->
-            let option = line.Trim().Split([| '='; ' ' |], 2)[0]
+            let parts = line.Trim().Split([| '='; ' ' |], 2)
+            let option = parts[0]
             if not (line.StartsWith "-") then
                 Some $"'{line}' is not an sbatch option; write it as on sbatch's command line, like --constraint=a100"
+            elif option = "--gres" && parts.Length > 1 && parts[1].TrimStart().StartsWith "gpu" then
+                Some $"'{line}': exp sets --gres=gpu itself; set execution.slurm.gpus_per_trial instead"
             else
                 owned |> List.tryFind (fun (name, _) -> name = option) |> Option.map (fun (_, why) -> $"'{line}': exp sets {option} itself; {why}"))
 
@@ -109,11 +111,18 @@ let private slurm (decoding: Decoding) (section: Section) : SlurmConfig =
     config
 
 let decode (decoding: Decoding) (section: Section) : ExecutionConfig =
+    let trialsPerGpu = section.Field("trials_per_gpu", 1, Parse.int, Check.atLeast 1)
     let config =
         { Parallel = section.Field("parallel", 1, Parse.int, Check.atLeast 1)
-          TrialsPerGpu = section.Field("trials_per_gpu", 1, Parse.int, Check.atLeast 1)
+          TrialsPerGpu = trialsPerGpu
           TrialTimeoutMinutes = section.Optional("trial_timeout_minutes", Parse.float, Check.positive) |> Option.toNullable
           Launcher = section.Field("launcher", Launcher.Local, Parse.choice [ "local", Launcher.Local; "slurm", Launcher.Slurm ])
           Slurm = slurm decoding (section.Section "slurm") }
+    if config.Launcher = Launcher.Slurm && trialsPerGpu > 1 then
+        decoding.Error(
+            decoding.PositionOf(section.Path + ".trials_per_gpu", section.Position),
+            section.Path + ".trials_per_gpu",
+            "with launcher slurm, Slurm shares GPUs, not exp: on a cluster that configures GPU shards, set gpus_per_trial: 0 and sbatch: [--gres=shard:1]"
+        )
     section.Finish()
     config

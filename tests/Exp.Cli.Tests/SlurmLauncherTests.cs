@@ -143,7 +143,7 @@ public sealed class SlurmLauncherTests(SlurmCluster cluster) : IDisposable
     [Fact]
     public async Task A_detached_sweep_is_followed_again_by_the_same_command_without_submitting_twice()
     {
-        var spec = workspace.WriteSpec(Spec("slurm-detach", 200, 1, "    cpus_per_task: 1", "[0.1, 0.5]"));
+        var spec = workspace.WriteSpec(Spec("slurm-detach", 1000, 3, "    cpus_per_task: 1", "[0.1, 0.5]"));
 
         var detached = await ExpProcess.RunAsync(workspace.Directory, cluster.Environment, "run", spec, "--detach");
 
@@ -155,6 +155,9 @@ public sealed class SlurmLauncherTests(SlurmCluster cluster) : IDisposable
         var reattached = await ExpProcess.RunAsync(workspace.Directory, cluster.Environment, "run", spec);
 
         Assert.True(reattached.ExitCode == 0, reattached.ToString());
+        // Followed to their end by this command (not found finished before), and not submitted again.
+        Assert.Contains("finished kl_weight=0.1 in", reattached.Output);
+        Assert.Contains("finished kl_weight=0.5 in", reattached.Output);
         Assert.DoesNotContain("submitted", reattached.Output);
         Assert.Equal(arrays, workspace.Store.GetTags(parent.RunId)[SlurmTags.Arrays]);
         Assert.All(workspace.Trials("slurm-detach"), trial => Assert.Equal(RunStatus.Finished, trial.Run.Status));

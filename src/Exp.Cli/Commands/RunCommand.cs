@@ -21,12 +21,12 @@ public static class RunCommand
         var parallel = new Option<int?>("--parallel", "-j") { Description = "Trials at once (default: execution.parallel of the spec)" };
         var maxFailures = new Option<int?>("--max-failures") { Description = "Stop launching trials after this many have failed" };
         var dryRun = new Option<bool>("--dry-run") { Description = "Show the plan and what would run; train nothing" };
-        var launcher = new Option<string?>("--launcher")
+        var launcherOption = new Option<string?>("--launcher")
         {
             Description = "Where the trials run: local (processes here) or slurm (job arrays); default: execution.launcher of the spec",
         };
         var detach = new Option<bool>("--detach") { Description = "With Slurm: submit, print the job arrays and exit; the same command again reattaches" };
-        command.Options.Add(launcher);
+        command.Options.Add(launcherOption);
         command.Options.Add(detach);
         command.Options.Add(parallel);
         command.Options.Add(maxFailures);
@@ -34,7 +34,7 @@ public static class RunCommand
 
         command.SetAction(async (parseResult, _) =>
         {
-            var plan = spec.Load(parseResult, parseResult.GetValue(launcher) is { } chosen ? [$"execution.launcher={chosen}"] : []);
+            var plan = spec.Load(parseResult, parseResult.GetValue(launcherOption) is { } chosen ? [$"execution.launcher={chosen}"] : []);
             if (plan is null)
             {
                 return ExitCodes.InvalidInput;
@@ -52,7 +52,7 @@ public static class RunCommand
             if (plan.Execution.Launcher == Launcher.Slurm && !parseResult.GetValue(dryRun))
             {
                 // GPUs come from Slurm, so this machine's CUDA says nothing about the nodes'.
-                return await SlurmRun.RunAsync(plan, parseResult, parseResult.GetValue(parallel), parseResult.GetValue(detach));
+                return await SlurmRun.RunAsync(plan, parseResult, parseResult.GetValue(parallel), parseResult.GetValue(maxFailures), parseResult.GetValue(detach));
             }
             if (!DeviceCheck.CanRun(plan.Trials))
             {

@@ -1,53 +1,62 @@
 using System.CommandLine;
 using Exp.Cli.Hosting;
 using Exp.Cli.Output;
+using Exp.Runner.Launching;
 using Exp.Runner.Slurm;
 using Exp.Runner.Sweeps;
-using Exp.Runner.Trials;
 using Exp.Spec;
 
 namespace Exp.Cli.Commands;
 
-/// <summary>`exp run` with the Slurm launcher: submit the sweep as job arrays, then follow it (or detach).</summary>
+/// <summary>`exp run` with the Slurm launcher: the sweep's trials as job arrays, followed here or detached.</summary>
 public static class SlurmRun
 {
-    public static async Task<int> RunAsync(Plan plan, ParseResult parseResult, int? parallel, bool detach)
+    public static async Task<int> RunAsync(Plan plan, ParseResult parseResult, int? parallel, int? maxFailures, bool detach)
     {
         using var log = Logging.Console(GlobalOptions.LogLevel(parseResult));
         using var signals = new StopSignals(
             secondStopsAtOnce: true,
-            () => Console.Error.WriteLine("Stopping: pending trials are cancelled; running ones get SIGTERM, stop at their next step and are marked KILLED, to resume from their last epoch's checkpoint. Ctrl-C again cancels at once."));
-        var options = new SlurmSweepOptions(ExpExecutable.OfThisProcess(), parallel, detach)
-        {
-            TrackingLog = Logging.ForTracking(log),
-        };
-        SlurmSweepResult result;
+            () => Console.Error.WriteLine("Stopping: pending trials are cancelled; running ones get SIGTERM, stop at their next step and are marked KILLED, to resume from their last epoch's checkpoint. Ctrl-C again cancels them at once."));
+        var live = Terminal.IsInteractive && !detach ? new LiveSweepView() : null;
+        ISweepObserver view = live is null ? new PlainSweepView() : live;
+        SlurmLauncher launcher;
         try
         {
-            if (Terminal.IsInteractive && !detach)
-            {
-                var view = new LiveSweepView();
-                result = await view.ShowWhile(new SlurmSweep(plan, options, view, new SlurmClient()).RunAsync(signals.Stop, signals.Kill));
-            }
-            else
-            {
-                result = await new SlurmSweep(plan, options, new PlainSweepView(), new SlurmClient()).RunAsync(signals.Stop, signals.Kill);
-            }
+            launcher = await SlurmLauncher.ConnectAsync(
+                new SlurmClient(),
+                new SlurmLauncherOptions(
+                    ExpExecutable.OfThisProcess(), plan.Execution.Slurm, parallel ?? plan.Execution.Parallel,
+                    $"exp-{Path.GetFileNameWithoutExtension(plan.SpecPath)}", view.Notice),
+                signals.Stop);
         }
         catch (SlurmException error)
         {
             Console.Error.WriteLine($"error: {error.Message}");
             return ExitCodes.Failure;
         }
-        if (result.Summary is not { } summary)
+        await using (launcher)
         {
-            Console.Out.WriteLine(result.Arrays.Count == 0
-                ? "Nothing submitted: every trial is finished."
-                : $"Detached: the trials run in Slurm job array(s) {string.Join(", ", result.Arrays)} (squeue -j {string.Join(',', result.Arrays)}). "
-                    + "Run the same command again (without --detach) to follow them; it submits again only trials that are missing, FAILED or KILLED.");
-            return ExitCodes.Success;
+            var options = new SweepOptions
+            {
+                Parallel = parallel,
+                MaxFailures = maxFailures,
+                Detach = detach,
+                TrackingLog = Logging.ForTracking(log),
+                Log = log,
+            };
+            var runner = new SweepRunner(plan, launcher, options, view);
+            var summary = live is null ? await runner.RunAsync(signals.Stop, signals.Kill) : await live.ShowWhile(runner.RunAsync(signals.Stop, signals.Kill));
+            if (detach)
+            {
+                var arrays = summary.Results.Where(r => r.Kind == TrialResultKind.Submitted).Select(r => r.Reason!.Split('_')[0]).Distinct().ToList();
+                Console.Out.WriteLine(arrays.Count == 0
+                    ? "Nothing submitted: every trial is finished or still running."
+                    : $"Detached: the trials run in Slurm job array(s) {string.Join(", ", arrays)} (squeue -j {string.Join(',', arrays)}). "
+                        + "Run the same command again to follow them; it submits again only trials that are missing, FAILED or KILLED.");
+                return ExitCodes.Success;
+            }
+            SummaryTable.Print(summary);
+            return summary.Stopped ? ExitCodes.Interrupted : summary.AllSucceeded ? ExitCodes.Success : ExitCodes.Failure;
         }
-        SummaryTable.Print(summary);
-        return summary.Stopped ? ExitCodes.Interrupted : summary.AllSucceeded ? ExitCodes.Success : ExitCodes.Failure;
     }
 }

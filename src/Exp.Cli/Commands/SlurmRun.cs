@@ -48,7 +48,7 @@ public static class SlurmRun
             var summary = live is null ? await runner.RunAsync(signals.Stop, signals.Kill) : await live.ShowWhile(runner.RunAsync(signals.Stop, signals.Kill));
             if (detach)
             {
-                var arrays = summary.Results.Where(r => r.Kind == TrialResultKind.Submitted).Select(r => r.Reason!.Split('_')[0]).Distinct().ToList();
+                var arrays = summary.Results.Where(r => r.Kind == TrialResultKind.Submitted).Select(r => r.Reason!.Replace("Slurm ", "").Split('_')[0]).Distinct().ToList();
                 Console.Out.WriteLine(arrays.Count == 0
                     ? "Nothing submitted: every trial is finished or still running."
                     : $"Detached: the trials run in Slurm job array(s) {string.Join(", ", arrays)} (squeue -j {string.Join(',', arrays)}). "

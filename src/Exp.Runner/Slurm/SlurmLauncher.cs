@@ -312,7 +312,7 @@ public sealed class SlurmLauncher : ITrialLauncher, IAsyncDisposable
 
         public bool Ended => exit.Task.IsCompleted;
 
-        public string Id => Element ?? "(not submitted yet)";
+        public string Id => Element is null ? "(not submitted yet)" : $"Slurm {Element}";
 
         public TrialHandleState Poll() => Ended ? TrialHandleState.Ended : State;
 

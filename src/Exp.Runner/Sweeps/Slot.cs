@@ -3,7 +3,7 @@ namespace Exp.Runner.Sweeps;
 /// <summary>A place to run one trial at a time: a share of the CPU cores, and a GPU or none.</summary>
 public sealed record Slot(int Index, int Threads, int? Gpu)
 {
-    /// <summary>Where a launcher that places trials itself ran it (a Slurm node and element); null for local slots.</summary>
+    /// <summary>Where a launcher with a queue of its own put the trial (a Slurm array element); null for local slots.</summary>
     public string? Location { get; init; }
 
     /// <summary>

@@ -157,6 +157,18 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
         TrialLifecycle lifecycle, Trial trial, TrialJobFile job, ITrialHandle handle, Slot slot, CancellationToken stop, CancellationToken kill)
     {
         var clock = Stopwatch.StartNew();
+        if (launcher.QueuesJobs)
+        {
+            try
+            {
+                await handle.SubmittedAsync(CancellationToken.None);
+            }
+            catch (Exception error) when (error is not OperationCanceledException)
+            {
+                // Not submitted: the handle ends with why, and the run is ended from that below.
+            }
+            slot = slot with { Location = handle.Id };
+        }
         observer.TrialStarted(trial, job.Job.RunId, slot);
         using var timeout = new CancellationTokenSource();
         if (plan.Execution.TrialTimeoutMinutes is { } minutes)

@@ -56,7 +56,7 @@ public static class SlurmRun
                 return ExitCodes.Success;
             }
             SummaryTable.Print(summary);
-            return summary.Stopped ? ExitCodes.Interrupted : summary.AllSucceeded ? ExitCodes.Success : ExitCodes.Failure;
+            return summary.Stopped ? ExitCodes.Interrupted : summary.AllSucceeded && !summary.Refused ? ExitCodes.Success : ExitCodes.Failure;
         }
     }
 }

@@ -1,5 +1,6 @@
 using Exp.Cli.Tests.Support;
 using Exp.Engine.Objective;
+using Exp.Engine.Training;
 using Exp.Runner.Catalog;
 using Exp.Runner.Slurm;
 using Exp.Runner.Trials;
@@ -87,10 +88,10 @@ public sealed class SlurmLauncherTests(SlurmCluster cluster) : IDisposable
     [Fact]
     public async Task A_trial_on_a_node_that_dies_is_requeued_and_resumes_from_its_checkpoint_in_the_same_run()
     {
-        var spec = workspace.WriteSpec(Spec("slurm-node-failure", 1000, 4, "    cpus_per_task: 2", "[0.1]"));
+        var spec = workspace.WriteSpec(Spec("slurm-node-failure", 500, 3, "    cpus_per_task: 2", "[0.1]"));
         using var exp = ExpProcess.Start(workspace.Directory, cluster.Environment, "run", spec);
 
-        var trial = await WaitFor(() => workspace.Trials("slurm-node-failure").SingleOrDefault(t => Epochs(t) >= 1), TimeSpan.FromSeconds(120));
+        var trial = await WaitFor(() => workspace.Trials("slurm-node-failure").SingleOrDefault(HasCheckpoint), TimeSpan.FromSeconds(120));
         var node = workspace.Store.GetTags(trial.Run.RunId)[SlurmTags.Node];
         cluster.KillNode(node);
         try
@@ -104,12 +105,12 @@ public sealed class SlurmLauncherTests(SlurmCluster cluster) : IDisposable
             Assert.Equal("1", after.Tags[SlurmTags.Restarts]);
             Assert.NotEqual(node, after.Tags[SlurmTags.Node]);
             var log = File.ReadAllText(Path.Combine(workspace.Store.ArtifactDirectory(after.Run.RunId), RunFolders.LogArtifactPath));
-            Assert.Matches(@"Resuming from the checkpoint of epoch [1-3]", log);
-            // No step twice, none missing: 20 steps per epoch (1000 images, batches of 50).
+            Assert.Matches(@"Resuming from the checkpoint of epoch [12]", log);
+            // No step twice, none missing: 10 steps per epoch (500 images, batches of 50).
             var steps = workspace.History(after, "train/loss").Select(m => m.Step).ToList();
             Assert.Equal(steps.Distinct().Count(), steps.Count);
-            Assert.Equal(80, steps.Max());
-            Assert.Equal([1, 2, 3, 4], workspace.History(after, "epoch").Select(m => (int)m.Value));
+            Assert.Equal(30, steps.Max());
+            Assert.Equal([1, 2, 3], workspace.History(after, "epoch").Select(m => (int)m.Value));
         }
         finally
         {
@@ -120,10 +121,10 @@ public sealed class SlurmLauncherTests(SlurmCluster cluster) : IDisposable
     [Fact]
     public async Task At_the_time_limit_signal_a_trial_checkpoints_and_is_requeued_into_the_same_run()
     {
-        var spec = workspace.WriteSpec(Spec("slurm-time-limit", 1000, 4, "    cpus_per_task: 2\n    max_time_limit_requeues: 1", "[0.1]"));
+        var spec = workspace.WriteSpec(Spec("slurm-time-limit", 500, 3, "    cpus_per_task: 2\n    max_time_limit_requeues: 1", "[0.1]"));
         using var exp = ExpProcess.Start(workspace.Directory, cluster.Environment, "run", spec);
 
-        var trial = await WaitFor(() => workspace.Trials("slurm-time-limit").SingleOrDefault(t => Epochs(t) >= 1), TimeSpan.FromSeconds(120));
+        var trial = await WaitFor(() => workspace.Trials("slurm-time-limit").SingleOrDefault(HasCheckpoint), TimeSpan.FromSeconds(120));
         // What Slurm sends signal_seconds before the limit (--signal=B:USR1@N): USR1 to the batch shell.
         var element = workspace.Store.GetTags(trial.Run.RunId)[SlurmTags.Element];
         cluster.Client("scancel", "--batch", "--signal=USR1", element);
@@ -136,8 +137,8 @@ public sealed class SlurmLauncherTests(SlurmCluster cluster) : IDisposable
         Assert.Equal("1", after.Tags[SlurmTags.Restarts]);
         var steps = workspace.History(after, "train/loss").Select(m => m.Step).ToList();
         Assert.Equal(steps.Distinct().Count(), steps.Count);
-        Assert.Equal([1, 2, 3, 4], workspace.History(after, "epoch").Select(m => (int)m.Value));
-        Assert.Matches(@"Resuming from the checkpoint of epoch [1-3]", File.ReadAllText(Path.Combine(workspace.Store.ArtifactDirectory(after.Run.RunId), RunFolders.LogArtifactPath)));
+        Assert.Equal([1, 2, 3], workspace.History(after, "epoch").Select(m => (int)m.Value));
+        Assert.Matches(@"Resuming from the checkpoint of epoch [12]", File.ReadAllText(Path.Combine(workspace.Store.ArtifactDirectory(after.Run.RunId), RunFolders.LogArtifactPath)));
     }
 
     [Fact]
@@ -185,6 +186,24 @@ public sealed class SlurmLauncherTests(SlurmCluster cluster) : IDisposable
     }
 
     [Fact]
+    public async Task A_trial_that_fails_for_its_own_reasons_is_failed_once_and_not_requeued()
+    {
+        var spec = workspace.WriteSpec(Spec("slurm-own-failure", 200, 1, "    cpus_per_task: 1", "[0.1]"));
+        // The element inherits the submitter's environment, as sbatch's --export=ALL does: the trial aborts at step 2.
+        var environment = new Dictionary<string, string>(cluster.Environment) { ["EXP_FAULT"] = "abort-at-step:2" };
+
+        var result = await ExpProcess.RunAsync(workspace.Directory, environment, "run", spec);
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        var trial = Assert.Single(workspace.Trials("slurm-own-failure"));
+        Assert.Equal(RunStatus.Failed, trial.Run.Status);
+        Assert.Contains("exit code 134", trial.Tags[TrialTags.Note]);
+        var log = File.ReadAllText(Path.Combine(workspace.Store.ArtifactDirectory(trial.Run.RunId), "logs", "slurm.log"));
+        Assert.Single(log.Split('\n'), line => line.Contains(" element "));
+        Assert.Equal("0", trial.Tags[SlurmTags.Restarts]);
+    }
+
+    [Fact]
     public async Task An_unreachable_controller_is_a_clear_error_within_seconds_not_a_hang()
     {
         var spec = workspace.WriteSpec(Spec("slurm-unreachable", 200, 1, "    cpus_per_task: 1", "[0.1]"));
@@ -209,6 +228,9 @@ public sealed class SlurmLauncherTests(SlurmCluster cluster) : IDisposable
         Assert.Contains("error: sbatch is not on PATH", result.Error);
         Assert.Contains("--launcher local", result.Error);
     }
+
+    /// <summary>Its first epoch's checkpoint is complete: from here a lost trial resumes rather than starts over.</summary>
+    private bool HasCheckpoint(TrialRecord trial) => Checkpoint.TryReadState(RunFolders.Checkpoints(workspace.Store, trial.Run.RunId)) is not null;
 
     private int Epochs(TrialRecord trial) => workspace.History(trial, TrackingObserver.EpochMetric).Count;
 

@@ -16,9 +16,6 @@ public static class JobScript
     /// <summary>EX_TEMPFAIL: the trial checkpointed at the time limit and wants its element requeued.</summary>
     public const int RequeueExitCode = 75;
 
-    /// <summary>The exit code of a trial stopped by a signal; the element stops too.</summary>
-    public const int StoppedExitCode = 130;
-
     public static string Render(ArrayChunk chunk, SlurmJobOptions options)
     {
         var slurm = options.Slurm;
@@ -103,6 +100,7 @@ public static class JobScript
           # wait returns early when a trapped signal arrives; the trial may still be running.
           while kill -0 "$child" 2>/dev/null; do wait "$child"; done
           wait "$child"; rc=$?
+          echo "== $(date -Is) exit code $rc" >>"$log"
           child=""
           unset -n command
           case "$rc" in

@@ -71,14 +71,7 @@ module private Loading =
         for section in TrialDecoder.sections do
             top.Node section |> ignore
         let sweep = SweepDecoder.decode decoding (top.Section "sweep")
-        let execution =
-            let section = top.Section "execution"
-            let config =
-                { Parallel = section.Field("parallel", 1, Parse.int, Check.atLeast 1)
-                  TrialsPerGpu = section.Field("trials_per_gpu", 1, Parse.int, Check.atLeast 1)
-                  TrialTimeoutMinutes = section.Optional("trial_timeout_minutes", Parse.float, Check.positive) |> Option.toNullable }
-            section.Finish()
-            config
+        let execution = ExecutionDecoder.decode decoding (top.Section "execution")
         let tracking =
             let section = top.Section "tracking"
             let config =

@@ -5,6 +5,7 @@ using Exp.Engine.Training;
 using Exp.Runner.Launching;
 using Exp.Runner.Sweeps;
 using Exp.Runner.Trials;
+using Exp.Spec;
 
 namespace Exp.Cli.Commands;
 
@@ -20,13 +21,20 @@ public static class RunCommand
         var parallel = new Option<int?>("--parallel", "-j") { Description = "Trials at once (default: execution.parallel of the spec)" };
         var maxFailures = new Option<int?>("--max-failures") { Description = "Stop launching trials after this many have failed" };
         var dryRun = new Option<bool>("--dry-run") { Description = "Show the plan and what would run; train nothing" };
+        var launcherOption = new Option<string?>("--launcher")
+        {
+            Description = "Where the trials run: local (processes here) or slurm (job arrays); default: execution.launcher of the spec",
+        };
+        var detach = new Option<bool>("--detach") { Description = "With Slurm: submit, print the job arrays and exit; the same command again reattaches" };
+        command.Options.Add(launcherOption);
+        command.Options.Add(detach);
         command.Options.Add(parallel);
         command.Options.Add(maxFailures);
         command.Options.Add(dryRun);
 
         command.SetAction(async (parseResult, _) =>
         {
-            var plan = spec.Load(parseResult);
+            var plan = spec.Load(parseResult, parseResult.GetValue(launcherOption) is { } chosen ? [$"execution.launcher={chosen}"] : []);
             if (plan is null)
             {
                 return ExitCodes.InvalidInput;
@@ -35,6 +43,16 @@ public static class RunCommand
             {
                 Console.Error.WriteLine("error: --parallel and --max-failures take a number of at least 1");
                 return ExitCodes.InvalidInput;
+            }
+            if (parseResult.GetValue(detach) && plan.Execution.Launcher != Launcher.Slurm)
+            {
+                Console.Error.WriteLine("error: --detach needs the Slurm launcher (--launcher slurm): local trials end with the `exp run` that started them");
+                return ExitCodes.InvalidInput;
+            }
+            if (plan.Execution.Launcher == Launcher.Slurm && !parseResult.GetValue(dryRun))
+            {
+                // GPUs come from Slurm, so this machine's CUDA says nothing about the nodes'.
+                return await SlurmRun.RunAsync(plan, parseResult, parseResult.GetValue(parallel), parseResult.GetValue(maxFailures), parseResult.GetValue(detach));
             }
             if (!DeviceCheck.CanRun(plan.Trials))
             {

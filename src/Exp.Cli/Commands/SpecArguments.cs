@@ -22,11 +22,14 @@ public sealed class SpecArguments
     }
 
     /// <summary>Loads the spec; on errors prints them all and returns null.</summary>
-    public Plan? Load(ParseResult parseResult)
+    public Plan? Load(ParseResult parseResult) => Load(parseResult, []);
+
+    /// <param name="optionOverrides">Overrides that command-line options stand for (e.g. --launcher slurm), after the written ones.</param>
+    public Plan? Load(ParseResult parseResult, IReadOnlyList<string> optionOverrides)
     {
         var result = Specs.Load(
             parseResult.GetValue(Spec)!,
-            parseResult.GetValue(Overrides) ?? [],
+            [.. parseResult.GetValue(Overrides) ?? [], .. optionOverrides],
             Environment.GetEnvironmentVariable("MLFLOW_EXPERIMENT_NAME") ?? "",
             // The memory this process may use (cgroup limits included): trials that cannot fit are refused up front.
             GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);

@@ -3,6 +3,7 @@ using Exp.Cli.Hosting;
 using Exp.Runner.Jobs;
 using Exp.Runner.Launching;
 using Exp.Runner.Native;
+using Exp.Runner.Slurm;
 using Exp.Runner.Trials;
 using Serilog.Events;
 
@@ -20,8 +21,14 @@ public static class TrialCommand
         var command = new Command("trial", "Run one trial job (the job.json that `exp run` writes into a trial's run)") { Hidden = true };
         var jobFile = new Option<string>("--job") { Description = "The trial's job file", Required = true };
         var watchParent = new Option<bool>("--exit-with-parent") { Description = "Exit when stdin closes: the sweep that started this process died" };
+        var slurm = new Option<bool>("--slurm") { Description = "Run as an element of a Slurm job array: checkpoint and requeue at the time-limit signal (USR1)" };
+        var maxRequeues = new Option<int>("--max-time-limit-requeues") { Description = "With --slurm: requeues after the time limit before the trial fails", DefaultValueFactory = _ => 3 };
+        var timeLimit = new Option<string>("--time-limit") { Description = "With --slurm: the element's time limit as written, for the failure reason", DefaultValueFactory = _ => "" };
         command.Options.Add(jobFile);
         command.Options.Add(watchParent);
+        command.Options.Add(slurm);
+        command.Options.Add(maxRequeues);
+        command.Options.Add(timeLimit);
 
         command.SetAction(async (parseResult, _) =>
         {
@@ -46,14 +53,21 @@ public static class TrialCommand
             using var signals = new StopSignals(secondStopsAtOnce: false);
             using var console = Logging.Console(LogEventLevel.Warning);
             var fileLevel = GlobalOptions.LogLevel(parseResult) == LogEventLevel.Debug ? LogEventLevel.Debug : LogEventLevel.Warning;
+            var workerOptions = new TrialWorkerOptions
+            {
+                OpenLog = logPath => Logging.Trial(logPath, fileLevel),
+                TrackingLog = Logging.ForTracking(console),
+            };
+            if (parseResult.GetValue(slurm))
+            {
+                using var reached = new TimeLimitSignal();
+                return await SlurmTrial.RunAsync(
+                    new TrialJobFile(path, job), workerOptions, parseResult.GetValue(maxRequeues), parseResult.GetValue(timeLimit)!, reached.Reached, signals.Stop);
+            }
             var report = await TrialWorker.RunAsync(
                 new TrialJobFile(path, job),
                 progress => Console.Out.WriteLine(progress.Encode()),
-                new TrialWorkerOptions
-                {
-                    OpenLog = logPath => Logging.Trial(logPath, fileLevel),
-                    TrackingLog = Logging.ForTracking(console),
-                },
+                workerOptions,
                 signals.Stop);
             return report.ExitCode;
         });

@@ -65,7 +65,7 @@ public sealed class LiveSweepView : ISweepObserver
                 $"{Math.Max(trial.Epoch, 1)}/{trial.Epochs}",
                 Bar(trial.Progress),
                 trial.Loss is { } loss ? MetricFormat.Value(loss) : "",
-                trial.Slot.Gpu is { } gpu ? $"GPU {gpu}" : $"CPU x{trial.Slot.Threads}");
+                trial.Slot.Location ?? (trial.Slot.Gpu is { } gpu ? $"GPU {gpu}" : $"CPU x{trial.Slot.Threads}"));
         }
         string[] lines;
         lock (recent)

@@ -21,7 +21,7 @@ public sealed class PlainSweepView : ISweepObserver
     public void TrialStarted(Trial trial, string runId, Slot slot)
     {
         board.TrialStarted(trial, slot);
-        Write($"started  {trial.Name} ({trial.Id}) in run {runId}");
+        Write($"started  {trial.Name} ({trial.Id}) in run {runId}{(slot.Location is { } where ? $" on {where}" : "")}");
     }
 
     public void TrialProgress(Trial trial, TrialEvent progress)

@@ -21,6 +21,18 @@ public interface ITrialLauncher
     /// <summary>Starts the job; returns when it is submitted, not when it is done.</summary>
     /// <param name="progress">Where the trial's progress goes, if this launcher can see it (called from any thread).</param>
     ITrialHandle Submit(TrialJobFile job, Action<TrialEvent> progress);
+
+    /// <summary>
+    /// Whether jobs wait in a queue of the launcher's own (a cluster's): the runner then
+    /// submits every trial at once and leaves execution.parallel to the launcher.
+    /// </summary>
+    bool QueuesJobs => false;
+
+    /// <summary>
+    /// The job of a trial that an earlier sweep submitted and that still runs (its run is being
+    /// written), followed again; null when there is none. Local jobs end with their sweep.
+    /// </summary>
+    ITrialHandle? TryReattach(TrialJobFile job, Action<TrialEvent> progress) => null;
 }
 
 public enum TrialHandleState
@@ -40,6 +52,9 @@ public interface ITrialHandle : IDisposable
 
     /// <summary>Where the job is now; never blocks.</summary>
     TrialHandleState Poll();
+
+    /// <summary>Completes once the job is in the hands of whatever runs it (a cluster's queue); at once for local jobs.</summary>
+    Task SubmittedAsync(CancellationToken cancellation) => Task.CompletedTask;
 
     /// <summary>Completes when the job has ended, with how its process ended.</summary>
     Task<TrialExit> WaitAsync(CancellationToken cancellation);

@@ -3,6 +3,9 @@ namespace Exp.Runner.Sweeps;
 /// <summary>A place to run one trial at a time: a share of the CPU cores, and a GPU or none.</summary>
 public sealed record Slot(int Index, int Threads, int? Gpu)
 {
+    /// <summary>Where a launcher with a queue of its own put the trial (a Slurm array element); null for local slots.</summary>
+    public string? Location { get; init; }
+
     /// <summary>
     /// Slots for a sweep. On GPUs, <paramref name="trialsPerGpu"/> trials share each GPU
     /// (small models leave a big GPU idle) and slots go round the GPUs. The cores are divided

@@ -13,6 +13,9 @@ public sealed record SweepOptions
 
     public int Cores { get; init; } = Environment.ProcessorCount;
 
+    /// <summary>Submit the trials to a launcher that queues them, and return without waiting; their runs stay open.</summary>
+    public bool Detach { get; init; }
+
     /// <summary>CUDA devices on this machine (0 on a CPU build).</summary>
     public int Gpus { get; init; }
 

@@ -57,8 +57,11 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
         }
 
         var parallel = options.Parallel ?? plan.Execution.Parallel;
-        var slots = Slot.Plan(Math.Min(parallel, Math.Max(1, pending.Count)), options.Cores, options.Gpus, plan.Execution.TrialsPerGpu);
-        if (options.Gpus == 0 && parallel > slots.Count && pending.Count > slots.Count)
+        // A launcher with a queue of its own gets every trial at once and applies `parallel` itself.
+        var slots = launcher.QueuesJobs
+            ? Slot.Plan(Math.Max(1, pending.Count), Math.Max(1, pending.Count), gpus: 0, trialsPerGpu: 1)
+            : Slot.Plan(Math.Min(parallel, Math.Max(1, pending.Count)), options.Cores, options.Gpus, plan.Execution.TrialsPerGpu);
+        if (!launcher.QueuesJobs && options.Gpus == 0 && parallel > slots.Count && pending.Count > slots.Count)
         {
             observer.Notice($"running {slots.Count} trial(s) at once, not {parallel}: this machine has {options.Cores} core(s) and no GPU");
         }
@@ -96,7 +99,12 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
             results[notRun.Id] = new TrialResult(notRun, TrialResultKind.NotRun, null, why, new Dictionary<string, double>(), TimeSpan.Zero);
         }
         var ordered = plan.Trials.Select(trial => results[trial.Id]).ToList();
-        if (sweepRecorder is not null)
+        if (sweepRecorder is not null && options.Detach)
+        {
+            // Its trials run on without this process: the next `exp run` ends the sweep's run.
+            await sweepRecorder.CloseAsync(CancellationToken.None);
+        }
+        else if (sweepRecorder is not null)
         {
             await sweepRecorder.EndAsync(
                 stop.IsCancellationRequested ? RunStatus.Killed : ordered.Any(r => r.IsFailure) ? RunStatus.Failed : RunStatus.Finished,
@@ -118,14 +126,49 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
         var disposition = claim.Disposition;
         switch (disposition.Kind)
         {
+            case DispositionKind.RunningElsewhere when claim.Held && !options.Detach && lifecycle.LastJob(disposition.Existing!) is { } earlier:
+                // A job that an earlier `exp run` submitted is still writing the run: follow it again if the launcher still runs it.
+                if (launcher.TryReattach(earlier, progress => observer.TrialProgress(trial, progress)) is { } followed)
+                {
+                    return await WaitAndEndAsync(lifecycle, trial, earlier, followed, slot, stop, kill);
+                }
+                return new TrialResult(trial, TrialResultKind.RunningElsewhere, earlier.Job.RunId, disposition.Why, new Dictionary<string, double>(), TimeSpan.Zero);
             case DispositionKind.RunningElsewhere:
                 return new TrialResult(trial, TrialResultKind.RunningElsewhere, disposition.Existing?.Run.RunId, disposition.Why, new Dictionary<string, double>(), TimeSpan.Zero);
             case DispositionKind.Skip:
                 return new TrialResult(trial, TrialResultKind.AlreadyFinished, disposition.Existing!.Run.RunId, null, disposition.Existing.Metrics, TimeSpan.Zero);
         }
 
-        var clock = Stopwatch.StartNew();
         var job = lifecycle.Prepare(trial, disposition, TrialPlacement.For(trial, slot));
+        var handle = launcher.Submit(job, progress => observer.TrialProgress(trial, progress));
+        if (options.Detach)
+        {
+            using (handle)
+            {
+                await handle.SubmittedAsync(CancellationToken.None);
+            }
+            return new TrialResult(trial, TrialResultKind.Submitted, job.Job.RunId, handle.Id, new Dictionary<string, double>(), TimeSpan.Zero);
+        }
+        return await WaitAndEndAsync(lifecycle, trial, job, handle, slot, stop, kill);
+    }
+
+    /// <summary>Waits for a submitted job (stopping or cancelling it when asked) and ends its run from what came back.</summary>
+    private async Task<TrialResult> WaitAndEndAsync(
+        TrialLifecycle lifecycle, Trial trial, TrialJobFile job, ITrialHandle handle, Slot slot, CancellationToken stop, CancellationToken kill)
+    {
+        var clock = Stopwatch.StartNew();
+        if (launcher.QueuesJobs)
+        {
+            try
+            {
+                await handle.SubmittedAsync(CancellationToken.None);
+            }
+            catch (Exception error) when (error is not OperationCanceledException)
+            {
+                // Not submitted: the handle ends with why, and the run is ended from that below.
+            }
+            slot = slot with { Location = handle.Id };
+        }
         observer.TrialStarted(trial, job.Job.RunId, slot);
         using var timeout = new CancellationTokenSource();
         if (plan.Execution.TrialTimeoutMinutes is { } minutes)
@@ -133,7 +176,7 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
             timeout.CancelAfter(TimeSpan.FromMinutes(minutes));
         }
         TrialExit exit;
-        using (var handle = launcher.Submit(job, progress => observer.TrialProgress(trial, progress)))
+        using (handle)
         using (stop.Register(handle.RequestStop))
         using (kill.Register(handle.Cancel))
         using (timeout.Token.Register(handle.Cancel))

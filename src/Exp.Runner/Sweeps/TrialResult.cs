@@ -17,6 +17,8 @@ public enum TrialResultKind
     RunningElsewhere,
     /// <summary>Not started: the sweep stopped first (Ctrl-C, --max-failures).</summary>
     NotRun,
+    /// <summary>Handed to a cluster's queue by a sweep that did not wait for it (--detach).</summary>
+    Submitted,
 }
 
 /// <param name="Metrics">The last value of each metric of its run.</param>

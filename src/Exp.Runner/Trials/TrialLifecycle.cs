@@ -70,9 +70,9 @@ public sealed class TrialLifecycle
         }
         if (disposition.Existing is { } existing && disposition.Kind != DispositionKind.Skip && !store.RepairRunIfIdle(existing.Run.RunId))
         {
-            // A trial process of an earlier `exp run` that did not end with it is still writing the run.
-            claim.Dispose();
-            return new TrialClaim(trial, disposition with { Kind = DispositionKind.RunningElsewhere, Why = "its run is being written by another process" }, null);
+            // A trial process of an earlier `exp run` that did not end with it is still writing the
+            // run. The claim stays held: a cluster launcher may still be running that job, to follow.
+            return new TrialClaim(trial, disposition with { Kind = DispositionKind.RunningElsewhere, Why = "its run is being written by another process" }, claim);
         }
         return new TrialClaim(trial, disposition, claim);
     }
@@ -115,6 +115,20 @@ public sealed class TrialLifecycle
         File.Delete(RunFolders.OutcomeFile(runDirectory));
         job.Write(path);
         return new TrialJobFile(path, job);
+    }
+
+    /// <summary>The job that was last written into a trial's run; null when there is none this exp can read.</summary>
+    public TrialJobFile? LastJob(TrialRecord existing)
+    {
+        var path = RunFolders.JobFile(Path.GetFullPath(store.RunDirectory(existing.Run.RunId)));
+        try
+        {
+            return File.Exists(path) ? new TrialJobFile(path, TrialJob.Read(path)) : null;
+        }
+        catch (InvalidDataException)
+        {
+            return null;
+        }
     }
 
     /// <summary>
@@ -268,6 +282,9 @@ public sealed class TrialClaim(Trial trial, TrialDisposition disposition, IDispo
     public Trial Trial { get; } = trial;
 
     public TrialDisposition Disposition { get; } = disposition;
+
+    /// <summary>Whether this process holds the trial (its run may still be written by a job of an earlier sweep).</summary>
+    public bool Held => claimLock is not null;
 
     public void Dispose() => claimLock?.Dispose();
 }

@@ -1,5 +1,36 @@
 namespace Exp.Spec
 
+/// Where a sweep's trials run.
+type Launcher =
+    /// Processes on this machine.
+    | Local = 0
+    /// Elements of Slurm job arrays.
+    | Slurm = 1
+
+/// What each trial asks Slurm for, and how it survives time limits (`execution.slurm`).
+type SlurmConfig =
+    { /// The partition; "" takes the cluster's default.
+      Partition: string
+      /// The time limit as written (Slurm's formats: minutes, h:m:s, d-h, ...); "" takes the partition's.
+      Time: string
+      /// The time limit in seconds; null when Time is "".
+      TimeSeconds: System.Nullable<int>
+      /// GPUs each trial gets (`--gres=gpu:N`); 0: none.
+      GpusPerTrial: int
+      CpusPerTask: int
+      /// Memory per trial as Slurm writes it (e.g. 8G); "" takes the cluster's default.
+      Mem: string
+      Account: string
+      Qos: string
+      /// More `#SBATCH` lines, each an sbatch option like `--constraint=a100`.
+      Sbatch: string[]
+      /// Seconds before the time limit at which Slurm signals a trial to checkpoint and requeue.
+      SignalSeconds: int
+      /// How often a trial may be requeued after reaching the time limit before it is FAILED.
+      MaxTimeLimitRequeues: int
+      /// Trials run one after another in one array element (for very short trials).
+      TrialsPerElement: int }
+
 /// How a sweep's trials are run; never part of a trial's identity.
 type ExecutionConfig =
     { /// Trials at once.
@@ -8,4 +39,6 @@ type ExecutionConfig =
       TrialsPerGpu: int
       /// A trial still running after this many minutes is killed and marked FAILED (a hung
       /// trial would otherwise hold its slot forever); null: no limit.
-      TrialTimeoutMinutes: System.Nullable<float> }
+      TrialTimeoutMinutes: System.Nullable<float>
+      Launcher: Launcher
+      Slurm: SlurmConfig }

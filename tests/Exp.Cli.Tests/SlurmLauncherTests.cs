@@ -1,0 +1,259 @@
+using Exp.Cli.Tests.Support;
+using Exp.Engine.Objective;
+using Exp.Engine.Training;
+using Exp.Runner.Catalog;
+using Exp.Runner.Slurm;
+using Exp.Runner.Trials;
+using Exp.Tracking.Model;
+
+namespace Exp.Cli.Tests;
+
+/// <summary>
+/// `exp run --launcher slurm` against a real Slurm cluster on this host (two nodes, fake
+/// GPUs), on Fashion-MNIST subsets: the sweep, a node failure, the time-limit signal,
+/// detach and reattach, Ctrl-C, and the errors that must not hang.
+/// </summary>
+[Collection(SlurmCollection.Name)]
+public sealed class SlurmLauncherTests(SlurmCluster cluster) : IDisposable
+{
+    private readonly Workspace workspace = new();
+
+    private static string Spec(string experiment, int trainImages, int epochs, string slurm, string sweep) => $"""
+        experiment: {experiment}
+        data:
+          dataset: fashion-mnist
+          train_limit: {trainImages}
+          test_limit: 100
+        model:
+          channels: [8, 16]
+          latent_dim: 4
+        train:
+          epochs: {epochs}
+          batch_size: 50
+          log_every: 1
+          device: cpu
+        eval:
+          sample_count: 4
+          reconstruction_count: 4
+        execution:
+          launcher: slurm
+          parallel: 4
+          slurm:
+        {slurm}
+        sweep:
+          parameters:
+            loss.kl_weight: {sweep}
+        """;
+
+    [Fact]
+    public async Task A_sweep_runs_as_job_arrays_across_both_nodes_each_trial_with_its_own_gpu_and_results_like_a_local_run()
+    {
+        // MaxArraySize is 3 on the test cluster: four trials need two arrays.
+        var spec = workspace.WriteSpec(Spec("slurm-sweep", 200, 1, "    cpus_per_task: 1\n    gpus_per_trial: 1", "[0.1, 0.5, 1.0, 2.0]"));
+
+        var result = await ExpProcess.RunAsync(workspace.Directory, cluster.Environment, "run", spec);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("trials, best held-out ELBO first", result.Output);
+        var runs = workspace.Store.ListRuns(workspace.ExperimentId("slurm-sweep"));
+        var parent = Assert.Single(runs, run => workspace.Store.GetTags(run.RunId).ContainsKey(TrialTags.SweepId));
+        Assert.Equal(RunStatus.Finished, parent.Status);
+        Assert.Equal(2, workspace.Store.GetTags(parent.RunId)[SlurmTags.Arrays].Split(',').Length);
+        var trials = workspace.Trials("slurm-sweep");
+        Assert.Equal(4, trials.Count);
+        foreach (var trial in trials)
+        {
+            Assert.Equal(RunStatus.Finished, trial.Run.Status);
+            Assert.Equal(parent.RunId, trial.SweepRunId);
+            Assert.True(double.IsFinite(trial.Metrics[Metrics.Elbo]), $"{trial.Name} has no held-out ELBO");
+            Assert.Matches(@"^\d+_\d$", trial.Tags[SlurmTags.Element]);
+            Assert.Matches(@"^[01]$", trial.Tags[SlurmTags.Gpus]);
+            Assert.Contains(workspace.Store.ListArtifacts(trial.Run.RunId), path => path.StartsWith("images/samples"));
+            var log = File.ReadAllText(Path.Combine(workspace.Store.ArtifactDirectory(trial.Run.RunId), "logs", "slurm.log"));
+            Assert.Contains($"element {trial.Tags[SlurmTags.Element]} on {trial.Tags[SlurmTags.Node]}", log);
+        }
+        Assert.Equal(["n1", "n2"], trials.Select(t => t.Tags[SlurmTags.Node]).Distinct().Order());
+        // Trials that trained on one node at the same time never shared a GPU (runs are created at submission: training starts at the first step).
+        long Trained(TrialRecord trial) => workspace.History(trial, "train/loss").Min(m => m.Timestamp);
+        foreach (var pair in from a in trials from b in trials where string.CompareOrdinal(a.Run.RunId, b.Run.RunId) < 0 select (a, b))
+        {
+            var overlap = Trained(pair.a) < pair.b.Run.EndTime && Trained(pair.b) < pair.a.Run.EndTime;
+            if (overlap && pair.a.Tags[SlurmTags.Node] == pair.b.Tags[SlurmTags.Node])
+            {
+                Assert.NotEqual(pair.a.Tags[SlurmTags.Gpus], pair.b.Tags[SlurmTags.Gpus]);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_trial_on_a_node_that_dies_is_requeued_and_resumes_from_its_checkpoint_in_the_same_run()
+    {
+        var spec = workspace.WriteSpec(Spec("slurm-node-failure", 500, 3, "    cpus_per_task: 2", "[0.1]"));
+        using var exp = ExpProcess.Start(workspace.Directory, cluster.Environment, "run", spec);
+
+        var trial = await WaitFor(() => workspace.Trials("slurm-node-failure").SingleOrDefault(HasCheckpoint), TimeSpan.FromSeconds(120));
+        var node = workspace.Store.GetTags(trial.Run.RunId)[SlurmTags.Node];
+        cluster.KillNode(node);
+        try
+        {
+            var result = await exp.WaitAsync();
+
+            Assert.True(result.ExitCode == 0, result.ToString());
+            var after = Assert.Single(workspace.Trials("slurm-node-failure"));
+            Assert.Equal(trial.Run.RunId, after.Run.RunId);
+            Assert.Equal(RunStatus.Finished, after.Run.Status);
+            Assert.Equal("1", after.Tags[SlurmTags.Restarts]);
+            Assert.NotEqual(node, after.Tags[SlurmTags.Node]);
+            var log = File.ReadAllText(Path.Combine(workspace.Store.ArtifactDirectory(after.Run.RunId), RunFolders.LogArtifactPath));
+            Assert.Matches(@"Resuming from the checkpoint of epoch [12]", log);
+            // No step twice, none missing: 10 steps per epoch (500 images, batches of 50).
+            var steps = workspace.History(after, "train/loss").Select(m => m.Step).ToList();
+            Assert.Equal(steps.Distinct().Count(), steps.Count);
+            Assert.Equal(30, steps.Max());
+            Assert.Equal([1, 2, 3], workspace.History(after, "epoch").Select(m => (int)m.Value));
+        }
+        finally
+        {
+            cluster.StartNode(node);
+        }
+    }
+
+    [Fact]
+    public async Task At_the_time_limit_signal_a_trial_checkpoints_and_is_requeued_into_the_same_run()
+    {
+        var spec = workspace.WriteSpec(Spec("slurm-time-limit", 500, 3, "    cpus_per_task: 2\n    max_time_limit_requeues: 1", "[0.1]"));
+        using var exp = ExpProcess.Start(workspace.Directory, cluster.Environment, "run", spec);
+
+        var trial = await WaitFor(() => workspace.Trials("slurm-time-limit").SingleOrDefault(HasCheckpoint), TimeSpan.FromSeconds(120));
+        // What Slurm sends signal_seconds before the limit (--signal=B:USR1@N): USR1 to the batch shell.
+        var element = workspace.Store.GetTags(trial.Run.RunId)[SlurmTags.Element];
+        cluster.Client("scancel", "--batch", "--signal=USR1", element);
+        var result = await exp.WaitAsync();
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var after = Assert.Single(workspace.Trials("slurm-time-limit"));
+        Assert.Equal(RunStatus.Finished, after.Run.Status);
+        Assert.Equal("1", after.Tags[SlurmTags.TimeLimitRequeues]);
+        Assert.Equal("1", after.Tags[SlurmTags.Restarts]);
+        var steps = workspace.History(after, "train/loss").Select(m => m.Step).ToList();
+        Assert.Equal(steps.Distinct().Count(), steps.Count);
+        Assert.Equal([1, 2, 3], workspace.History(after, "epoch").Select(m => (int)m.Value));
+        Assert.Matches(@"Resuming from the checkpoint of epoch [12]", File.ReadAllText(Path.Combine(workspace.Store.ArtifactDirectory(after.Run.RunId), RunFolders.LogArtifactPath)));
+    }
+
+    [Fact]
+    public async Task A_detached_sweep_is_followed_again_by_the_same_command_without_submitting_twice()
+    {
+        var spec = workspace.WriteSpec(Spec("slurm-detach", 1000, 3, "    cpus_per_task: 1", "[0.1, 0.5]"));
+
+        var detached = await ExpProcess.RunAsync(workspace.Directory, cluster.Environment, "run", spec, "--detach");
+
+        Assert.True(detached.ExitCode == 0, detached.ToString());
+        Assert.Contains("Detached: the trials run in Slurm job array(s)", detached.Output);
+        var parent = Assert.Single(workspace.Store.ListRuns(workspace.ExperimentId("slurm-detach")), run => workspace.Store.GetTags(run.RunId).ContainsKey(TrialTags.SweepId));
+        var arrays = workspace.Store.GetTags(parent.RunId)[SlurmTags.Arrays];
+
+        var reattached = await ExpProcess.RunAsync(workspace.Directory, cluster.Environment, "run", spec);
+
+        Assert.True(reattached.ExitCode == 0, reattached.ToString());
+        // Followed to their end by this command (not found finished before), and not submitted again.
+        Assert.Contains("finished kl_weight=0.1 in", reattached.Output);
+        Assert.Contains("finished kl_weight=0.5 in", reattached.Output);
+        Assert.DoesNotContain("submitted", reattached.Output);
+        Assert.Equal(arrays, workspace.Store.GetTags(parent.RunId)[SlurmTags.Arrays]);
+        Assert.All(workspace.Trials("slurm-detach"), trial => Assert.Equal(RunStatus.Finished, trial.Run.Status));
+        Assert.Equal(RunStatus.Finished, workspace.Store.GetRun(parent.RunId).Status);
+    }
+
+    [Fact]
+    public async Task Ctrl_C_cancels_the_arrays_and_the_running_trial_stops_killed_to_resume_later()
+    {
+        var spec = workspace.WriteSpec(Spec("slurm-cancel", 1000, 20, "    cpus_per_task: 2", "[0.1, 0.5, 1.0]"));
+        using var exp = ExpProcess.Start(workspace.Directory, cluster.Environment, "run", spec, "--parallel", "1");
+        await WaitFor(() => workspace.Trials("slurm-cancel").FirstOrDefault(t => t.Run.Status == RunStatus.Running && Epochs(t) >= 1), TimeSpan.FromSeconds(120));
+
+        exp.Interrupt();
+        var result = await exp.WaitAsync();
+
+        Assert.True(result.ExitCode == 130, result.ToString());
+        var trials = workspace.Trials("slurm-cancel");
+        Assert.Equal(3, trials.Count);
+        Assert.All(trials, trial => Assert.Equal(RunStatus.Killed, trial.Run.Status));
+        Assert.Single(trials, trial => Epochs(trial) >= 1);
+        var parent = Assert.Single(workspace.Store.ListRuns(workspace.ExperimentId("slurm-cancel")), run => workspace.Store.GetTags(run.RunId).ContainsKey(TrialTags.SweepId));
+        var arrays = workspace.Store.GetTags(parent.RunId)[SlurmTags.Arrays];
+        await WaitFor(() => cluster.Client("squeue", "-h", "--array", "-j", arrays).Trim() == "" ? "" : null, TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task A_trial_that_fails_for_its_own_reasons_is_failed_once_and_not_requeued()
+    {
+        var spec = workspace.WriteSpec(Spec("slurm-own-failure", 200, 1, "    cpus_per_task: 1", "[0.1]"));
+        // The element inherits the submitter's environment, as sbatch's --export=ALL does: the trial aborts at step 2.
+        var environment = new Dictionary<string, string>(cluster.Environment) { ["EXP_FAULT"] = "abort-at-step:2" };
+
+        var result = await ExpProcess.RunAsync(workspace.Directory, environment, "run", spec);
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        var trial = Assert.Single(workspace.Trials("slurm-own-failure"));
+        Assert.Equal(RunStatus.Failed, trial.Run.Status);
+        Assert.Contains("exit code 134", trial.Tags[TrialTags.Note]);
+        var log = File.ReadAllText(Path.Combine(workspace.Store.ArtifactDirectory(trial.Run.RunId), "logs", "slurm.log"));
+        Assert.Single(log.Split('\n'), line => line.Contains(" element "));
+        Assert.Equal("0", trial.Tags[SlurmTags.Restarts]);
+    }
+
+    [Fact]
+    public async Task An_unreachable_controller_is_a_clear_error_within_seconds_not_a_hang()
+    {
+        var spec = workspace.WriteSpec(Spec("slurm-unreachable", 200, 1, "    cpus_per_task: 1", "[0.1]"));
+        var conf = Path.Combine(workspace.Directory, "slurm.conf");
+        File.WriteAllText(conf, File.ReadAllText(cluster.Environment["SLURM_CONF"]).Replace($"SlurmctldPort={cluster.Environment["EXP_SLURM_PORT"]}", "SlurmctldPort=9"));
+
+        var result = await ExpProcess.RunAsync(workspace.Directory, new Dictionary<string, string> { ["SLURM_CONF"] = conf }, "run", spec);
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Contains("error: the Slurm controller is unreachable", result.Error);
+        Assert.False(Directory.Exists(workspace.Runs), "nothing is written before Slurm answers");
+    }
+
+    [Fact]
+    public async Task Without_sbatch_on_the_path_the_error_says_where_to_run_instead()
+    {
+        var spec = workspace.WriteSpec(Spec("slurm-missing", 200, 1, "    cpus_per_task: 1", "[0.1]"));
+
+        var result = await ExpProcess.RunAsync(workspace.Directory, new Dictionary<string, string> { ["PATH"] = "/nonexistent" }, "run", spec);
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Contains("error: sbatch is not on PATH", result.Error);
+        Assert.Contains("--launcher local", result.Error);
+    }
+
+    /// <summary>Its first epoch's checkpoint is complete: from here a lost trial resumes rather than starts over.</summary>
+    private bool HasCheckpoint(TrialRecord trial) => Checkpoint.TryReadState(RunFolders.Checkpoints(workspace.Store, trial.Run.RunId)) is not null;
+
+    private int Epochs(TrialRecord trial) => workspace.History(trial, TrackingObserver.EpochMetric).Count;
+
+    private static async Task<T> WaitFor<T>(Func<T?> probe, TimeSpan timeout) where T : class
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                if (probe() is { } found)
+                {
+                    return found;
+                }
+            }
+            catch (InvalidOperationException)
+            {
+                // The experiment is not created yet.
+            }
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"nothing came within {timeout.TotalSeconds:0} s");
+    }
+
+    public void Dispose() => workspace.Dispose();
+}

@@ -12,8 +12,9 @@ public static class MetricFormat
         ("ELBO (nats)", Metrics.Elbo),
         ("bits/dim", Metrics.BitsPerDim),
         ("IWAE", Metrics.Iwae),
-        ("IWAE prior", Metrics.IwaePrior),
+        ("test IWAE", Metrics.TestIwae),
         ("KL", Metrics.Kl),
+        ("active units", Metrics.ActiveUnits),
         ("sigma", Metrics.Sigma),
     ];
 

@@ -179,7 +179,7 @@ let private checkCombinations (decoding: Decoding) (root: Position) (config: Tri
                 "reconstruction: mse with kl_weight 0 is a plain autoencoder, a Gaussian VAE at sigma 0 with no ELBO to report. Use a positive weight (the notes use 1e-4 in fraction mode)"
     let validation = data.Validation
     if data.TrainLimit.HasValue && validation > 0.0 && validation < 1.0 then
-        let held = int (floor (float data.TrainLimit.Value * validation))
+        let held = max 1 (int (floor (float data.TrainLimit.Value * validation)))
         let kept = data.TrainLimit.Value - held
         if held < 1 || kept < config.Train.BatchSize then
             errorAbout

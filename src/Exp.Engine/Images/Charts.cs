@@ -25,6 +25,7 @@ public static class Charts
         plot.XLabel("latent dimension");
         plot.YLabel("KL(q(z_u|x) || N(0,1)), nats per image");
         plot.Axes.Margins(bottom: 0);
+        plot.Axes.SetLimitsX(-0.75, kl.Length - 0.25);
         return plot.GetImageBytes(Width, Height, ImageFormat.Png);
     }
 

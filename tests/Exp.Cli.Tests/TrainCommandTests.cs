@@ -31,7 +31,7 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal(RunStatus.Finished, trial.Run.Status);
         Assert.Null(trial.SweepRunId);
         var parameters = workspace.Store.GetParams(trial.Run.RunId);
-        Assert.Equal(("0.5", "0.5", "1"), (parameters["loss.kl_weight"], parameters["loss.effective_beta"], parameters["loss.effective_sigma"]));
+        Assert.Equal(("0.5", "0.5", "1.0"), (parameters["loss.kl_weight"], parameters["loss.effective_beta"], parameters["loss.effective_sigma"]));
         Assert.Equal([2L, 4L, 6L, 8L], workspace.History(trial, Metrics.TrainLoss).Select(m => m.Step));
         Assert.Equal([4L, 8L], workspace.History(trial, Metrics.Elbo).Select(m => m.Step));
         Assert.Equal(2, workspace.History(trial, Metrics.Iwae).Count);

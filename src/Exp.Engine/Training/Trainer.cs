@@ -95,8 +95,10 @@ public sealed class Trainer(TrialConfig config, TrainerOptions? options = null)
             }
         }
 
-        // A run that resumes a completed checkpoint of its last epoch has nothing left to do.
-        if (resumed is not { Completed: true } || resumed.Epoch != epoch)
+        // Once the last epoch is done (not after a partial run that stops early), unless a
+        // resumed checkpoint of the last epoch says the final evaluation was already logged.
+        var finalEvaluationDone = resumed is { Completed: true } && resumed.Epoch == epoch;
+        if (epoch == config.Train.Epochs && !finalEvaluationDone)
         {
             metrics = new Dictionary<string, double>(metrics);
             foreach (var (key, value) in EvaluateAtTheEnd(vae, data.Test, epoch, device, observer))

@@ -143,6 +143,9 @@ public sealed class TrainerTests : IDisposable
         var directory = Path.Combine(folder, "final");
         var config = TestConfigs.Trial(epochs: 2, testIwaeSamples: 20, proposalComparison: true);
 
+        // Paused after its first epoch, resumed to the end, then run again: evaluated at the end, once.
+        new Trainer(config, new TrainerOptions { Observer = observer, CheckpointDirectory = directory, UntilEpoch = 1 }).Run();
+        Assert.Empty(observer.Tests);
         var result = new Trainer(config, new TrainerOptions { Observer = observer, CheckpointDirectory = directory }).Run();
         var again = new Trainer(config, new TrainerOptions { Observer = observer, CheckpointDirectory = directory }).Run();
 

@@ -44,7 +44,7 @@ public sealed class DamagedStoreTests : IDisposable
             data: {dataset: fashion-mnist, train_limit: 200, test_limit: 50}
             model: {channels: [4], latent_dim: 2}
             train: {epochs: 1, batch_size: 100}
-            eval: {sample_count: 4, reconstruction_count: 4}
+            eval: {sample_count: 4, reconstruction_count: 4, test_iwae_samples: 0}
             """);
 
         var result = await ExpProcess.RunAsync(workspace.Directory, "run", spec);

@@ -19,7 +19,7 @@ public sealed class ServerTrackingTests : IDisposable
             data: {"{"}dataset: fashion-mnist, train_limit: 300, test_limit: 100{"}"}
             model: {"{"}channels: [8, 16], latent_dim: 4{"}"}
             train: {"{"}epochs: 2, batch_size: 100, log_every: 1{"}"}
-            eval: {"{"}sample_count: 4, reconstruction_count: 4{"}"}
+            eval: {"{"}sample_count: 4, reconstruction_count: 4, test_iwae_samples: 0{"}"}
             tracking: {"{"}uri: "{server.Uri}"{"}"}
             sweep:
               parameters:

@@ -18,11 +18,12 @@ public sealed class SlurmLauncherTests(SlurmCluster cluster) : IDisposable
 {
     private readonly Workspace workspace = new();
 
+    /// <param name="trainImages">Images to train on; a tenth more are loaded and held out for validation.</param>
     private static string Spec(string experiment, int trainImages, int epochs, string slurm, string sweep) => $"""
         experiment: {experiment}
         data:
           dataset: fashion-mnist
-          train_limit: {trainImages}
+          train_limit: {(int)Math.Ceiling(trainImages / 0.9)}
           test_limit: 100
         model:
           channels: [8, 16]
@@ -35,6 +36,7 @@ public sealed class SlurmLauncherTests(SlurmCluster cluster) : IDisposable
         eval:
           sample_count: 4
           reconstruction_count: 4
+          test_iwae_samples: 10
         execution:
           launcher: slurm
           parallel: 4

@@ -10,11 +10,12 @@ public sealed class SweepRunTests : IDisposable
 {
     private readonly Workspace workspace = new();
 
+    /// <param name="trainImages">Images to train on; a tenth more are loaded and held out for validation.</param>
     private static string Spec(string experiment, int trainImages, int epochs, string sweep) => $"""
         experiment: {experiment}
         data:
           dataset: fashion-mnist
-          train_limit: {trainImages}
+          train_limit: {(int)Math.Ceiling(trainImages / 0.9)}
           test_limit: 200
         model:
           channels: [8, 16]
@@ -29,6 +30,7 @@ public sealed class SweepRunTests : IDisposable
         eval:
           sample_count: 16
           reconstruction_count: 8
+          test_iwae_samples: 10
         {sweep}
         """;
 

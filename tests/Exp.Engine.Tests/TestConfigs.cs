@@ -13,8 +13,20 @@ public static class TestConfigs
     public static ModelConfig Notes() =>
         new(Architecture.Conv, [32, 64, 64, 64], 3, true, Activation.LeakyRelu, 1024, Upsample.Nearest, OutputActivation.Linear);
 
+    /// <summary>Fashion-MNIST subsets; a tenth of the training images held out for validation (284: 256 to train on).</summary>
     public static DataConfig FashionMnist(int train, int test) =>
-        new(DatasetKind.FashionMnist, "", 28, 1, train, test);
+        new(DatasetKind.FashionMnist, "", 28, 1, train, test, 0.1);
+
+    /// <summary>A loss, by default the Gaussian ELBO at a fixed sigma 0.1.</summary>
+    public static LossConfig Loss(
+        double sigma = 0.1,
+        SigmaMode mode = SigmaMode.Fixed,
+        double klWeight = 1.0,
+        KlMode klMode = KlMode.Beta,
+        Reconstruction reconstruction = Reconstruction.Gaussian,
+        int warmupEpochs = 0,
+        double freeBits = 0) =>
+        new(reconstruction, sigma, mode, klWeight, klMode, warmupEpochs, freeBits);
 
     public static TrialConfig Trial(
         DataConfig? data = null,
@@ -25,11 +37,13 @@ public static class TestConfigs
         double lr = 1e-3,
         int iwaeSamples = 0,
         int seed = 1,
-        int logEvery = 10) =>
+        int logEvery = 10,
+        int testIwaeSamples = 0,
+        bool proposalComparison = false) =>
         new(seed,
-            data ?? FashionMnist(256, 128),
+            data ?? FashionMnist(284, 128),
             model ?? SmallConv(),
-            loss ?? new LossConfig(0.1, false, 1.0, KlMode.Beta),
+            loss ?? Loss(),
             new TrainConfig(epochs, batchSize, OptimizerKind.Adam, lr, 0.0, "cpu", logEvery),
-            new EvalConfig(16, 0.85, 8, iwaeSamples, 256));
+            new EvalConfig(16, 0.85, 8, iwaeSamples, 256, testIwaeSamples, proposalComparison, [1, 10, 100], 32, 3));
 }

@@ -28,6 +28,28 @@ public class TrackingObserverTests
         Assert.Equal(-300, observer.LastMetrics[Metrics.Elbo]);
     }
 
+    [Fact]
+    public void Test_metrics_land_beside_the_last_evaluation_and_proposal_estimates_at_step_k()
+    {
+        var recorder = new RecordingRecorder();
+        var observer = new TrackingObserver(recorder, epochs: 1, _ => { }, FaultInjection.FromEnvironment());
+
+        observer.OnStep(new TrainingStep(30, 1, 0.5, 1));
+        observer.OnEpochEvaluated(1, new Dictionary<string, double> { [Metrics.Elbo] = -300 });
+        observer.OnTestEvaluated(new Dictionary<string, double> { [Metrics.TestElbo] = -310 });
+        observer.OnProposalComparison([new ProposalEstimate(1, -320, 2, -900, 80), new ProposalEstimate(1000, -305, 0.5, -600, 30)]);
+
+        Assert.Equal(
+            [
+                (Metrics.TestElbo, -310.0, 30L),
+                (Metrics.ProposalQMean, -320.0, 1L), (Metrics.ProposalQStd, 2.0, 1L), (Metrics.ProposalPriorMean, -900.0, 1L), (Metrics.ProposalPriorStd, 80.0, 1L),
+                (Metrics.ProposalQMean, -305.0, 1000L), (Metrics.ProposalQStd, 0.5, 1000L), (Metrics.ProposalPriorMean, -600.0, 1000L), (Metrics.ProposalPriorStd, 30.0, 1000L),
+            ],
+            recorder.Metrics.Skip(3));
+        // The summary of the trial shows the test metrics beside the last evaluation's.
+        Assert.Equal((-300.0, -310.0), (observer.LastMetrics[Metrics.Elbo], observer.LastMetrics[Metrics.TestElbo]));
+    }
+
     private sealed class RecordingRecorder : IRunRecorder
     {
         public List<(string Key, double Value, long Step)> Metrics { get; } = [];

@@ -48,7 +48,7 @@ let ``out of range values are errors`` () =
     let errors =
         errorsOf "experiment: x\nmodel:\n  latent_dim: 0\nloss:\n  noise_sigma: 0\n  kl_mode: fraction\n  kl_weight: 1.5\ntrain:\n  lr: -0.1\n" []
     errors |> assertHas "spec.yaml:3:15: model.latent_dim: must be at least 1, found 0"
-    errors |> assertHas "spec.yaml:5:16: loss.noise_sigma: must be greater than 0 (or 'learned'), found 0"
+    errors |> assertHas "spec.yaml:5:16: loss.noise_sigma: must be greater than 0 (or 'learned' or 'optimal'), found 0"
     errors |> assertHas "spec.yaml:7:14: loss.kl_weight: in fraction mode kl_weight"
     errors |> assertHas "spec.yaml:9:7: train.lr: must be greater than 0, found -0.1"
 
@@ -172,3 +172,34 @@ let ``a trial that cannot fit in the machine's memory is refused at the key to c
     for path in System.IO.Directory.GetFiles(Exp.Testing.RepoPaths.Experiments, "*.yaml") do
         let example = Specs.Load(path, [||], "", 2L * 1024L * 1024L * 1024L)
         Assert.True(example.Succeeded, path + ": " + System.String.Join("\n", example.Errors))
+
+[<Fact>]
+let ``fraction mode refuses a weight of 1, which leaves no reconstruction term`` () =
+    errorsOf "experiment: x\nloss:\n  kl_mode: fraction\n  kl_weight: 1\n" []
+    |> assertHas "spec.yaml:4:14: loss.kl_weight: in fraction mode kl_weight 1 leaves nothing of the reconstruction term"
+
+[<Fact>]
+let ``mse has no sigma of its own to set, and no ELBO at weight 0`` () =
+    let errors = errorsOf "experiment: x\nloss:\n  reconstruction: mse\n  noise_sigma: learned\n" []
+    errors |> assertHas "spec.yaml:4:16: loss.noise_sigma: reconstruction: mse has no noise sigma of its own"
+    errorsOf "experiment: x\nloss:\n  reconstruction: mse\n" [ "loss.kl_weight=0" ]
+    |> assertHas "override 'loss.kl_weight=0':1:1: loss.kl_weight: reconstruction: mse with kl_weight 0 is a plain autoencoder"
+
+[<Fact>]
+let ``the new loss, data and eval keys are checked where they are written`` () =
+    let errors =
+        errorsOf
+            "experiment: x\ndata:\n  validation: 1.5\nloss:\n  reconstruction: mes\n  kl_warmup_epochs: -1\n  free_bits: -0.5\neval:\n  proposal_k: [1, 100, 10]\n  proposal_repeats: 1\n  test_iwae_samples: -3\n"
+            []
+    errors |> assertHas "spec.yaml:3:15: data.validation: must lie strictly between 0 and 1, found 1.5"
+    errors |> assertHas "spec.yaml:5:19: loss.reconstruction: unknown value 'mes'; did you mean 'mse'?"
+    errors |> assertHas "spec.yaml:6:21: loss.kl_warmup_epochs: must be at least 0, found -1"
+    errors |> assertHas "spec.yaml:7:14: loss.free_bits: must be 0 or more, found -0.5"
+    errors |> assertHas "spec.yaml:9:15: eval.proposal_k: the ks must be distinct and in ascending order"
+    errors |> assertHas "spec.yaml:10:21: eval.proposal_repeats: must be at least 2, found 1"
+    errors |> assertHas "spec.yaml:11:22: eval.test_iwae_samples: must be at least 0, found -3"
+
+[<Fact>]
+let ``a validation share that leaves no full training batch is refused`` () =
+    errorsOf "experiment: x\ndata:\n  train_limit: 100\n  validation: 0.5\ntrain:\n  batch_size: 64\n" []
+    |> assertHas "spec.yaml:4:15: data.validation: data.validation 0.5 of 100 training images holds out 50 and trains on 50"

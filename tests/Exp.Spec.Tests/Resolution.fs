@@ -26,7 +26,7 @@ let ``overrides apply on top of the file`` () =
     let config = plan.Trials[0].Config
     Assert.Equal(20, config.Train.Epochs)
     Assert.Equal<int[]>([| 16; 32 |], config.Model.Channels)
-    Assert.True(config.Loss.LearnSigma)
+    Assert.Equal(SigmaMode.Learned, config.Loss.Sigma)
 
 [<Fact>]
 let ``an override of a swept path fixes it`` () =

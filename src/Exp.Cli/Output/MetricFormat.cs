@@ -12,13 +12,16 @@ public static class MetricFormat
         ("ELBO (nats)", Metrics.Elbo),
         ("bits/dim", Metrics.BitsPerDim),
         ("IWAE", Metrics.Iwae),
-        ("IWAE prior", Metrics.IwaePrior),
+        ("test IWAE", Metrics.TestIwae),
         ("KL", Metrics.Kl),
+        ("active units", Metrics.ActiveUnits),
         ("sigma", Metrics.Sigma),
     ];
 
     public static string Value(double value) =>
-        Math.Abs(value) >= 1000 ? value.ToString("F1", CultureInfo.InvariantCulture)
+        // Counts (active units) print as whole numbers.
+        value == Math.Round(value) && Math.Abs(value) < 1e6 ? value.ToString("F0", CultureInfo.InvariantCulture)
+        : Math.Abs(value) >= 1000 ? value.ToString("F1", CultureInfo.InvariantCulture)
         : Math.Abs(value) >= 1 ? value.ToString("F3", CultureInfo.InvariantCulture)
         : value.ToString("G4", CultureInfo.InvariantCulture);
 

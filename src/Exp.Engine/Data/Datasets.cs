@@ -24,8 +24,33 @@ public static class Datasets
                 SyntheticShapes.Draw(config.TestLimit ?? SyntheticShapes.DefaultTestCount, config.ImageSize, config.Channels, seed + 1)),
             _ => throw new ArgumentOutOfRangeException(nameof(config), config.Dataset, "unknown dataset"),
         };
-        return new ImageDataset(train, test);
+        var (kept, validation) = HoldOut(train, config.Validation, seed);
+        train.Dispose();
+        return new ImageDataset(kept, validation, test);
     }
+
+    /// <summary>
+    /// Splits max(1, floor(share * N)) images, chosen by a permutation of <paramref name="seed"/>,
+    /// off the training images: the same seed holds out the same images on every machine. Both
+    /// parts keep the images' order.
+    /// </summary>
+    public static (Tensor Train, Tensor Validation) HoldOut(Tensor images, double share, int seed)
+    {
+        var count = images.shape[0];
+        var held = ValidationCount(count, share);
+        if (held >= count)
+            throw new ArgumentException($"data.validation {share} of {count} training images must leave at least one image to train on");
+        var order = Training.Shuffle.Permutation(count, seed, ValidationStream);
+        using var heldIndex = tensor(order[..(int)held].Order().ToArray());
+        using var keptIndex = tensor(order[(int)held..].Order().ToArray());
+        return (images.index_select(0, keptIndex), images.index_select(0, heldIndex));
+    }
+
+    /// <summary>max(1, floor(share * N)): the images held out for validation (as the spec checks it).</summary>
+    public static long ValidationCount(long count, double share) => Math.Max(1, (long)Math.Floor(count * share));
+
+    /// <summary>The permutation stream of the validation split, apart from every epoch's shuffle (epochs count from 0).</summary>
+    private const int ValidationStream = -1;
 
     private static (Tensor Train, Tensor Test) FashionMnist(DataConfig config)
     {

@@ -12,7 +12,9 @@ namespace Exp.Engine.Models;
 /// </summary>
 /// <remarks>
 /// One convention throughout: the encoder's second output is the log-variance, so the standard
-/// deviation is exp(logvar / 2) in sampling, in the KL and in log q.
+/// deviation is exp(logvar / 2) in sampling, in the KL and in log q. It is clamped to
+/// [<see cref="MinLogVar"/>, <see cref="MaxLogVar"/>] (std from 3e-7 to 2.2e4), so that an
+/// encoder pushed to extremes early in training cannot overflow exp or the KL.
 /// </remarks>
 public sealed class Vae : Module<Tensor, Tensor>
 {
@@ -21,6 +23,12 @@ public sealed class Vae : Module<Tensor, Tensor>
     private readonly Linear logvar;
     private readonly Sequential decoder;
     private readonly Parameter log_sigma;
+
+    public const double MinLogVar = -30;
+    public const double MaxLogVar = 20;
+
+    /// <summary>The floor of a learned or optimal sigma: below it the likelihood's scale overflows float32.</summary>
+    public const double MinSigma = 1e-3;
 
     public Vae(Sequential encoder, Linear mu, Linear logvar, Sequential decoder, double sigma, bool learnSigma, long[] imageShape)
         : base(nameof(Vae))
@@ -42,6 +50,20 @@ public sealed class Vae : Module<Tensor, Tensor>
 
     public Tensor LogSigma => log_sigma;
 
+    /// <summary>
+    /// Sets log sigma outside of any gradient (a learned sigma initialised from the data, the
+    /// sigma-VAE's optimal sigma per batch, the floor), floored at <see cref="MinSigma"/>.
+    /// </summary>
+    public void SetLogSigma(Tensor value)
+    {
+        using var _ = no_grad();
+        log_sigma.copy_(value.clamp_min(Math.Log(MinSigma)));
+    }
+
+    /// <summary>Every parameter but log sigma, which a learned sigma trains with its own optimiser.</summary>
+    public IEnumerable<Parameter> NetworkParameters() =>
+        named_parameters().Where(p => p.name != nameof(log_sigma)).Select(p => p.parameter);
+
     public Sequential Encoder => encoder;
     public Linear Mu => mu;
     public Linear LogVar => logvar;
@@ -50,7 +72,8 @@ public sealed class Vae : Module<Tensor, Tensor>
     public (Tensor Mu, Tensor LogVar) Encode(Tensor x)
     {
         using var features = encoder.call(x);
-        return (mu.call(features), logvar.call(features));
+        using var raw = logvar.call(features);
+        return (mu.call(features), raw.clamp(MinLogVar, MaxLogVar));
     }
 
     public Tensor Decode(Tensor z) => decoder.call(z);

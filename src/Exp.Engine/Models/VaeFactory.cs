@@ -16,6 +16,8 @@ public static class VaeFactory
             throw new ArgumentException("model.channels must list at least one positive size");
         if (loss.NoiseSigma <= 0)
             throw new ArgumentException($"loss.noise_sigma must be positive, not {loss.NoiseSigma}");
+        if (loss.Reconstruction == Reconstruction.Mse && loss.Sigma != SigmaMode.Fixed)
+            throw new ArgumentException("reconstruction mse has a derived, fixed sigma");
 
         long[] imageShape = [channels, imageSize, imageSize];
         return model.Architecture switch
@@ -62,6 +64,9 @@ public static class VaeFactory
         var decoder = new List<(string, Module<Tensor, Tensor>)>
         {
             ("linear", Linear(model.LatentDim, features)),
+            // The notes' decoder: the activation after the linear layer too, so the first
+            // convolution sees features rather than an affine map of z.
+            ("act_linear", Activation(model.Activation)),
             ("unflatten", Unflatten(1, [last, bottom, bottom])),
         };
         for (var i = 0; i < layers; i++)
@@ -88,7 +93,7 @@ public static class VaeFactory
         AddOutput(decoder, model.Output);
 
         return new Vae(Sequential(encoder), Linear(features, model.LatentDim), Linear(features, model.LatentDim),
-            Sequential(decoder), loss.NoiseSigma, loss.LearnSigma, imageShape);
+            Sequential(decoder), loss.NoiseSigma, loss.Sigma == SigmaMode.Learned, imageShape);
     }
 
     /// <summary>Fully connected layers of the given sizes, mirrored in the decoder.</summary>
@@ -116,7 +121,7 @@ public static class VaeFactory
         AddOutput(decoder, model.Output);
 
         return new Vae(Sequential(encoder), Linear(input, model.LatentDim), Linear(input, model.LatentDim),
-            Sequential(decoder), loss.NoiseSigma, loss.LearnSigma, imageShape);
+            Sequential(decoder), loss.NoiseSigma, loss.Sigma == SigmaMode.Learned, imageShape);
     }
 
     private static void AddHidden(List<(string, Module<Tensor, Tensor>)> layers, int i, long input, long output, ModelConfig model)

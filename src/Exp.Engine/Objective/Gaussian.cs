@@ -22,8 +22,20 @@ public static class Gaussian
     }
 
     /// <summary>KL(N(mu, diag(exp(logvar))) || N(0, I)) = 1/2 sum(exp(logvar) + mu^2 - 1 - logvar).</summary>
-    public static Tensor KlToStandardNormal(Tensor mu, Tensor logvar) =>
-        0.5 * (logvar.exp() + mu.square() - 1 - logvar).sum(1);
+    public static Tensor KlToStandardNormal(Tensor mu, Tensor logvar) => KlPerDimension(mu, logvar).sum(1);
+
+    /// <summary>The KL's terms per latent dimension, (batch, latent).</summary>
+    public static Tensor KlPerDimension(Tensor mu, Tensor logvar) => 0.5 * (logvar.exp() + mu.square() - 1 - logvar);
+
+    /// <summary>
+    /// The log-likelihood at the sigma that maximises it for a mean squared error per number
+    /// <paramref name="mse"/> (sigma^2 = mse): -D/2 (1 + log 2pi + log mse), floored like a learned sigma.
+    /// </summary>
+    public static double LogLikelihoodAtOptimalSigma(double mse, long dimensions, double minSigma)
+    {
+        var variance = Math.Max(mse, minSigma * minSigma);
+        return -0.5 * dimensions * (mse / variance + Log2Pi + Math.Log(variance));
+    }
 
     /// <summary>log N(z; 0, I).</summary>
     public static Tensor LogStandardNormal(Tensor z) => -0.5 * (z.square() + Log2Pi).sum(1);

@@ -27,6 +27,24 @@ public static class Metrics
     /// <summary>Importance-weighted bound on log p(x) with k samples of q(z|x), nats per image.</summary>
     public const string Iwae = "eval/iwae";
 
-    /// <summary>The same estimate with k samples of the prior p(z) instead of q(z|x), nats per image.</summary>
-    public const string IwaePrior = "eval/iwae_prior";
+    /// <summary>The ELBO at the sigma that maximises it for the held-out squared error (sigma^2 = MSE of sampled reconstructions): one scale for trials trained under any convention.</summary>
+    public const string ElboSigmaStar = "eval/elbo_sigma_star";
+
+    /// <summary>Latent dimensions whose posterior mean varies over the data: Cov_x(E_q[z_u]) &gt; 0.01 (Burda et al. 2016).</summary>
+    public const string ActiveUnits = "eval/active_units";
+
+    /// <summary>KL of the moment-matched Gaussian of the aggregate posterior q(z) to N(0, I), nats: how far samples of the prior are from what the decoder was trained on.</summary>
+    public const string AggregateKl = "eval/aggregate_kl";
+
+    /// <summary>Once at the end, on the test split.</summary>
+    public const string TestElbo = "test/elbo";
+    public const string TestIwae = "test/iwae";
+    public const string TestBitsPerDim = "test/bits_per_dim";
+    public const string TestMse = "test/mse";
+
+    /// <summary>The proposal comparison at the end, each logged with step = k.</summary>
+    public const string ProposalQMean = "proposal/q_mean";
+    public const string ProposalQStd = "proposal/q_std";
+    public const string ProposalPriorMean = "proposal/prior_mean";
+    public const string ProposalPriorStd = "proposal/prior_std";
 }

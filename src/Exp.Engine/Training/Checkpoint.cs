@@ -15,9 +15,13 @@ public static class Checkpoint
 {
     private const string Latest = "latest";
 
-    public sealed record State(int Epoch, long Step, Dictionary<string, double> Metrics);
+    /// <param name="Completed">The final evaluation (test split, proposal comparison) is logged; Metrics include it.</param>
+    public sealed record State(int Epoch, long Step, Dictionary<string, double> Metrics, bool Completed = false);
 
-    public static string Save(string directory, State state, Vae vae, OptimizerHelper optimizer, Generator noise)
+    private const string SigmaOptimizer = "sigma-optimizer.bin";
+
+    /// <param name="sigmaOptimizer">A learned sigma's own optimiser, or null.</param>
+    public static string Save(string directory, State state, Vae vae, OptimizerHelper optimizer, OptimizerHelper? sigmaOptimizer, Generator noise)
     {
         var name = $"epoch-{state.Epoch:D4}";
         var final = Path.Combine(directory, name);
@@ -28,6 +32,7 @@ public static class Checkpoint
 
         vae.save(Path.Combine(partial, "model.bin"));
         optimizer.save_state_dict(Path.Combine(partial, "optimizer.bin"));
+        sigmaOptimizer?.save_state_dict(Path.Combine(partial, SigmaOptimizer));
         using (var generatorState = noise.get_state())
             File.WriteAllBytes(Path.Combine(partial, "noise.bin"), generatorState.bytes.ToArray());
         File.WriteAllText(Path.Combine(partial, "state.json"), JsonSerializer.Serialize(state));
@@ -44,17 +49,27 @@ public static class Checkpoint
         return final;
     }
 
+    /// <summary>Marks the latest checkpoint completed, with the metrics of the final evaluation: a resume then has nothing left to do.</summary>
+    public static void Complete(string directory, State state)
+    {
+        var folder = LatestFolder(directory) ?? throw new InvalidOperationException($"no checkpoint to complete in {directory}");
+        var path = Path.Combine(folder, "state.json");
+        File.WriteAllText(path + ".partial", JsonSerializer.Serialize(state with { Completed = true }));
+        File.Move(path + ".partial", path, overwrite: true);
+    }
+
     /// <summary>Epoch, step and metrics of the latest checkpoint in <paramref name="directory"/>; null when there is none.</summary>
     public static State? TryReadState(string directory) =>
         LatestFolder(directory) is { } folder ? ReadState(folder) : null;
 
     /// <summary>Restores the latest checkpoint in <paramref name="directory"/> into the given objects; null when there is none.</summary>
-    public static State? TryLoad(string directory, Vae vae, OptimizerHelper optimizer, Generator noise)
+    public static State? TryLoad(string directory, Vae vae, OptimizerHelper optimizer, OptimizerHelper? sigmaOptimizer, Generator noise)
     {
         if (LatestFolder(directory) is not { } folder)
             return null;
         vae.load(Path.Combine(folder, "model.bin"));
         optimizer.load_state_dict(Path.Combine(folder, "optimizer.bin"));
+        sigmaOptimizer?.load_state_dict(Path.Combine(folder, SigmaOptimizer));
         using (var generatorState = tensor(File.ReadAllBytes(Path.Combine(folder, "noise.bin")), ScalarType.Byte))
             noise.set_state(generatorState);
         return ReadState(folder);

@@ -12,7 +12,13 @@ public interface ITrainingObserver
     /// <summary>Held-out metrics (names in <see cref="Objective.Metrics"/>) after each epoch, 1-based.</summary>
     void OnEpochEvaluated(int epoch, IReadOnlyDictionary<string, double> metrics) { }
 
-    /// <summary>A PNG image: <c>samples</c> or <c>reconstructions</c>, with the epoch as step.</summary>
+    /// <summary>The test split's metrics (test/*), once, after the last epoch.</summary>
+    void OnTestEvaluated(IReadOnlyDictionary<string, double> metrics) { }
+
+    /// <summary>The proposal comparison, once, after the last epoch, when <c>eval.proposal_comparison</c> is on.</summary>
+    void OnProposalComparison(IReadOnlyList<Objective.ProposalEstimate> estimates) { }
+
+    /// <summary>A PNG image (keys in <see cref="Images.ImageKeys"/>), with the epoch as step.</summary>
     void OnImage(string key, int step, byte[] png) { }
 
     /// <summary>A checkpoint of the state after <paramref name="epoch"/> is complete at <paramref name="path"/>.</summary>

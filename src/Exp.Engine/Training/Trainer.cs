@@ -10,8 +10,9 @@ namespace Exp.Engine.Training;
 
 /// <summary>
 /// Trains one trial: loads its data onto the device, builds its model, and runs epochs of
-/// shuffled batches, then after each epoch evaluates on held-out data, draws the pictures and
-/// writes a checkpoint. Same config, seed and device give the same numbers, also across a
+/// shuffled batches, then after each epoch evaluates on the validation split, draws the pictures
+/// and writes a checkpoint. After the last epoch it evaluates the test split and, when asked,
+/// compares the proposals. Same config, seed and device give the same numbers, also across a
 /// resume. Throws <see cref="NonFiniteLossException"/> when the loss stops being a number.
 /// </summary>
 public sealed class Trainer(TrialConfig config, TrainerOptions? options = null)
@@ -29,12 +30,16 @@ public sealed class Trainer(TrialConfig config, TrainerOptions? options = null)
         manual_seed(config.Seed);
         using var vae = VaeFactory.Create(config.Model, config.Loss, data.Channels, data.ImageSize);
         vae.to(device);
-        using var optimizer = Optimizers.Create(config.Train, vae.parameters());
+        using var optimizer = Optimizers.Create(config.Train, vae.NetworkParameters());
+        var learnedSigma = config.Loss.Sigma == SigmaMode.Learned;
+        using var sigmaOptimizer = learnedSigma ? LearnedSigma.CreateOptimizer(vae) : null;
+        if (learnedSigma)
+            LearnedSigma.InitialiseFromData(vae, data.Train);
         using var noise = new Generator((ulong)config.Seed, device);
         var objective = new TrainingObjective(config.Loss);
 
         var checkpoints = options.CheckpointDirectory;
-        var resumed = checkpoints is null ? null : Checkpoint.TryLoad(checkpoints, vae, optimizer, noise);
+        var resumed = checkpoints is null ? null : Checkpoint.TryLoad(checkpoints, vae, optimizer, sigmaOptimizer, noise);
         var (epoch, step) = resumed is null ? (0, 0L) : (resumed.Epoch, resumed.Step);
         var metrics = resumed?.Metrics ?? [];
 
@@ -55,14 +60,20 @@ public sealed class Trainer(TrialConfig config, TrainerOptions? options = null)
                 cancellation.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
                 var x = data.Train.index_select(0, order.narrow(0, b * batchSize, batchSize));
-                var loss = objective.Loss(vae, x, noise);
+                var loss = objective.Loss(vae, x, noise, TrainingObjective.WarmupFactor(config.Loss, step, stepsPerEpoch));
                 var value = loss.item<float>();
                 if (!float.IsFinite(value))
                     throw new NonFiniteLossException(step + 1, epoch + 1, value);
 
                 optimizer.zero_grad();
+                sigmaOptimizer?.zero_grad();
                 loss.backward();
                 optimizer.step();
+                if (sigmaOptimizer is not null)
+                {
+                    sigmaOptimizer.step();
+                    vae.SetLogSigma(vae.LogSigma);
+                }
                 step++;
 
                 if (step % logEvery == 0 || b == stepsPerEpoch - 1)
@@ -70,25 +81,57 @@ public sealed class Trainer(TrialConfig config, TrainerOptions? options = null)
             }
             epoch++;
 
-            using var evaluation = new Generator(EvaluationSeed(epoch), device);
-            metrics = Evaluator.Evaluate(vae, data.Test, config.Eval, evaluation);
+            using var evaluation = new Generator(EvaluationSeed(config.Seed, epoch), device);
+            var evaluated = Evaluator.Evaluate(vae, data.Validation, config.Eval.BatchSize, config.Eval.IwaeSamples, evaluation);
+            metrics = evaluated.Metrics;
             observer.OnEpochEvaluated(epoch, metrics);
-            DrawPictures(vae, data.Test, epoch, evaluation, observer);
+            DrawPictures(vae, data.Validation, epoch, evaluation, observer);
+            observer.OnImage(ImageKeys.KlPerDimension, epoch, Charts.KlPerDimension(evaluated.KlPerDimension, epoch, metrics[Metrics.ActiveUnits]));
 
             if (checkpoints is not null)
             {
-                var path = Checkpoint.Save(checkpoints, new Checkpoint.State(epoch, step, metrics), vae, optimizer, noise);
+                var path = Checkpoint.Save(checkpoints, new Checkpoint.State(epoch, step, metrics), vae, optimizer, sigmaOptimizer, noise);
                 observer.OnCheckpoint(epoch, path);
             }
+        }
+
+        // Once the last epoch is done (not after a partial run that stops early), unless a
+        // resumed checkpoint of the last epoch says the final evaluation was already logged.
+        var finalEvaluationDone = resumed is { Completed: true } && resumed.Epoch == epoch;
+        if (epoch == config.Train.Epochs && !finalEvaluationDone)
+        {
+            metrics = new Dictionary<string, double>(metrics);
+            foreach (var (key, value) in EvaluateAtTheEnd(vae, data.Test, epoch, device, observer))
+                metrics[key] = value;
+            if (checkpoints is not null)
+                Checkpoint.Complete(checkpoints, new Checkpoint.State(epoch, step, metrics));
         }
 
         return new TrainingResult(epoch, step, resumed?.Epoch ?? 0, metrics);
     }
 
-    /// <summary>Evaluation draws its own noise per epoch, so it never shifts the training's random stream.</summary>
-    private ulong EvaluationSeed(int epoch) => unchecked((ulong)config.Seed * 0x9E3779B97F4A7C15UL + (ulong)epoch);
+    /// <summary>Once, after the last epoch: the test split (test/*), and the proposal comparison when asked for.</summary>
+    private Dictionary<string, double> EvaluateAtTheEnd(Vae vae, Tensor test, int epoch, Device device, ITrainingObserver observer)
+    {
+        var eval = config.Eval;
+        using var generator = new Generator(EvaluationSeed(config.Seed, 0), device);
+        var metrics = Evaluator.Test(vae, test, eval.BatchSize, eval.TestIwaeSamples, generator);
+        observer.OnTestEvaluated(metrics);
+        if (eval.ProposalComparison)
+        {
+            var count = (int)Math.Min(eval.ProposalImages, test.shape[0]);
+            using var images = test.narrow(0, 0, count);
+            var estimates = ProposalComparison.Run(vae, images, eval.ProposalK, eval.ProposalRepeats, generator);
+            observer.OnProposalComparison(estimates);
+            observer.OnImage(ImageKeys.ProposalComparison, epoch, Charts.ProposalComparison(estimates, count, eval.ProposalRepeats));
+        }
+        return metrics;
+    }
 
-    private void DrawPictures(Vae vae, Tensor test, int epoch, Generator generator, ITrainingObserver observer)
+    /// <summary>Evaluation draws its own noise per epoch (0: the final evaluation), so it never shifts the training's random stream.</summary>
+    public static ulong EvaluationSeed(int seed, int epoch) => unchecked((ulong)seed * 0x9E3779B97F4A7C15UL + (ulong)epoch);
+
+    private void DrawPictures(Vae vae, Tensor heldOut, int epoch, Generator generator, ITrainingObserver observer)
     {
         var wasTraining = vae.training;
         vae.eval();
@@ -97,14 +140,14 @@ public sealed class Trainer(TrialConfig config, TrainerOptions? options = null)
         {
             if (config.Eval.SampleCount > 0)
             {
-                var z = randn([config.Eval.SampleCount, vae.LatentDim], device: test.device, generator: generator) * config.Eval.SampleStd;
-                observer.OnImage("samples", epoch, ImageGrid.Samples(vae.Decode(z)));
+                var z = randn([config.Eval.SampleCount, vae.LatentDim], device: heldOut.device, generator: generator) * config.Eval.SampleStd;
+                observer.OnImage(ImageKeys.Samples, epoch, ImageGrid.Samples(vae.Decode(z)));
             }
-            var shown = Math.Min(config.Eval.ReconstructionCount, test.shape[0]);
+            var shown = Math.Min(config.Eval.ReconstructionCount, heldOut.shape[0]);
             if (shown > 0)
             {
-                var inputs = test.narrow(0, 0, shown);
-                observer.OnImage("reconstructions", epoch, ImageGrid.Pairs(inputs, vae.call(inputs)));
+                var inputs = heldOut.narrow(0, 0, shown);
+                observer.OnImage(ImageKeys.Reconstructions, epoch, ImageGrid.Pairs(inputs, vae.call(inputs)));
             }
         }
         vae.train(wasTraining);

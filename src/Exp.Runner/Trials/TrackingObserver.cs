@@ -40,6 +40,28 @@ public sealed class TrackingObserver(IRunRecorder recorder, int epochs, Action<T
         report(new TrialEvent(TrialEventKind.Evaluated, epoch, epochs, lastStep, (double)epoch / epochs, Metrics: metrics));
     }
 
+    /// <summary>At the step of the last epoch's evaluation, beside it.</summary>
+    public void OnTestEvaluated(IReadOnlyDictionary<string, double> metrics)
+    {
+        LastMetrics = new Dictionary<string, double>(LastMetrics.Concat(metrics));
+        recorder.LogMetrics(metrics, lastStep);
+    }
+
+    /// <summary>Each estimate at step = k, so MLflow draws it against k.</summary>
+    public void OnProposalComparison(IReadOnlyList<ProposalEstimate> estimates)
+    {
+        foreach (var estimate in estimates)
+        {
+            recorder.LogMetrics(new Dictionary<string, double>
+            {
+                [Metrics.ProposalQMean] = estimate.QMean,
+                [Metrics.ProposalQStd] = estimate.QStd,
+                [Metrics.ProposalPriorMean] = estimate.PriorMean,
+                [Metrics.ProposalPriorStd] = estimate.PriorStd,
+            }, estimate.K);
+        }
+    }
+
     public void OnImage(string key, int step, byte[] png) => recorder.LogImage(key, step, png);
 
     public void OnCheckpoint(int epoch, string path)

@@ -22,6 +22,11 @@ let outputs = [ "sigmoid", OutputActivation.Sigmoid; "linear", OutputActivation.
 
 let klModes = [ "beta", KlMode.Beta; "fraction", KlMode.Fraction ]
 
+let reconstructions = [ "gaussian", Reconstruction.Gaussian; "mse", Reconstruction.Mse ]
+
+/// The words noise_sigma takes besides a number.
+let sigmaModes = [ "learned", SigmaMode.Learned; "optimal", SigmaMode.Optimal ]
+
 let optimizers =
     [ "adam", OptimizerKind.Adam
       "adamw", OptimizerKind.AdamW

@@ -36,6 +36,19 @@ type KlMode =
     | Beta = 0
     | Fraction = 1
 
+/// The reconstruction term: gaussian is -log N(x; f(z), sigma^2 I) per image; mse is the mean
+/// squared error per pixel (the notes' code, PyTorch-VAE), a Gaussian at an effective sigma.
+type Reconstruction =
+    | Gaussian = 0
+    | Mse = 1
+
+/// How the decoder noise sigma is set: fixed; learned by gradient; optimal, the sigma-VAE's
+/// sqrt of the batch's mean squared error (Rybkin et al. 2021).
+type SigmaMode =
+    | Fixed = 0
+    | Learned = 1
+    | Optimal = 2
+
 type OptimizerKind =
     | Adam = 0
     | AdamW = 1
@@ -50,7 +63,9 @@ type DataConfig =
       /// Cap on training images; null means all of them.
       TrainLimit: Nullable<int>
       /// Cap on held-out images; null means all of them.
-      TestLimit: Nullable<int> }
+      TestLimit: Nullable<int>
+      /// Share of the training images held out (seeded) for the per-epoch metrics.
+      Validation: float }
 
 type ModelConfig =
     { Architecture: Architecture
@@ -64,11 +79,17 @@ type ModelConfig =
       Output: OutputActivation }
 
 type LossConfig =
-    { /// The decoder noise sigma; when LearnSigma, the value it starts from.
+    { Reconstruction: Reconstruction
+      /// The decoder noise sigma when Sigma is Fixed. With mse it is derived: the effective
+      /// sigma at which the loss is a beta = 1 ELBO (see Conventions).
       NoiseSigma: float
-      LearnSigma: bool
+      Sigma: SigmaMode
       KlWeight: float
-      KlMode: KlMode }
+      KlMode: KlMode
+      /// Epochs over which the KL term's weight rises linearly from 0; 0: no warm-up.
+      KlWarmupEpochs: int
+      /// Per-dimension floor on the batch's KL in the loss (nats); 0: none.
+      FreeBits: float }
 
 type TrainConfig =
     { Epochs: int
@@ -89,7 +110,15 @@ type EvalConfig =
       /// k of the importance-weighted bound; 0 turns it off.
       IwaeSamples: int
       /// Held-out images per evaluation batch.
-      BatchSize: int }
+      BatchSize: int
+      /// k of the IWAE bound on the test split, evaluated once at the end; 0 turns it off.
+      TestIwaeSamples: int
+      /// At the end: log p(x) estimated with q and with the prior as proposal, for each k.
+      ProposalComparison: bool
+      ProposalK: int[]
+      /// Held-out images the comparison averages over, and its repeats.
+      ProposalImages: int
+      ProposalRepeats: int }
 
 /// Everything one trial needs to train and evaluate; its id is derived from it.
 type TrialConfig =

@@ -22,16 +22,28 @@ let private device: Check<string> =
         if devicePattern.IsMatch value then None
         else Some $"expected auto, cpu, cuda or cuda:N, found '{value}'"
 
-/// `learned`, or a fixed positive sigma. A learned sigma starts at 1.
-let private noiseSigma: Parse<float * bool> =
+/// A fixed positive sigma, `learned` or `optimal`.
+let private noiseSigma: Parse<float * SigmaMode> =
     fun node ->
         match node with
-        | Scalar("learned", false, _) -> Ok(1.0, true)
+        | Scalar(text, false, _) when Names.sigmaModes |> List.exists (fun (name, _) -> name = text) ->
+            Ok(1.0, snd (Names.sigmaModes |> List.find (fun (name, _) -> name = text)))
         | _ ->
             match Parse.float node with
-            | Ok sigma when sigma > 0.0 -> Ok(sigma, false)
-            | Ok sigma -> Error $"must be greater than 0 (or 'learned'), found {sigma}"
-            | Error _ -> Error $"expected a positive number or 'learned', found {Node.describe node}"
+            | Ok sigma when sigma > 0.0 -> Ok(sigma, SigmaMode.Fixed)
+            | Ok sigma -> Error $"must be greater than 0 (or 'learned' or 'optimal'), found {sigma}"
+            | Error _ -> Error $"expected a positive number, 'learned' or 'optimal', found {Node.describe node}"
+
+let private openFraction: Check<float> =
+    fun value -> if value > 0.0 && value < 1.0 then None else Some $"must lie strictly between 0 and 1, found {value}"
+
+/// The ks of the proposal comparison: distinct, ascending, each at least 1.
+let private ascending: Check<int list> =
+    fun ks ->
+        if List.isEmpty ks then Some "must list at least one k, e.g. [1, 10, 100, 1000]"
+        elif ks |> List.exists (fun k -> k < 1) then Some "every k must be at least 1"
+        elif ks |> List.pairwise |> List.exists (fun (a, b) -> b <= a) then Some "the ks must be distinct and in ascending order, e.g. [1, 10, 100, 1000]"
+        else None
 
 let private data (section: Section) : DataConfig =
     let dataset = section.Field("dataset", DatasetKind.FashionMnist, Parse.choice Names.datasets)
@@ -47,7 +59,8 @@ let private data (section: Section) : DataConfig =
           ImageSize = section.Field("image_size", defaultSize, Parse.int, Check.atLeast 1)
           Channels = section.Field("channels", defaultChannels, Parse.int, oneOrThree)
           TrainLimit = section.Optional("train_limit", Parse.int, Check.atLeast 1) |> Option.toNullable
-          TestLimit = section.Optional("test_limit", Parse.int, Check.atLeast 1) |> Option.toNullable }
+          TestLimit = section.Optional("test_limit", Parse.int, Check.atLeast 1) |> Option.toNullable
+          Validation = section.Field("validation", 0.1, Parse.float, openFraction) }
     section.Finish()
     config
 
@@ -67,12 +80,15 @@ let private model (section: Section) : ModelConfig =
     config
 
 let private loss (section: Section) : LossConfig =
-    let sigma, learned = section.Field("noise_sigma", (1.0, false), noiseSigma)
+    let sigma, mode = section.Field("noise_sigma", (1.0, SigmaMode.Fixed), noiseSigma)
     let config =
-        { NoiseSigma = sigma
-          LearnSigma = learned
+        { Reconstruction = section.Field("reconstruction", Reconstruction.Gaussian, Parse.choice Names.reconstructions)
+          NoiseSigma = sigma
+          Sigma = mode
           KlWeight = section.Field("kl_weight", 1.0, Parse.float, Check.nonNegative)
-          KlMode = section.Field("kl_mode", KlMode.Beta, Parse.choice Names.klModes) }
+          KlMode = section.Field("kl_mode", KlMode.Beta, Parse.choice Names.klModes)
+          KlWarmupEpochs = section.Field("kl_warmup_epochs", 0, Parse.int, Check.atLeast 0)
+          FreeBits = section.Field("free_bits", 0.0, Parse.float, Check.nonNegative) }
     section.Finish()
     config
 
@@ -94,7 +110,12 @@ let private eval (section: Section) : EvalConfig =
           SampleStd = section.Field("sample_std", 0.85, Parse.float, Check.positive)
           ReconstructionCount = section.Field("reconstruction_count", 32, Parse.int, Check.atLeast 0)
           IwaeSamples = section.Field("iwae_samples", 0, Parse.int, Check.atLeast 0)
-          BatchSize = section.Field("batch_size", 500, Parse.int, Check.atLeast 1) }
+          BatchSize = section.Field("batch_size", 500, Parse.int, Check.atLeast 1)
+          TestIwaeSamples = section.Field("test_iwae_samples", 1000, Parse.int, Check.atLeast 0)
+          ProposalComparison = section.Field("proposal_comparison", false, Parse.bool)
+          ProposalK = section.Field("proposal_k", [ 1; 10; 100; 1000 ], Parse.list Parse.int, ascending) |> Array.ofList
+          ProposalImages = section.Field("proposal_images", 100, Parse.int, Check.atLeast 1)
+          ProposalRepeats = section.Field("proposal_repeats", 5, Parse.int, Check.atLeast 2) }
     section.Finish()
     config
 
@@ -138,10 +159,32 @@ let private checkCombinations (decoding: Decoding) (root: Position) (config: Tri
             errorAbout [ "model.kernel_size"; "data.image_size" ] $"kernel_size {model.KernelSize} is larger than the {data.ImageSize}x{data.ImageSize} image"
     if model.Architecture = Architecture.Mlp && model.Channels.Length = 0 then
         error "model.channels" "an mlp needs at least one hidden layer, e.g. channels: [512, 256]"
-    if config.Loss.KlMode = KlMode.Fraction && config.Loss.KlWeight > 1.0 then
+    let loss = config.Loss
+    if loss.KlMode = KlMode.Fraction && loss.KlWeight > 1.0 then
         errorAbout
             [ "loss.kl_weight"; "loss.kl_mode" ]
-            $"in fraction mode kl_weight is the share of the loss given to the KL term and must lie in [0, 1], found {config.Loss.KlWeight}; use kl_mode: beta for larger weights"
+            $"in fraction mode kl_weight is the share of the loss given to the KL term and must lie in [0, 1], found {loss.KlWeight}; use kl_mode: beta for larger weights"
+    elif loss.KlMode = KlMode.Fraction && loss.KlWeight = 1.0 then
+        errorAbout
+            [ "loss.kl_weight"; "loss.kl_mode" ]
+            "in fraction mode kl_weight 1 leaves nothing of the reconstruction term: the model would learn to ignore its input. Use a weight below 1"
+    if loss.Reconstruction = Reconstruction.Mse then
+        if decoding.PositionOf("loss.noise_sigma", root) <> root then
+            errorAbout
+                [ "loss.noise_sigma"; "loss.reconstruction" ]
+                "reconstruction: mse has no noise sigma of its own: its ELBO is reported at the effective sigma sqrt(w' D / 2) (see loss.effective_sigma). Remove noise_sigma, or use reconstruction: gaussian"
+        elif loss.KlWeight = 0.0 then
+            errorAbout
+                [ "loss.kl_weight"; "loss.reconstruction" ]
+                "reconstruction: mse with kl_weight 0 is a plain autoencoder, a Gaussian VAE at sigma 0 with no ELBO to report. Use a positive weight (the notes use 1e-4 in fraction mode)"
+    let validation = data.Validation
+    if data.TrainLimit.HasValue && validation > 0.0 && validation < 1.0 then
+        let held = max 1 (int (floor (float data.TrainLimit.Value * validation)))
+        let kept = data.TrainLimit.Value - held
+        if held < 1 || kept < config.Train.BatchSize then
+            errorAbout
+                [ "data.validation"; "data.train_limit"; "train.batch_size" ]
+                $"data.validation {validation} of {data.TrainLimit.Value} training images holds out {held} and trains on {kept}: both need at least one image, and training needs a full batch of {config.Train.BatchSize}. Change the share, the limit or the batch size"
 
 /// Decodes the trial keys of `root`. Other top-level keys are the caller's to check.
 let decode (decoding: Decoding) (root: Node) : TrialConfig =
@@ -154,4 +197,15 @@ let decode (decoding: Decoding) (root: Node) : TrialConfig =
           Train = train (top.Section "train")
           Eval = eval (top.Section "eval") }
     checkCombinations decoding (Node.position root) config
-    config
+    // With mse the sigma is not chosen but derived: the one at which the loss is a beta = 1 ELBO.
+    let loss = config.Loss
+    let hasMseSigma = loss.KlWeight > 0.0 && not (loss.KlMode = KlMode.Fraction && loss.KlWeight >= 1.0)
+    if loss.Reconstruction = Reconstruction.Mse && hasMseSigma then
+        let dimensions = config.Data.Channels * config.Data.ImageSize * config.Data.ImageSize
+        { config with
+            Loss =
+                { config.Loss with
+                    NoiseSigma = Conventions.mseSigma (config.Loss.KlMode, config.Loss.KlWeight, dimensions)
+                    Sigma = SigmaMode.Fixed } }
+    else
+        config

@@ -17,9 +17,10 @@ type Trial =
     /// The resolved config as JSON in the spec's own keys.
     member trial.ConfigJson = Planning.TrialJson.toText true trial.Config
 
-    /// Every resolved value under its dotted path: the MLflow params of the trial.
+    /// Every resolved value under its dotted path, then the derived loss.effective_beta and
+    /// loss.effective_sigma: the MLflow params of the trial.
     member trial.Params =
-        Planning.TrialJson.flatten trial.Config
+        Planning.TrialJson.flatten trial.Config @ Planning.TrialJson.derived trial.Config
         |> List.map (fun (key, value) -> System.Collections.Generic.KeyValuePair(key, value))
         |> Array.ofList
 

@@ -34,7 +34,8 @@ let toJson (config: TrialConfig) : JsonNode =
                 "image_size", value data.ImageSize
                 "channels", value data.Channels
                 "train_limit", optional data.TrainLimit
-                "test_limit", optional data.TestLimit ]
+                "test_limit", optional data.TestLimit
+                "validation", value data.Validation ]
           "model",
           mapping
               [ "architecture", name Names.architectures model.Architecture
@@ -47,9 +48,12 @@ let toJson (config: TrialConfig) : JsonNode =
                 "output", name Names.outputs model.Output ]
           "loss",
           mapping
-              [ "noise_sigma", (if loss.LearnSigma then text "learned" else value loss.NoiseSigma)
+              [ "reconstruction", name Names.reconstructions loss.Reconstruction
+                "noise_sigma", (if loss.Sigma = SigmaMode.Fixed then value loss.NoiseSigma else name Names.sigmaModes loss.Sigma)
                 "kl_weight", value loss.KlWeight
-                "kl_mode", name Names.klModes loss.KlMode ]
+                "kl_mode", name Names.klModes loss.KlMode
+                "kl_warmup_epochs", value loss.KlWarmupEpochs
+                "free_bits", value loss.FreeBits ]
           "train",
           mapping
               [ "epochs", value train.Epochs
@@ -65,10 +69,23 @@ let toJson (config: TrialConfig) : JsonNode =
                 "sample_std", value eval.SampleStd
                 "reconstruction_count", value eval.ReconstructionCount
                 "iwae_samples", value eval.IwaeSamples
-                "batch_size", value eval.BatchSize ] ]
+                "batch_size", value eval.BatchSize
+                "test_iwae_samples", value eval.TestIwaeSamples
+                "proposal_comparison", value eval.ProposalComparison
+                "proposal_k", JsonArray(eval.ProposalK |> Array.map value) :> JsonNode
+                "proposal_images", value eval.ProposalImages
+                "proposal_repeats", value eval.ProposalRepeats ] ]
 
 let toText (indented: bool) (config: TrialConfig) =
     (toJson config).ToJsonString(JsonSerializerOptions(WriteIndented = indented))
+
+/// The params derived from the config (not part of its id): the Gaussian beta-VAE it trains,
+/// its sigma a number or `learned` / `optimal`. Written like the other params.
+let derived (config: TrialConfig) : (string * string) list =
+    let loss = config.Loss
+    let sigma = if loss.Sigma = SigmaMode.Fixed then value loss.NoiseSigma else name Names.sigmaModes loss.Sigma
+    [ "loss.effective_beta", PythonText.str (value (Conventions.effectiveBeta loss))
+      "loss.effective_sigma", PythonText.str sigma ]
 
 /// Every leaf as a dotted path and its text, in the config's order: the MLflow params,
 /// written as MLflow's Python client writes a param (str of the value: 1e-05, True, [32, 64]).

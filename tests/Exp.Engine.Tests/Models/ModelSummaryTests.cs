@@ -17,7 +17,7 @@ public class ModelSummaryTests
     public void Mlp_with_learned_sigma() =>
         Match(TestConfigs.Trial(
             model: new ModelConfig(Architecture.Mlp, [512, 256], 0, false, Activation.Relu, 32, Upsample.Nearest, OutputActivation.Sigmoid),
-            loss: new LossConfig(0.1, true, 1.0, KlMode.Beta)), "mlp");
+            loss: TestConfigs.Loss(mode: SigmaMode.Learned)), "mlp");
 
     private static void Match(TrialConfig config, string name) =>
         Snapshots.Match(ModelSummary.Describe(config).Split('\n'), name);

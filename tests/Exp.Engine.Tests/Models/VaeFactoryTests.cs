@@ -7,7 +7,7 @@ namespace Exp.Engine.Tests.Models;
 
 public class VaeFactoryTests
 {
-    private static readonly LossConfig Loss = new(0.1, false, 1.0, KlMode.Beta);
+    private static readonly LossConfig Loss = TestConfigs.Loss();
 
     [Fact]
     public void The_notes_architecture_has_exactly_the_layers_of_the_design()
@@ -20,7 +20,7 @@ public class VaeFactoryTests
         Assert.Equal([1024, 4096], vae.Mu.weight.shape);
         Assert.Equal([1024, 4096], vae.LogVar.weight.shape);
         string[] up = ["Upsample", "Conv2d", "BatchNorm2d", "LeakyReLU"];
-        Assert.Equal(["Linear", "Unflatten", .. up, .. up, .. up, "Upsample", "Conv2d"], Types(vae.Decoder));
+        Assert.Equal(["Linear", "LeakyReLU", "Unflatten", .. up, .. up, .. up, "Upsample", "Conv2d"], Types(vae.Decoder));
 
         var convs = vae.Encoder.children().OfType<TorchSharp.Modules.Conv2d>().Select(c => c.weight.shape).ToArray();
         Assert.Equal([[32, 3, 3, 3], [64, 32, 3, 3], [64, 64, 3, 3], [64, 64, 3, 3]], convs);

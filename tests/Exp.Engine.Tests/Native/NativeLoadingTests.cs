@@ -40,8 +40,8 @@ public class NativeLoadingTests
     [Fact]
     public void The_cuda_switch_swaps_the_backend_package()
     {
-        Assert.Equal(["TorchSharp", "StbImageSharp", "StbImageWriteSharp", "libtorch-cpu-linux-x64"], PackageReferences());
-        Assert.Equal(["TorchSharp", "StbImageSharp", "StbImageWriteSharp", "TorchSharp-cuda-linux"], PackageReferences("-p:TorchBackend=cuda"));
+        Assert.Equal(["TorchSharp", "StbImageSharp", "StbImageWriteSharp", "ScottPlot", "libtorch-cpu-linux-x64"], PackageReferences());
+        Assert.Equal(["TorchSharp", "StbImageSharp", "StbImageWriteSharp", "ScottPlot", "TorchSharp-cuda-linux"], PackageReferences("-p:TorchBackend=cuda"));
     }
 
     /// <summary>The engine's package references as MSBuild evaluates them (no restore, no build).</summary>

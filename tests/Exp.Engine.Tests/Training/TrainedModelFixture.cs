@@ -16,14 +16,14 @@ public sealed class TrainedModelFixture : IDisposable
 {
     public TrainedModelFixture()
     {
-        Config = TestConfigs.Trial(data: TestConfigs.FashionMnist(2000, 200), epochs: 8, batchSize: 64, lr: 2e-3);
+        Config = TestConfigs.Trial(data: TestConfigs.FashionMnist(2223, 200), epochs: 8, batchSize: 64, lr: 2e-3);
         Directory = System.IO.Directory.CreateTempSubdirectory("exp-trained-").FullName;
 
         using (var data = Datasets.Load(Config.Data, Config.Seed))
         {
             manual_seed(Config.Seed);
             using var untrained = VaeFactory.Create(Config.Model, Config.Loss, 1, 28);
-            Before = Evaluator.Evaluate(untrained, data.Test, Config.Eval, new Generator(1));
+            Before = Evaluator.Evaluate(untrained, data.Validation, Config.Eval.BatchSize, 0, new Generator(1)).Metrics;
         }
         Result = new Trainer(Config, new TrainerOptions { CheckpointDirectory = Directory, Observer = Observer }).Run();
     }

@@ -34,7 +34,7 @@ public class TrainedModelTests(TrainedModelFixture trained) : IClassFixture<Trai
             return estimate(new Generator(11)).mean().item<double>();
         }
         var (mu, logvar) = vae.Encode(images);
-        var elbo = Evaluator.Evaluate(vae, images, trained.Config.Eval, new Generator(11))[Metrics.Elbo];
+        var elbo = Evaluator.Evaluate(vae, images, 500, 0, new Generator(11)).Metrics[Metrics.Elbo];
         var iwae1 = Mean(g => Evaluator.ImportanceWeighted(vae, images, mu, logvar, 1, g));
         var iwae10 = Mean(g => Evaluator.ImportanceWeighted(vae, images, mu, logvar, 10, g));
         var iwae100 = Mean(g => Evaluator.ImportanceWeighted(vae, images, mu, logvar, 100, g));
@@ -47,11 +47,31 @@ public class TrainedModelTests(TrainedModelFixture trained) : IClassFixture<Trai
     }
 
     [Fact]
+    public void At_equal_k_the_q_proposal_estimates_higher_and_steadier_than_the_prior()
+    {
+        using var vae = trained.LoadModel();
+        using var data = Datasets.Load(trained.Config.Data, trained.Config.Seed);
+        using var images = data.Test.narrow(0, 0, 20);
+
+        var estimates = ProposalComparison.Run(vae, images, [1, 10, 100], repeats: 4, new Generator(3));
+
+        Assert.Equal([1, 10, 100], estimates.Select(e => e.K));
+        Assert.All(estimates, e =>
+        {
+            Assert.True(e.QMean > e.PriorMean, $"k={e.K}: q {e.QMean:F1} vs prior {e.PriorMean:F1}");
+            Assert.True(e.QStd < e.PriorStd, $"k={e.K}: q std {e.QStd:F2} vs prior std {e.PriorStd:F2}");
+        });
+        // More samples tighten both bounds.
+        Assert.True(estimates[^1].QMean > estimates[0].QMean && estimates[^1].PriorMean > estimates[0].PriorMean);
+    }
+
+    [Fact]
     public void Each_epoch_reports_pictures_and_a_checkpoint()
     {
         Assert.Equal(Enumerable.Range(1, 8), trained.Observer.Evaluations.Select(e => e.Epoch));
         Assert.Equal(Enumerable.Range(1, 8), trained.Observer.Images.Where(i => i.Key == "samples").Select(i => i.Step));
         Assert.Equal(Enumerable.Range(1, 8), trained.Observer.Images.Where(i => i.Key == "reconstructions").Select(i => i.Step));
+        Assert.Equal(Enumerable.Range(1, 8), trained.Observer.Images.Where(i => i.Key == "kl_per_dimension").Select(i => i.Step));
         Assert.Equal(Enumerable.Range(1, 8), trained.Observer.Checkpoints.Select(c => c.Epoch));
         Assert.Equal([Path.GetFileName(trained.Observer.Checkpoints[^1].Path)],
             Directory.GetDirectories(trained.Directory).Select(Path.GetFileName));

@@ -1,3 +1,4 @@
+using Exp.Engine.Data;
 using Exp.Engine.Models;
 using Exp.Engine.Objective;
 using Exp.Engine.Training;
@@ -14,7 +15,7 @@ public sealed class TrainerTests : IDisposable
     /// <summary>Batch norm and a learned sigma: state that a checkpoint must carry besides the weights.</summary>
     private static TrialConfig Small(int epochs) => TestConfigs.Trial(
         model: new ModelConfig(Architecture.Conv, [16, 32], 3, true, Activation.LeakyRelu, 8, Upsample.Nearest, OutputActivation.Linear),
-        loss: new LossConfig(0.2, true, 1e-2, KlMode.Fraction),
+        loss: TestConfigs.Loss(0.2, SigmaMode.Learned, 1e-2, KlMode.Fraction),
         epochs: epochs, iwaeSamples: 3, logEvery: 1);
 
     [Fact]
@@ -117,7 +118,8 @@ public sealed class TrainerTests : IDisposable
         Assert.Equal((122, 122), (samples.Width, samples.Height));
         Assert.Equal((6 * 30 + 2, 3 * 30 + 2), (reconstructions.Width, reconstructions.Height));
         Assert.Equal(
-            [Metrics.ReconLogLikelihood, Metrics.Kl, Metrics.Elbo, Metrics.BitsPerDim, Metrics.Mse, Metrics.Sigma],
+            [Metrics.ReconLogLikelihood, Metrics.Kl, Metrics.Elbo, Metrics.BitsPerDim, Metrics.Mse, Metrics.Sigma,
+             Metrics.ElboSigmaStar, Metrics.ActiveUnits, Metrics.AggregateKl, Metrics.TestElbo, Metrics.TestBitsPerDim, Metrics.TestMse],
             result.Metrics.Keys);
     }
 
@@ -125,13 +127,85 @@ public sealed class TrainerTests : IDisposable
     public void A_non_finite_loss_stops_training_with_the_step()
     {
         var directory = Path.Combine(folder, "diverged");
-        var config = TestConfigs.Trial(loss: new LossConfig(1e-30, false, 1.0, KlMode.Beta));
+        var config = TestConfigs.Trial(loss: TestConfigs.Loss(1e-30));
 
         var error = Assert.Throws<NonFiniteLossException>(() =>
             new Trainer(config, new TrainerOptions { CheckpointDirectory = directory }).Run());
 
         Assert.StartsWith("non-finite loss at step 1 (epoch 1)", error.Message);
         Assert.False(Directory.Exists(directory) && Directory.EnumerateFileSystemEntries(directory).Any());
+    }
+
+    [Fact]
+    public void The_test_split_and_the_proposal_comparison_are_evaluated_once_at_the_end()
+    {
+        var observer = new RecordingObserver();
+        var directory = Path.Combine(folder, "final");
+        var config = TestConfigs.Trial(epochs: 2, testIwaeSamples: 20, proposalComparison: true);
+
+        // Paused after its first epoch, resumed to the end, then run again: evaluated at the end, once.
+        new Trainer(config, new TrainerOptions { Observer = observer, CheckpointDirectory = directory, UntilEpoch = 1 }).Run();
+        Assert.Empty(observer.Tests);
+        var result = new Trainer(config, new TrainerOptions { Observer = observer, CheckpointDirectory = directory }).Run();
+        var again = new Trainer(config, new TrainerOptions { Observer = observer, CheckpointDirectory = directory }).Run();
+
+        var test = Assert.Single(observer.Tests);
+        Assert.Equal([Metrics.TestElbo, Metrics.TestBitsPerDim, Metrics.TestMse, Metrics.TestIwae], test.Keys);
+        Assert.True(test[Metrics.TestIwae] > test[Metrics.TestElbo] - 1, $"IWAE(20) {test[Metrics.TestIwae]:F1} vs ELBO {test[Metrics.TestElbo]:F1}");
+        var comparison = Assert.Single(observer.Comparisons);
+        Assert.Equal([1, 10, 100], comparison.Select(e => e.K));
+        var figure = Assert.Single(observer.Images, i => i.Key == "proposal_comparison");
+        Assert.Equal(2, figure.Step);
+        Assert.Equal((800, 450), Size(figure.Png));
+        Assert.Equal([1, 2], observer.Images.Where(i => i.Key == "kl_per_dimension").Select(i => i.Step));
+        Assert.Equal((800, 450), Size(observer.Images.First(i => i.Key == "kl_per_dimension").Png));
+        Assert.Equal(test[Metrics.TestElbo], result.Metrics[Metrics.TestElbo]);
+        Assert.Equal(result.Metrics, again.Metrics);
+    }
+
+    private static (int, int) Size(byte[] png)
+    {
+        var image = ImageResult.FromMemory(png);
+        return (image.Width, image.Height);
+    }
+
+    [Fact]
+    public void A_learned_sigma_converges_within_one_epoch()
+    {
+        // 9,000 images in batches of 64: 140 steps. Trained with the network's own optimiser
+        // and starting at 1, sigma would still be above 0.8 here.
+        var config = TestConfigs.Trial(data: TestConfigs.FashionMnist(10_000, 500), loss: TestConfigs.Loss(mode: SigmaMode.Learned), lr: 1e-3);
+
+        var metrics = new Trainer(config).Run().Metrics;
+
+        var optimum = Math.Sqrt(metrics[Metrics.Mse]);
+        var sigma = metrics[Metrics.Sigma];
+        Assert.True(Math.Abs(sigma - optimum) < 0.2 * optimum, $"learned sigma {sigma:F4}, sqrt(held-out MSE) {optimum:F4}");
+    }
+
+    [Fact]
+    public void Warm_up_and_free_bits_change_the_training_not_the_reported_elbo()
+    {
+        var directory = Path.Combine(folder, "warm");
+        var config = TestConfigs.Trial(loss: TestConfigs.Loss(warmupEpochs: 2, freeBits: 0.5), epochs: 1, logEvery: 1);
+        var observer = new RecordingObserver();
+
+        var metrics = new Trainer(config, new TrainerOptions { CheckpointDirectory = directory, Observer = observer }).Run().Metrics;
+        var plain = new RecordingObserver();
+        new Trainer(TestConfigs.Trial(epochs: 1, logEvery: 1), new TrainerOptions { Observer = plain }).Run();
+
+        // The first step: same weights, batch and noise; warm-up weighs its KL by 0.
+        Assert.True(observer.Steps[0].Loss < plain.Steps[0].Loss, $"warm {observer.Steps[0].Loss:F2} vs plain {plain.Steps[0].Loss:F2}");
+
+        // The reported ELBO is the model's unweighted ELBO: the same as evaluating its checkpoint
+        // with no loss settings at all.
+        using var vae = VaeFactory.Create(config.Model, TestConfigs.Loss(), 1, 28);
+        vae.load(Path.Combine(observer.Checkpoints[^1].Path, "model.bin"));
+        using var data = Datasets.Load(config.Data, config.Seed);
+        using var generator = new TorchSharp.torch.Generator(Trainer.EvaluationSeed(config.Seed, 1));
+        var fresh = Evaluator.Evaluate(vae, data.Validation, config.Eval.BatchSize, config.Eval.IwaeSamples, generator).Metrics;
+        Assert.Equal(fresh[Metrics.Elbo], metrics[Metrics.Elbo]);
+        Assert.Equal(metrics[Metrics.ReconLogLikelihood] - metrics[Metrics.Kl], metrics[Metrics.Elbo], 1e-9);
     }
 
     public void Dispose() => Directory.Delete(folder, recursive: true);

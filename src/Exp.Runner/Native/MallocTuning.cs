@@ -64,7 +64,7 @@ public static partial class MallocTuning
         }
         try
         {
-            // mallopt returns 1 on success, 0 when glibc refuses a value.
+            // mallopt returns 1 on success, 0 when glibc refuses a value (then nothing is known to be tuned).
             return mallopt(MMmapThreshold, MmapThreshold) == 1 && mallopt(MTrimThreshold, TrimThreshold) == 1
                 ? Decision.Tune
                 : Decision.NotGlibc;

@@ -7,7 +7,7 @@ namespace Exp.Bench;
 public static class MemoryGrowth
 {
     public const int Epochs = 30;
-    public const int TrainImages = 3_840;
+    public const int TrainImages = 2_560;
 
     public sealed record Measure(double PeakAtEpoch2MiB, double PeakAtEpoch30MiB)
     {

@@ -1,6 +1,6 @@
 // The benchmarks of exp; see the README's "Benchmarks".
-//   dotnet run -c Release --project bench/Exp.Bench [-- --rounds N] [-- --only training,memory,sweeps,logging,forwarding]
-// writes bench/results/latest.json and latest.md. Two more verbs serve it or stand alone:
+//   dotnet run -c Release --project bench/Exp.Bench [-- --rounds N] [--only training,memory,sweeps,forwarding,logging]
+// writes bench/results/latest.json and latest.md (a run of some parts keeps the other parts' figures). Two more verbs serve it or stand alone:
 //   bare key=value...              the bare TorchSharp loop (a child process of the training comparison)
 //   throughput kl-sweep|notes [T]  the engine's trainer in this process, images/s
 using Exp.Bench;
@@ -14,7 +14,10 @@ switch (args.FirstOrDefault())
 }
 
 var rounds = OptionValue("--rounds") is { } r ? int.Parse(r) : 5;
-var only = OptionValue("--only")?.Split(',').ToHashSet() ?? ["training", "memory", "sweeps", "logging", "forwarding"];
+string[] allParts = ["training", "memory", "sweeps", "forwarding", "logging"];
+var only = OptionValue("--only")?.Split(',').ToHashSet() ?? [.. allParts];
+if (only.Except(allParts).FirstOrDefault() is { } unknown)
+    throw new ArgumentException($"unknown part '{unknown}' in --only; the parts are {string.Join(", ", allParts)}");
 if (rounds < 5)
     Console.Error.WriteLine($"warning: {rounds} rounds; the figures of the README are medians of at least 5.");
 
@@ -29,8 +32,8 @@ var sweeps = only.Contains("sweeps") ? ParallelSweep.Run(context, Progress) : nu
 var forwarding = only.Contains("forwarding") ? await TrackingCost.MeasureForwardingAsync(context, Progress) : null;
 var logging = only.Contains("logging") ? TrackingCost.MeasureLogging(context) : null;
 
-var result = Report.Build(context, machine, training, memory, sweeps, logging, forwarding);
-Report.Write(context.RepoRoot, result);
+var result = Report.Write(context.RepoRoot, Report.Build(context, machine, training, memory, sweeps, logging, forwarding),
+    [.. allParts.Where(only.Contains)], partial: only.Count < allParts.Length);
 Console.WriteLine();
 Console.WriteLine(Report.Markdown(result));
 Console.WriteLine($"Written to {Path.Combine(context.RepoRoot, "bench", "results")}/latest.json and latest.md");

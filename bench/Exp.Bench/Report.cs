@@ -72,8 +72,11 @@ public static class Report
         }
         var machine = result["machine"]!;
         var text = new StringBuilder();
-        text.AppendLine($"Measured {result["measured_at"]} on {machine["cpu"]} ({machine["cores"]} cores, {machine["memory_gib"]} GiB, {machine["os"]}), " +
-            $"load average {machine["load_before"]} before and {machine["load_after"]} after; medians of {result["rounds"]} interleaved rounds. Command: `{result["command"]}`.");
+        text.AppendLine($"Measured on {machine["cpu"]} ({machine["cores"]} cores, {machine["memory_gib"]} GiB, {machine["os"]}, no GPU); medians of interleaved rounds. " +
+            $"Command: `{result["command"]}`. When each part ran, and the load average (1, 5, 15 min) around it:");
+        text.AppendLine();
+        foreach (var (part, when) in result["parts_measured_at"]?.AsObject() ?? new JsonObject())
+            text.AppendLine($"- {part}: {when!["at"]}, {when["rounds"]} rounds, load {when["load_before"]} before, {when["load_after"]} after");
         text.AppendLine();
         text.AppendLine("| Figure | Value | Goal | What it is |");
         text.AppendLine("|---|---|---|---|");
@@ -94,12 +97,31 @@ public static class Report
         return text.ToString();
     }
 
-    public static void Write(string repoRoot, JsonObject result)
+    /// <summary>
+    /// Writes the result; with <paramref name="partial"/> (a run of some parts only), the figures it
+    /// did not measure are kept from the previous latest.json, and each part says when it was measured.
+    /// </summary>
+    public static JsonObject Write(string repoRoot, JsonObject result, IReadOnlyCollection<string> parts, bool partial)
     {
         var folder = Path.Combine(repoRoot, "bench", "results");
         Directory.CreateDirectory(folder);
-        File.WriteAllText(Path.Combine(folder, "latest.json"), result.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        var path = Path.Combine(folder, "latest.json");
+        var previous = partial && File.Exists(path) ? JsonNode.Parse(File.ReadAllText(path)) as JsonObject : null;
+        var measuredAt = previous?["parts_measured_at"]?.DeepClone() as JsonObject ?? new JsonObject();
+        foreach (var part in parts)
+            measuredAt[part] = new JsonObject { ["at"] = result["measured_at"]!.DeepClone(), ["load_before"] = result["machine"]!["load_before"]!.DeepClone(), ["load_after"] = result["machine"]!["load_after"]!.DeepClone(), ["rounds"] = result["rounds"]!.DeepClone() };
+        if (previous is not null)
+        {
+            foreach (var (key, value) in previous)
+            {
+                if (result[key] is null && value is not null)
+                    result[key] = value.DeepClone();
+            }
+        }
+        result["parts_measured_at"] = measuredAt;
+        File.WriteAllText(path, result.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n");
         File.WriteAllText(Path.Combine(folder, "latest.md"), Markdown(result));
+        return result;
     }
 }
 

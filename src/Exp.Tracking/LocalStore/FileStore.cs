@@ -351,10 +351,6 @@ public sealed class FileStore
         }
     }
 
-    /// <inheritdoc cref="AppendValidatedMetrics"/>
-    internal void AppendValidatedMetric(string runId, Metric metric) =>
-        MetricFile.Append(KeyPath(Path.Combine(RunDirectory(runId), "metrics"), metric.Key), [metric]);
-
     /// <summary>
     /// The complete values of a metric after byte <paramref name="offset"/> of its file, and the
     /// offset just past them: a reader that keeps the offset reads each value once, however long

@@ -17,7 +17,7 @@ internal abstract record RecordOperation
     /// <summary>One value of a training loop's hot path, its key validated already.</summary>
     public sealed record OneMetric(Metric Value) : RecordOperation
     {
-        public override void Apply(FileStore store, string runId) => store.AppendValidatedMetric(runId, Value);
+        public override void Apply(FileStore store, string runId) => store.AppendValidatedMetrics(runId, [Value]);
     }
 
     public sealed record Params(IReadOnlyList<Param> Values) : RecordOperation

@@ -165,25 +165,53 @@ public sealed partial class RunRecorder : IRunRecorder
     private async Task WriteLoopAsync()
     {
         var reader = _queue.Reader;
+        // Metric values that arrive together are appended together: one write per metric file
+        // and drain rather than one per value, in their order, before any operation after them.
+        var metrics = new List<Metric>();
         while (await reader.WaitToReadAsync())
         {
             while (reader.TryRead(out var operation))
             {
-                try
+                switch (operation)
                 {
-                    if (_writeFailure is null || operation is RecordOperation.Barrier)
-                    {
-                        operation.Apply(_store, Run.RunId);
-                    }
+                    case RecordOperation.OneMetric one:
+                        metrics.Add(one.Value);
+                        continue;
+                    case RecordOperation.Metrics many:
+                        metrics.AddRange(many.Values);
+                        continue;
                 }
-                catch (Exception failure)
-                {
-                    // The first failure is kept and surfaces on the next call; later writes are skipped
-                    // so that the store never holds a run with a gap in the middle.
-                    _writeFailure ??= failure;
-                }
+                WriteMetrics(metrics);
+                Apply(operation);
             }
+            WriteMetrics(metrics);
             _written(Run.RunId);
+        }
+    }
+
+    private void WriteMetrics(List<Metric> metrics)
+    {
+        if (metrics.Count > 0)
+        {
+            Apply(new RecordOperation.Metrics(metrics.ToList()));
+            metrics.Clear();
+        }
+    }
+
+    private void Apply(RecordOperation operation)
+    {
+        try
+        {
+            if (_writeFailure is null || operation is RecordOperation.Barrier)
+            {
+                operation.Apply(_store, Run.RunId);
+            }
+        }
+        catch (Exception failure)
+        {
+            // The first failure is kept and surfaces on the next call; later writes are skipped
+            // so that the store never holds a run with a gap in the middle.
+            _writeFailure ??= failure;
         }
     }
 

@@ -14,19 +14,25 @@ public static class MemoryGrowth
         public double Ratio => PeakAtEpoch30MiB / PeakAtEpoch2MiB;
     }
 
-    public static IReadOnlyList<Measure> Run(BenchContext context, Action<string> progress)
+    /// <param name="sideBySide">
+    /// Runs the rounds at the same time. Peak RSS does not depend on speed, so on a machine shared
+    /// with others this gets the rounds their share of the cores without changing the figure; on an
+    /// idle machine, run them one after another (the default).
+    /// </param>
+    public static IReadOnlyList<Measure> Run(BenchContext context, bool sideBySide, Action<string> progress)
     {
-        var measures = new List<Measure>();
-        for (var round = 0; round < context.Rounds; round++)
+        Measure Round(int round)
         {
             var folder = context.NewRunFolder("rss");
             var run = ProcessProbe.Run(context.Exp, TrainingComparison.TrainArguments(context, Epochs, TrainImages), folder,
                 BenchContext.CleanEnvironment(), progress: () => StepTiming.EpochsDone(folder));
             // The last sample taken while k-1 epochs were recorded is the peak up to the end of epoch k.
             var measure = new Measure(run.PeakRssAt[1], run.PeakRssAt[Epochs - 1]);
-            measures.Add(measure);
             progress(BenchContext.Invariant($"memory round {round + 1}/{context.Rounds}: {measure.PeakAtEpoch2MiB:F0} MiB at epoch 2, {measure.PeakAtEpoch30MiB:F0} MiB at epoch 30"));
+            return measure;
         }
-        return measures;
+        return sideBySide
+            ? Enumerable.Range(0, context.Rounds).AsParallel().WithDegreeOfParallelism(context.Rounds).Select(Round).ToList()
+            : Enumerable.Range(0, context.Rounds).Select(Round).ToList();
     }
 }

@@ -1,6 +1,7 @@
 // The benchmarks of exp; see the README's "Benchmarks".
 //   dotnet run -c Release --project bench/Exp.Bench [-- --rounds N] [--only training,memory,sweeps,forwarding,logging]
-// writes bench/results/latest.json and latest.md (a run of some parts keeps the other parts' figures). Two more verbs serve it or stand alone:
+// writes bench/results/latest.json and latest.md (a run of some parts keeps the other parts' figures).
+// --memory-side-by-side runs the memory rounds at the same time (for a machine shared with others). Two more verbs serve it or stand alone:
 //   bare key=value...              the bare TorchSharp loop (a child process of the training comparison)
 //   throughput kl-sweep|notes [T]  the engine's trainer in this process, images/s
 using Exp.Bench;
@@ -27,7 +28,7 @@ void Progress(string line) => Console.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {
 Progress($"exp at {context.Exp}; {rounds} rounds");
 
 var training = only.Contains("training") ? TrainingComparison.Run(context, Progress) : null;
-var memory = only.Contains("memory") ? MemoryGrowth.Run(context, Progress) : null;
+var memory = only.Contains("memory") ? MemoryGrowth.Run(context, args.Contains("--memory-side-by-side"), Progress) : null;
 var sweeps = only.Contains("sweeps") ? ParallelSweep.Run(context, Progress) : null;
 var forwarding = only.Contains("forwarding") ? await TrackingCost.MeasureForwardingAsync(context, Progress) : null;
 var logging = only.Contains("logging") ? TrackingCost.MeasureLogging(context) : null;

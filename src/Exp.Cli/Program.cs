@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Exp.Cli.Commands;
 using Exp.Cli.Hosting;
-using Exp.Runner.Native;
+using Exp.Engine.Native;
 using Spectre.Console;
 
 // Before anything loads libtorch: every process of exp that trains gets malloc tuned for it

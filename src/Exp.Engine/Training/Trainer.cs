@@ -1,6 +1,7 @@
 using Exp.Engine.Data;
 using Exp.Engine.Images;
 using Exp.Engine.Models;
+using Exp.Engine.Native;
 using Exp.Engine.Objective;
 using Exp.Spec;
 using TorchSharp;
@@ -109,6 +110,7 @@ public sealed class Trainer(TrialConfig config, TrainerOptions? options = null)
                 var path = Checkpoint.Save(checkpoints, new Checkpoint.State(epoch, step, metrics), vae, optimizer, sigmaOptimizer, noise);
                 observer.OnCheckpoint(epoch, path);
             }
+            MallocTuning.ReleaseFreeMemory();
         }
 
         // Once the last epoch is done (not after a partial run that stops early), unless a

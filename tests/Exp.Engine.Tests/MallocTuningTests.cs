@@ -1,6 +1,6 @@
-using Exp.Runner.Native;
+using Exp.Engine.Native;
 
-namespace Exp.Runner.Tests;
+namespace Exp.Engine.Tests;
 
 public class MallocTuningTests
 {

@@ -36,6 +36,7 @@ public sealed class BenchContext : IDisposable
             ["MLFLOW_TRACKING_URI"] = null,
             ["MLFLOW_EXPERIMENT_NAME"] = null,
             ["GLIBC_TUNABLES"] = null,
+            ["OMP_WAIT_POLICY"] = null,
             ["EXP_MALLOC_TUNING"] = null,
             ["CI"] = "true",
         };

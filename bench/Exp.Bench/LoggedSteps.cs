@@ -21,6 +21,19 @@ public sealed record StepTiming(IReadOnlyList<LoggedStep> Steps, int BatchSize)
 
     public double ImagesPerSecond => BatchSize / SecondsPerStep;
 
+    /// <summary>Images per second of CPU the process used over the window (its CPU use interpolated at the window's ends).</summary>
+    public double ImagesPerCpuSecond(IReadOnlyList<(long UnixMs, double CpuSeconds)> samples) =>
+        BatchSize * (Last.Step - First.Step) / (CpuAt(samples, Last.UnixMs) - CpuAt(samples, First.UnixMs));
+
+    private static double CpuAt(IReadOnlyList<(long UnixMs, double CpuSeconds)> samples, long unixMs)
+    {
+        var after = samples.FirstOrDefault(s => s.UnixMs >= unixMs, samples[^1]);
+        var before = samples.LastOrDefault(s => s.UnixMs <= unixMs, samples[0]);
+        return after.UnixMs == before.UnixMs
+            ? before.CpuSeconds
+            : before.CpuSeconds + (after.CpuSeconds - before.CpuSeconds) * (unixMs - before.UnixMs) / (after.UnixMs - before.UnixMs);
+    }
+
     /// <summary>All the run's steps at the steady rate.</summary>
     public double TrainingSeconds => Last.Step * SecondsPerStep;
 

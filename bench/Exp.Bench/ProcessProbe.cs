@@ -4,7 +4,9 @@ namespace Exp.Bench;
 
 /// <summary>One child process as the benchmark saw it: when it started and ended (Unix ms), its peak RSS, and its output.</summary>
 /// <param name="PeakRssAt">Peak RSS (MiB) by the value <c>progress</c> returned while it was sampled, e.g. epochs completed.</param>
-public sealed record ProcessRun(long StartMs, long EndMs, int ExitCode, double PeakRssMiB, string Output, IReadOnlyDictionary<int, double> PeakRssAt)
+/// <param name="CpuSamples">(Unix ms, CPU seconds used so far), every 50 ms: what a step costs in CPU, whatever else runs.</param>
+public sealed record ProcessRun(long StartMs, long EndMs, int ExitCode, double PeakRssMiB, string Output, IReadOnlyDictionary<int, double> PeakRssAt,
+    IReadOnlyList<(long UnixMs, double CpuSeconds)> CpuSamples)
 {
     public double Seconds => (EndMs - StartMs) / 1000.0;
 }
@@ -42,9 +44,12 @@ public static class ProcessProbe
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         var peakAt = new Dictionary<int, double>();
+        var cpu = new List<(long, double)>();
         double peak = 0;
         while (!process.WaitForExit(50))
         {
+            if (CpuSeconds(process.Id) is { } used)
+                cpu.Add((DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), used));
             var sample = PeakRssMiB(process.Id);
             if (sample is null)
             {
@@ -63,7 +68,22 @@ public static class ProcessProbe
             throw new InvalidOperationException(
                 $"{fileName} {string.Join(' ', start.ArgumentList)} exited with {process.ExitCode}:\n{output.Result}\n{error.Result}");
         }
-        return new ProcessRun(startMs, endMs, process.ExitCode, peak, output.Result, peakAt);
+        return new ProcessRun(startMs, endMs, process.ExitCode, peak, output.Result, peakAt, cpu);
+    }
+
+    /// <summary>utime + stime of /proc/PID/stat (fields 14 and 15, in clock ticks of 1/100 s).</summary>
+    private static double? CpuSeconds(int processId)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{processId}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return (long.Parse(fields[11]) + long.Parse(fields[12])) / 100.0;
+        }
+        catch (Exception gone) when (gone is IOException or FormatException or IndexOutOfRangeException)
+        {
+            return null;
+        }
     }
 
     private static double? PeakRssMiB(int processId)

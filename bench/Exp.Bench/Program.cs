@@ -1,7 +1,10 @@
 // The benchmarks of exp; see the README's "Benchmarks".
 //   dotnet run -c Release --project bench/Exp.Bench [-- --rounds N] [--only training,memory,sweeps,forwarding,logging]
 // writes bench/results/latest.json and latest.md (a run of some parts keeps the other parts' figures).
-// --memory-side-by-side runs the memory rounds at the same time (for a machine shared with others). Two more verbs serve it or stand alone:
+// --train-images N sets the training comparison's images per run (default 12,800).
+// --shared-machine (a machine busy with other work): the arms of a training round run at the same
+// time, OpenMP threads wait passively, and the arms are compared by CPU time; memory rounds run at
+// the same time. Two more verbs serve it or stand alone:
 //   bare key=value...              the bare TorchSharp loop (a child process of the training comparison)
 //   throughput kl-sweep|notes [T]  the engine's trainer in this process, images/s
 using Exp.Bench;
@@ -27,8 +30,10 @@ var machine = Machine.Describe();
 void Progress(string line) => Console.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {line} (load {Machine.Load()})");
 Progress($"exp at {context.Exp}; {rounds} rounds");
 
-var training = only.Contains("training") ? TrainingComparison.Run(context, Progress) : null;
-var memory = only.Contains("memory") ? MemoryGrowth.Run(context, args.Contains("--memory-side-by-side"), Progress) : null;
+var sharedMachine = args.Contains("--shared-machine");
+var training = only.Contains("training") ? TrainingComparison.Run(context, sharedMachine,
+    OptionValue("--train-images") is { } images ? int.Parse(images) : TrainingComparison.DefaultTrainImages, Progress) : null;
+var memory = only.Contains("memory") ? MemoryGrowth.Run(context, sharedMachine, Progress) : null;
 var sweeps = only.Contains("sweeps") ? ParallelSweep.Run(context, Progress) : null;
 var forwarding = only.Contains("forwarding") ? await TrackingCost.MeasureForwardingAsync(context, Progress) : null;
 var logging = only.Contains("logging") ? TrackingCost.MeasureLogging(context) : null;

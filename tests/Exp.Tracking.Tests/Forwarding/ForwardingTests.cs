@@ -264,7 +264,9 @@ public sealed class ForwardingTests : IDisposable
         Assert.Equal("3 of 5 runs are on http://mlflow:5000/; 2 are only in runs/: the server was unreachable (refused); `exp push runs` sends them.", report.Summary);
         Assert.Equal("1 of 3 runs are on http://mlflow:5000/; 2 are only in runs/: trial-2: it is still running; trial-3: the server was unreachable (x); `exp push runs` sends them.", mixed.Summary);
         Assert.Equal("All 2 runs are on http://mlflow:5000/.", (report with { Runs = [Run(1, null), Run(2, null)] }).Summary);
+    }
 
+    [Fact]
     public async Task Each_pass_sends_what_was_appended_since_the_last_and_a_resume_that_rewrote_the_files_is_still_sent_once()
     {
         string runId;

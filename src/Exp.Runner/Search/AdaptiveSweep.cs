@@ -3,7 +3,7 @@ using Exp.Spec;
 namespace Exp.Runner.Search;
 
 /// <summary>A segment to train: a trial, from the epochs its checkpoint holds to the epochs granted.</summary>
-/// <param name="FromEpochs">0 for a new trial; the rung it paused at for a promotion; for a resumed segment, where it was granted from (its checkpoint may be further).</param>
+/// <param name="FromEpochs">Where the segment starts: 0 for a new trial, the rung it paused at for a promotion (a resumed segment's checkpoint may be further on).</param>
 public sealed record Segment(SearchTrial Search, Trial Trial, int FromEpochs, int ToEpochs, int Slot);
 
 /// <summary>What an adaptive sweep did, for the summary.</summary>
@@ -56,7 +56,8 @@ public sealed class AdaptiveSweep(Plan plan, ISearchRecords records)
                     switch (decision)
                     {
                         case Decision.Resume resume:
-                            segment = new Segment(trials[resume.Number], ConfigOf(trials[resume.Number]), resume.Epochs, resume.Epochs, slot);
+                            var interrupted = trials[resume.Number];
+                            segment = new Segment(interrupted, ConfigOf(interrupted), interrupted.Last?.Epochs ?? 0, resume.Epochs, slot);
                             break;
                         case Decision.Start start:
                             proposals++;
@@ -116,11 +117,12 @@ public sealed class AdaptiveSweep(Plan plan, ISearchRecords records)
                     switch (end)
                     {
                         case SegmentEnd.Reached reached:
-                            records.Reached(number, segment.ToEpochs, reached.Value);
+                            var completed = segment.ToEpochs >= plan.Scheduler.MaxEpochs;
+                            records.Reached(number, segment.ToEpochs, reached.Value, completed);
                             trials[number] = current with
                             {
                                 Rungs = new Dictionary<int, double>(current.Rungs) { [segment.ToEpochs] = reached.Value },
-                                Phase = segment.ToEpochs >= plan.Scheduler.MaxEpochs ? SearchPhase.Completed : SearchPhase.Paused,
+                                Phase = completed ? SearchPhase.Completed : SearchPhase.Paused,
                             };
                             break;
                         case SegmentEnd.Failed failed:

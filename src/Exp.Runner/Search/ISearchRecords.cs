@@ -20,8 +20,8 @@ public interface ISearchRecords
     /// <summary>The trial may continue to <paramref name="epochs"/> (a promotion).</summary>
     void Granted(int number, int epochs);
 
-    /// <summary>The trial ended its segment at <paramref name="epochs"/> with this metric value.</summary>
-    void Reached(int number, int epochs, double value);
+    /// <summary>The trial ended its segment at <paramref name="epochs"/> with this metric value; <paramref name="completed"/> at max_epochs.</summary>
+    void Reached(int number, int epochs, double value, bool completed);
 
     void Failed(int number, string reason);
 

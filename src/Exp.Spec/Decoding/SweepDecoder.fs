@@ -60,7 +60,7 @@ let private objective (decoding: Decoding) (section: Section) : ObjectiveSpec =
 let private scheduler (decoding: Decoding) (section: Section) : SchedulerSpec =
     match section.Node "scheduler" with
     | None -> Unscheduled
-    | Some(Scalar("asha", false, _)) -> AshaSpec(1, defaultReductionFactor, None)
+    | Some(Scalar("asha", _, _)) -> AshaSpec(1, defaultReductionFactor, None)
     | Some(Mapping _ as node) ->
         let scheduler = Section(decoding, "sweep.scheduler", node)
         let kind = scheduler.Field("type", "", Parse.choice [ "asha", "asha" ])

@@ -62,6 +62,7 @@ public static class SummaryTable
         TrialResultKind.AlreadyFinished => "[green]finished before[/]",
         TrialResultKind.Failed => "[red]FAILED[/]",
         TrialResultKind.Killed => "[yellow]stopped[/]",
+        TrialResultKind.Pruned => $"[grey]pruned at {result.Metrics.GetValueOrDefault(Exp.Runner.Trials.TrackingObserver.EpochMetric)} ep[/]",
         TrialResultKind.RunningElsewhere => "[blue]running elsewhere[/]",
         _ => "[grey]not run[/]",
     };

@@ -27,8 +27,8 @@ public sealed class AdaptiveSweep(Plan plan, ISearchRecords records)
 
     /// <param name="slots">Segments at once.</param>
     /// <param name="mayLaunch">False stops starting segments (e.g. too many failures); running ones end.</param>
-    /// <param name="decided">Told each decision after it was recorded.</param>
-    public async Task<SearchOutcome> RunAsync(int slots, SegmentRunner train, Func<bool> mayLaunch, Action<Decision> decided, CancellationToken stop)
+    /// <param name="decided">Told each decision after it was recorded, before it takes effect.</param>
+    public async Task<SearchOutcome> RunAsync(int slots, SegmentRunner train, Func<bool> mayLaunch, Action<SearchEvent> decided, CancellationToken stop)
     {
         var (loaded, proposals) = records.Load();
         var trials = loaded.ToDictionary(t => t.Number);
@@ -66,7 +66,7 @@ public sealed class AdaptiveSweep(Plan plan, ISearchRecords records)
                             {
                                 records.Duplicate(start.Number, same.TrialId);
                                 decisions.Add(decision);
-                                decided(decision);
+                                decided(new SearchEvent(decision, config, [.. trials.Values.OrderBy(t => t.Number)], plan.Scheduler));
                                 continue;
                             }
                             records.Proposed(search, config);
@@ -91,7 +91,7 @@ public sealed class AdaptiveSweep(Plan plan, ISearchRecords records)
                     if (decision is not Decision.Wait)
                     {
                         decisions.Add(decision);
-                        decided(decision);
+                        decided(new SearchEvent(decision, segment?.Trial, [.. trials.Values.OrderBy(t => t.Number)], plan.Scheduler));
                     }
                     if (segment is not null)
                     {

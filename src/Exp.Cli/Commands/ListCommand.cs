@@ -49,7 +49,7 @@ public static class ListCommand
                 foreach (var trial in sweep.Trials.OrderByDescending(t => t.Metrics.GetValueOrDefault(Metrics.Elbo, double.NegativeInfinity)))
                 {
                     table.AddRow(
-                        Markup.Escape(trial.Name), trial.TrialId, trial.Run.Status.ToString().ToLowerInvariant(),
+                        Markup.Escape(trial.Name), trial.TrialId, StatusOf(trial),
                         MetricFormat.Of(trial.Metrics, Metrics.Elbo), trial.Run.RunId);
                 }
                 AnsiConsole.Write(table);
@@ -70,4 +70,10 @@ public static class ListCommand
         });
         return command;
     }
+
+    /// <summary>The run's status; a trial ASHA stopped early is FINISHED in MLflow and "pruned" here.</summary>
+    private static string StatusOf(TrialRecord trial) =>
+        trial.Tags.ContainsKey(Exp.Runner.Trials.TrialTags.Pruned)
+            ? $"pruned at {trial.Metrics.GetValueOrDefault(Exp.Runner.Trials.TrackingObserver.EpochMetric)} ep"
+            : trial.Run.Status.ToString().ToLowerInvariant();
 }

@@ -79,6 +79,11 @@ public sealed class SweepBoard
         lock (gate)
         {
             running.Remove(result.Trial.Id);
+            if (result.Kind == TrialResultKind.Paused)
+            {
+                // A segment of an adaptive sweep: the trial is not done, it waits at its rung.
+                return;
+            }
             if (result.Kind is TrialResultKind.AlreadyFinished or TrialResultKind.RunningElsewhere)
             {
                 // Not this run's work: it leaves the estimate, and counts as done or elsewhere.

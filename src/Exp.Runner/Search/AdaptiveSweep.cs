@@ -161,6 +161,7 @@ public sealed class AdaptiveSweep(Plan plan, ISearchRecords records)
         return (new SearchTrial(start.Number, config.Id, values, start.Epochs, new Dictionary<int, double>(), SearchPhase.Running), config);
     }
 
-    private Trial ConfigOf(SearchTrial trial) =>
+    /// <summary>The trial a proposal stands for.</summary>
+    public Trial ConfigOf(SearchTrial trial) =>
         plan.Search is { } space ? space.Resolve(trial.Number, [.. trial.Values]) : plan.Trials[trial.Number - 1];
 }

@@ -78,7 +78,7 @@ public sealed class AdaptiveSweepRunTests : IDisposable
         Assert.True(promoted.Min(AtRung1) >= pruned.Max(AtRung1));
 
         var sweepRun = workspace.Catalog.FindSweepRun(workspace.ExperimentId("e2e-asha"), trials[0].SweepRunId is { } id ? workspace.Store.GetTags(id)[TrialTags.SweepId] : "")!;
-        Assert.Contains(StoreSearchRecords.JournalArtifact, workspace.Store.ListArtifacts(sweepRun.RunId));
+        Assert.Contains(SearchJournal.Artifact, workspace.Store.ListArtifacts(sweepRun.RunId));
 
         // Run again: the journal says the sweep is done; nothing trains.
         var histories = trials.ToDictionary(t => t.Run.RunId, t => workspace.History(t, Metrics.TrainLoss).Count);

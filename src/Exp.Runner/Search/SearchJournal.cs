@@ -15,6 +15,13 @@ namespace Exp.Runner.Search;
 /// </summary>
 public sealed class SearchJournal(string path) : ISearchRecords
 {
+    /// <summary>Where a sweep keeps its journal: an artifact of the sweep's run, so MLflow shows the decisions too.</summary>
+    public const string Artifact = "search/decisions.jsonl";
+
+    /// <summary>The journal of the sweep whose run is <paramref name="sweepRunId"/>.</summary>
+    public static SearchJournal Of(Exp.Tracking.LocalStore.FileStore store, string sweepRunId) =>
+        new(System.IO.Path.Combine(store.ArtifactDirectory(sweepRunId), Artifact));
+
     public string Path => path;
 
     private static readonly JsonSerializerOptions Json = new()

@@ -151,7 +151,7 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
             observer.Notice("another `exp run` is driving this adaptive sweep; run it again when that one has ended");
             return [];
         }
-        var records = new StoreSearchRecords(tracker.Store, sweepRunId, lifecycle);
+        var records = SearchJournal.Of(tracker.Store, sweepRunId);
         var search = new AdaptiveSweep(plan, records);
         var (before, _) = records.Load();
         var parallel = options.Parallel ?? plan.Execution.Parallel;
@@ -189,9 +189,16 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
             switch (result.Kind)
             {
                 case TrialResultKind.Finished or TrialResultKind.Paused or TrialResultKind.AlreadyFinished:
-                    return result.Metrics.TryGetValue(plan.Objective.Metric, out var value)
-                        ? new SegmentEnd.Reached(value)
-                        : new SegmentEnd.Failed($"it logged no {plan.Objective.Metric} (sweep.metric)");
+                    if (!result.Metrics.TryGetValue(plan.Objective.Metric, out var value))
+                    {
+                        return new SegmentEnd.Failed($"it logged no {plan.Objective.Metric} (sweep.metric)");
+                    }
+                    // For the MLflow UI: the trial's proposal number and its metric at this rung (the journal is what is replayed).
+                    await lifecycle.TagAsync(segment.Trial.Id, [
+                        new RunTag(TrialTags.ProposalNumber, segment.Search.Number.ToString(CultureInfo.InvariantCulture)),
+                        new RunTag(TrialTags.RungPrefix + segment.ToEpochs, value.ToString("R", CultureInfo.InvariantCulture)),
+                    ]);
+                    return new SegmentEnd.Reached(value);
                 case TrialResultKind.Failed:
                     Interlocked.Increment(ref failures);
                     return new SegmentEnd.Failed(result.Reason ?? "failed");
@@ -236,7 +243,7 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
     }
 
     private string PruneReason(SearchTrial trial) =>
-        $"stopped at {trial.Last?.Epochs} of {plan.Scheduler.MaxEpochs} epochs: {plan.Objective.Metric} {trial.Last?.Value.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} "
+        $"stopped at {trial.Last?.Epochs} of {plan.Scheduler.MaxEpochs} epochs: {plan.Objective.Metric} {trial.Last?.Value.ToString("R", CultureInfo.InvariantCulture)} "
         + $"was not in the top 1/{plan.Scheduler.ReductionFactor} of the trials there";
 
     /// <summary>Claims the trial, hands it to the launcher as a job, and ends its run from what came back.</summary>

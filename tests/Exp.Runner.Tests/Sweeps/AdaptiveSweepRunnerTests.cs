@@ -69,7 +69,7 @@ public sealed class AdaptiveSweepRunnerTests : IDisposable
         Assert.Equal(best.Id, summary.Ranked[0].Trial.Id);
         Assert.Equal(TrialResultKind.Finished, summary.Ranked[0].Kind);
         Assert.All(summary.Ranked.Skip(1), r => Assert.Equal(TrialResultKind.Pruned, r.Kind));
-        Assert.True(File.Exists(Path.Combine(new FileStore(plan.Tracking.Uri).ArtifactDirectory(summary.SweepRunId!), StoreSearchRecords.JournalArtifact)));
+        Assert.True(File.Exists(Path.Combine(new FileStore(plan.Tracking.Uri).ArtifactDirectory(summary.SweepRunId!), SearchJournal.Artifact)));
 
         // The sweep is done: running it again launches nothing.
         var again = new FakeLauncher(_ => Trains);
@@ -90,9 +90,17 @@ public sealed class AdaptiveSweepRunnerTests : IDisposable
         var plan = Plan("stopped");
         using var stop = new CancellationTokenSource();
         var submitted = 0;
-        // The 7th segment hangs until the user stops the sweep, which it does as that segment starts.
-        var first = new FakeLauncher(_ => Interlocked.Increment(ref submitted) == 7 ? new FakeTrial.Hangs() : Trains);
-        var firstObserver = new RecordingSweepObserver { OnTrialStarted = _ => { if (Volatile.Read(ref submitted) >= 7) stop.Cancel(); } };
+        // The 7th segment runs until the user stops the sweep, which they do as it is submitted.
+        var first = new FakeLauncher(_ =>
+        {
+            if (Interlocked.Increment(ref submitted) != 7)
+            {
+                return Trains;
+            }
+            stop.Cancel();
+            return new FakeTrial.Hangs();
+        });
+        var firstObserver = new RecordingSweepObserver();
         var stopped = await RunAsync(plan, first, firstObserver, stop.Token);
         Assert.True(stopped.Stopped);
 

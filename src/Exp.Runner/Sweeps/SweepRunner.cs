@@ -184,7 +184,8 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
                 options.Log.Error(error, "Trial {Name} could not be run", segment.Trial.Name);
                 result = new TrialResult(segment.Trial, TrialResultKind.Failed, null, $"{error.GetType().Name}: {error.Message}", new Dictionary<string, double>(), TimeSpan.Zero);
             }
-            latest[segment.Trial.Id] = result;
+            // A trial's time is the sum of its segments.
+            latest[segment.Trial.Id] = result with { Duration = result.Duration + (latest.GetValueOrDefault(segment.Trial.Id)?.Duration ?? TimeSpan.Zero) };
             observer.TrialEnded(result);
             switch (result.Kind)
             {

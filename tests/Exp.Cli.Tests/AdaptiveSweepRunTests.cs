@@ -26,6 +26,7 @@ public sealed class AdaptiveSweepRunTests : IDisposable
           batch_size: 50
           log_every: 1
         eval:
+          test_iwae_samples: 10
           sample_count: 4
           reconstruction_count: 4
         sweep:

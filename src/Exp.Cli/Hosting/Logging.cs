@@ -1,4 +1,4 @@
-using Exp.Tracking.Recording;
+using Exp.Tracking;
 using Serilog;
 using Serilog.Events;
 

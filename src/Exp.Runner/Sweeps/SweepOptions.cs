@@ -1,4 +1,4 @@
-using Exp.Tracking.Recording;
+using Exp.Tracking;
 using Serilog;
 
 namespace Exp.Runner.Sweeps;

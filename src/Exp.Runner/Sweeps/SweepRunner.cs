@@ -6,7 +6,6 @@ using Exp.Runner.Trials;
 using Exp.Spec;
 using Exp.Tracking;
 using Exp.Tracking.Model;
-using Exp.Tracking.Recording;
 
 namespace Exp.Runner.Sweeps;
 

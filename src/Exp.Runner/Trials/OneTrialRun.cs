@@ -3,7 +3,6 @@ using Exp.Runner.Launching;
 using Exp.Runner.Sweeps;
 using Exp.Spec;
 using Exp.Tracking;
-using Exp.Tracking.Recording;
 
 namespace Exp.Runner.Trials;
 

@@ -3,7 +3,6 @@ using Exp.Engine.Training;
 using Exp.Runner.Jobs;
 using Exp.Runner.Launching;
 using Exp.Tracking;
-using Exp.Tracking.Recording;
 using Serilog;
 
 namespace Exp.Runner.Trials;

@@ -43,7 +43,7 @@ public sealed class DatasetsTests : IDisposable
     [Fact]
     public void Fashion_mnist_converts_to_rgb_and_resizes()
     {
-        using var data = Datasets.Load(new DataConfig(DatasetKind.FashionMnist, "", 32, 3, 10, 10, 0.1), seed: 1);
+        using var data = Datasets.Load(new DataConfig(DatasetKind.FashionMnist, DataDefaults.FashionMnistPath, 32, 3, 10, 10, 0.1), seed: 1);
 
         Assert.Equal([9, 3, 32, 32], data.Train.shape);
         Assert.Equal(data.Train[.., 0], data.Train[.., 2]);

@@ -57,6 +57,23 @@ public sealed class TrialLifecycle
     };
 
     /// <summary>
+    /// What `exp run` would do with each trial of a plan, given the local store as it is
+    /// (`exp run --dry-run`); reads only, creates nothing.
+    /// </summary>
+    public static IReadOnlyList<TrialDisposition> Preview(Plan plan)
+    {
+        var location = RunsLocation.For(plan);
+        var store = Directory.Exists(location.LocalStore) ? new FileStore(location.LocalStore) : null;
+        var experiment = store?.GetExperimentByName(plan.Experiment);
+        if (store is null || experiment is null)
+        {
+            return plan.Trials.Select(_ => TrialDisposition.New).ToList();
+        }
+        var catalog = new RunCatalog(store);
+        return plan.Trials.Select(trial => DispositionOf(catalog.FindTrial(experiment.ExperimentId, trial.Id), store)).ToList();
+    }
+
+    /// <summary>
     /// Claims a trial for this process: a lock that dies with its holder, so that two `exp run`
     /// of one sweep never run a trial twice. Dispose the claim when the trial's run has ended.
     /// </summary>

@@ -20,8 +20,6 @@ public sealed record TrialRecord(
     /// <summary>The run's MLflow status in lower case: running, finished, failed, killed or scheduled.</summary>
     public string Status => Run.Status.ToString().ToLowerInvariant();
 
-    public bool IsFinished => Run.Status == RunStatus.Finished;
-
     public DateTimeOffset StartedAt => DateTimeOffset.FromUnixTimeMilliseconds(Run.StartTime);
 
     /// <summary>Why the run failed or stopped; null for a run that did neither (an earlier failure is cleared when it runs again).</summary>

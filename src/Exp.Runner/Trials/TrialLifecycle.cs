@@ -31,17 +31,17 @@ public sealed class TrialLifecycle
     private readonly RunCatalog catalog;
     private readonly TrialLifecycleOptions options;
 
+    /// <summary>The folder of the claim locks: the experiment's folder of the store.</summary>
+    private readonly string locks;
+
     public TrialLifecycle(Tracker tracker, TrialLifecycleOptions options)
     {
         this.tracker = tracker;
         this.options = options;
         store = tracker.Store;
         catalog = new RunCatalog(store);
-        Locks = Path.Combine(store.RootDirectory, options.ExperimentId);
+        locks = Path.Combine(store.RootDirectory, options.ExperimentId);
     }
-
-    /// <summary>The folder of the claim locks (the experiment's folder of the store).</summary>
-    public string Locks { get; }
 
     /// <summary>What running the trial now would do, from the store alone; claims nothing.</summary>
     public TrialDisposition Disposition(Trial trial) => DispositionOf(catalog.FindTrial(options.ExperimentId, trial.Id), store);
@@ -79,7 +79,7 @@ public sealed class TrialLifecycle
     /// </summary>
     public TrialClaim Claim(Trial trial)
     {
-        var claim = FileLock.TryAcquire(Path.Combine(Locks, $".trial-{trial.Id}.lock"));
+        var claim = FileLock.TryAcquire(Path.Combine(locks, $".trial-{trial.Id}.lock"));
         var disposition = Disposition(trial);
         if (claim is null)
         {

@@ -25,7 +25,7 @@ public sealed class DatasetsTests : IDisposable
     [Fact]
     public void The_validation_split_is_a_seeded_share_of_the_training_images()
     {
-        using var all = Datasets.Load(new DataConfig(DatasetKind.FashionMnist, "", 28, 1, 300, 10, 0.5), seed: 1);
+        using var all = Datasets.Load(new DataConfig(DatasetKind.FashionMnist, DataDefaults.FashionMnistPath, 28, 1, 300, 10, 0.5), seed: 1);
         var images = cat([all.Train, all.Validation]);
 
         var (train, validation) = Datasets.HoldOut(images, 0.2, seed: 3);

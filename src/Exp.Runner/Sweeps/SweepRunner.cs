@@ -1,12 +1,12 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Exp.Runner.Catalog;
+using Exp.Runner.Hosting;
 using Exp.Runner.Launching;
 using Exp.Runner.Trials;
 using Exp.Spec;
 using Exp.Tracking;
 using Exp.Tracking.Model;
-using Exp.Tracking.Recording;
 
 namespace Exp.Runner.Sweeps;
 
@@ -24,8 +24,9 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
     public async Task<SweepSummary> RunAsync(CancellationToken stop, CancellationToken kill)
     {
         var clock = Stopwatch.StartNew();
-        var target = plan.TrackingTarget();
-        await using var tracker = Tracker.Open(target, options.TrackingLog);
+        var location = RunsLocation.For(plan);
+        var target = location.Target;
+        await using var tracker = Tracker.Open(target, new SerilogTrackingLog(options.Log));
         var catalog = new RunCatalog(tracker.Store);
         var experiment = tracker.GetOrCreateExperiment(plan.Experiment);
         var locks = Path.Combine(tracker.Store.RootDirectory, experiment.ExperimentId);
@@ -57,11 +58,13 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
         }
 
         var parallel = options.Parallel ?? plan.Execution.Parallel;
+        // A sweep whose every trial asks for the CPU stays off the GPUs.
+        var gpus = options.Gpus ?? (plan.Trials.All(t => t.Config.Train.Device == "cpu") ? 0 : TrialDevices.CudaDeviceCount());
         // A launcher with a queue of its own gets every trial at once and applies `parallel` itself.
         var slots = launcher.QueuesJobs
             ? Slot.Plan(Math.Max(1, pending.Count), Math.Max(1, pending.Count), gpus: 0, trialsPerGpu: 1)
-            : Slot.Plan(Math.Min(parallel, Math.Max(1, pending.Count)), options.Cores, options.Gpus, plan.Execution.TrialsPerGpu);
-        if (!launcher.QueuesJobs && options.Gpus == 0 && parallel > slots.Count && pending.Count > slots.Count)
+            : Slot.Plan(Math.Min(parallel, Math.Max(1, pending.Count)), options.Cores, gpus, plan.Execution.TrialsPerGpu);
+        if (!launcher.QueuesJobs && gpus == 0 && parallel > slots.Count && pending.Count > slots.Count)
         {
             observer.Notice($"running {slots.Count} trial(s) at once, not {parallel}: this machine has {options.Cores} core(s) and no GPU");
         }
@@ -115,8 +118,8 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
             options.Log.Warning("{Damage}", damage);
         }
         // Every trial process waited for its own run to arrive; what each run's forwarding state says is the account.
-        var delivery = tracker.Delivery([sweepRunId, .. ordered.Select(result => result.RunId).OfType<string>()]);
-        return new SweepSummary(plan.Experiment, experiment.ExperimentId, sweepRunId, target, ordered, stop.IsCancellationRequested, clock.Elapsed, delivery);
+        var delivery = ServerDelivery.From(tracker.Delivery([sweepRunId, .. ordered.Select(result => result.RunId).OfType<string>()]));
+        return new SweepSummary(plan.Experiment, experiment.ExperimentId, sweepRunId, location, ordered, stop.IsCancellationRequested, clock.Elapsed, delivery);
     }
 
     /// <summary>Claims the trial, hands it to the launcher as a job, and ends its run from what came back.</summary>

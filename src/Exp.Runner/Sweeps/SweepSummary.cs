@@ -1,6 +1,5 @@
 using Exp.Engine.Objective;
-using Exp.Tracking;
-using Exp.Tracking.Forwarding;
+using Exp.Runner.Catalog;
 
 namespace Exp.Runner.Sweeps;
 
@@ -8,11 +7,11 @@ public sealed record SweepSummary(
     string Experiment,
     string ExperimentId,
     string? SweepRunId,
-    TrackingTarget Target,
+    RunsLocation Location,
     IReadOnlyList<TrialResult> Results,
     bool Stopped,
     TimeSpan Elapsed,
-    DeliveryReport? Delivery)
+    ServerDelivery? Delivery)
 {
     /// <summary>Best held-out ELBO first; trials without one last.</summary>
     public IReadOnlyList<TrialResult> Ranked =>

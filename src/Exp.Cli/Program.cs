@@ -33,7 +33,7 @@ try
     // Signals are handled by the verbs that run trials: a first Ctrl-C stops gracefully.
     return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false });
 }
-catch (Exception error) when (error is IOException or UnauthorizedAccessException or ArgumentException or UriFormatException or InvalidDataException or YamlDotNet.Core.YamlException or Exp.Tracking.LocalStore.DamagedRunException)
+catch (Exception error) when (error is IOException or UnauthorizedAccessException or ArgumentException or UriFormatException or InvalidDataException or YamlDotNet.Core.YamlException)
 {
     // Problems of the machine or the store, not bugs: say what is wrong, without a stack trace.
     Console.Error.WriteLine($"error: {error.Message}");

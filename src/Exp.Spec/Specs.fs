@@ -37,15 +37,7 @@ module private Loading =
         fun text -> if String.IsNullOrWhiteSpace text then Some "must not be empty" else None
 
     /// What tracking can write to: a folder, a file: URI, or an MLflow server over http(s).
-    let private trackingUri: Check<string> =
-        fun uri ->
-            let isServer = uri.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || uri.StartsWith("https://", StringComparison.OrdinalIgnoreCase)
-            match Uri.TryCreate(uri, UriKind.Absolute) with
-            | _ when uri = "" -> None
-            | true, parsed when isServer && parsed.Host <> "" -> None
-            | _ when isServer -> Some $"'{uri}' is not a valid server address; write it like http://localhost:5000"
-            | _ when uri.StartsWith("file:", StringComparison.OrdinalIgnoreCase) || not (uri.Contains "://") && not (uri.StartsWith("databricks", StringComparison.OrdinalIgnoreCase)) -> None
-            | _ -> Some $"'{uri}' is not supported: use a folder (e.g. runs), a file: URI, or an http(s):// MLflow server"
+    let private trackingUri: Check<string> = fun uri -> Option.ofObj (TrackingUris.Problem uri)
 
     type Header =
         { Experiment: string

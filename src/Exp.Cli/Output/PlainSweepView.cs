@@ -30,7 +30,7 @@ public sealed class PlainSweepView : ISweepObserver
         board.TrialProgress(trial, progress);
         if (progress.Kind == TrialEventKind.Evaluated)
         {
-            var elbo = progress.Metrics is { } metrics ? MetricFormat.Of(metrics, Exp.Engine.Objective.Metrics.Elbo) : "";
+            var elbo = progress.Metrics is { } metrics ? MetricFormat.Of(metrics, Runner.Catalog.TrialMetrics.Elbo) : "";
             Write($"epoch    {trial.Name} {progress.Epoch}/{progress.Epochs}: held-out ELBO {elbo} nats; {SweepLines.Overall(board.Take())}");
         }
         else if (progress.Kind == TrialEventKind.Started && progress.Epoch > 0)

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using Exp.Runner.Catalog;
+using Exp.Runner.Hosting;
 using Exp.Runner.Launching;
 using Exp.Runner.Search;
 using Exp.Runner.Trials;
@@ -9,7 +10,6 @@ using Exp.Tracking.LocalStore;
 using Exp.Spec;
 using Exp.Tracking;
 using Exp.Tracking.Model;
-using Exp.Tracking.Recording;
 
 namespace Exp.Runner.Sweeps;
 
@@ -28,8 +28,9 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
     public async Task<SweepSummary> RunAsync(CancellationToken stop, CancellationToken kill)
     {
         var clock = Stopwatch.StartNew();
-        var target = plan.TrackingTarget();
-        await using var tracker = Tracker.Open(target, options.TrackingLog);
+        var location = RunsLocation.For(plan);
+        var target = location.Target;
+        await using var tracker = Tracker.Open(target, new SerilogTrackingLog(options.Log));
         var catalog = new RunCatalog(tracker.Store);
         var experiment = tracker.GetOrCreateExperiment(plan.Experiment);
         var locks = Path.Combine(tracker.Store.RootDirectory, experiment.ExperimentId);
@@ -65,8 +66,8 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
             options.Log.Warning("{Damage}", damage);
         }
         // Every trial process waited for its own run to arrive; what each run's forwarding state says is the account.
-        var delivery = tracker.Delivery([sweepRunId, .. ordered.Select(result => result.RunId).OfType<string>()]);
-        return new SweepSummary(plan.Experiment, experiment.ExperimentId, sweepRunId, target, ordered, stop.IsCancellationRequested, clock.Elapsed, delivery)
+        var delivery = ServerDelivery.From(tracker.Delivery([sweepRunId, .. ordered.Select(result => result.RunId).OfType<string>()]));
+        return new SweepSummary(plan.Experiment, experiment.ExperimentId, sweepRunId, location, ordered, stop.IsCancellationRequested, clock.Elapsed, delivery)
         {
             Objective = plan.Objective,
         };
@@ -92,11 +93,12 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
         }
 
         var parallel = options.Parallel ?? plan.Execution.Parallel;
+        var gpus = Gpus();
         // A launcher with a queue of its own gets every trial at once and applies `parallel` itself.
         var slots = launcher.QueuesJobs
             ? Slot.Plan(Math.Max(1, pending.Count), Math.Max(1, pending.Count), gpus: 0, trialsPerGpu: 1)
-            : Slot.Plan(Math.Min(parallel, Math.Max(1, pending.Count)), options.Cores, options.Gpus, plan.Execution.TrialsPerGpu);
-        if (!launcher.QueuesJobs && options.Gpus == 0 && parallel > slots.Count && pending.Count > slots.Count)
+            : Slot.Plan(Math.Min(parallel, Math.Max(1, pending.Count)), options.Cores, gpus, plan.Execution.TrialsPerGpu);
+        if (!launcher.QueuesJobs && gpus == 0 && parallel > slots.Count && pending.Count > slots.Count)
         {
             observer.Notice($"running {slots.Count} trial(s) at once, not {parallel}: this machine has {options.Cores} core(s) and no GPU");
         }
@@ -145,7 +147,7 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
     private async Task<IReadOnlyList<TrialResult>> RunAdaptiveAsync(
         Tracker tracker, RunCatalog catalog, string experimentId, string sweepRunId, TrialLifecycle lifecycle, CancellationToken stop, CancellationToken kill)
     {
-        using var driver = FileLock.TryAcquire(Path.Combine(lifecycle.Locks, $".search-{plan.SweepId}.lock"));
+        using var driver = FileLock.TryAcquire(Path.Combine(tracker.Store.RootDirectory, experimentId, $".search-{plan.SweepId}.lock"));
         if (driver is null)
         {
             observer.Notice("another `exp run` is driving this adaptive sweep; run it again when that one has ended");
@@ -162,8 +164,8 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
         }
         var slots = launcher.QueuesJobs
             ? Slot.Plan(Math.Min(parallel, search.TotalTrials), Math.Min(parallel, search.TotalTrials), gpus: 0, trialsPerGpu: 1)
-            : Slot.Plan(Math.Min(parallel, search.TotalTrials), options.Cores, options.Gpus, plan.Execution.TrialsPerGpu);
-        if (!launcher.QueuesJobs && options.Gpus == 0 && parallel > slots.Count)
+            : Slot.Plan(Math.Min(parallel, search.TotalTrials), options.Cores, Gpus(), plan.Execution.TrialsPerGpu);
+        if (!launcher.QueuesJobs && Gpus() == 0 && parallel > slots.Count)
         {
             observer.Notice($"running {slots.Count} trial(s) at once, not {parallel}: this machine has {options.Cores} core(s) and no GPU");
         }
@@ -242,6 +244,10 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
         }
         return results;
     }
+
+    /// <summary>The GPUs trials are placed on: none when every trial asks for the CPU (a tpe sweep's proposals share its base's device).</summary>
+    private int Gpus() =>
+        options.Gpus ?? (plan.Trials.Append(plan.Base).All(t => t.Config.Train.Device == "cpu") ? 0 : TrialDevices.CudaDeviceCount());
 
     private string PruneReason(SearchTrial trial) =>
         $"stopped at {trial.Last?.Epochs} of {plan.Scheduler.MaxEpochs} epochs: {plan.Objective.Metric} {trial.Last?.Value.ToString("R", CultureInfo.InvariantCulture)} "

@@ -1,6 +1,5 @@
+using Exp.Runner.Catalog;
 using Exp.Spec;
-using Exp.Tracking;
-using Exp.Tracking.Forwarding;
 
 namespace Exp.Runner.Sweeps;
 
@@ -8,11 +7,11 @@ public sealed record SweepSummary(
     string Experiment,
     string ExperimentId,
     string? SweepRunId,
-    TrackingTarget Target,
+    RunsLocation Location,
     IReadOnlyList<TrialResult> Results,
     bool Stopped,
     TimeSpan Elapsed,
-    DeliveryReport? Delivery)
+    ServerDelivery? Delivery)
 {
     /// <summary>What the sweep optimises (sweep.metric and sweep.goal; held-out ELBO, higher is better, by default).</summary>
     public Objective Objective { get; init; } = new(Exp.Engine.Objective.Metrics.Elbo, Goal.Maximize);

@@ -1,5 +1,5 @@
 using Exp.Spec;
-using Exp.Tracking.Forwarding;
+using Exp.Runner.Catalog;
 
 namespace Exp.Runner.Sweeps;
 
@@ -36,7 +36,7 @@ public sealed record TrialResult(
     /// What of a trial trained on its own (`exp train`) reached the tracking server; null
     /// without a server, and in a sweep, whose summary accounts for all its runs at once.
     /// </summary>
-    public DeliveryReport? Delivery { get; init; }
+    public ServerDelivery? Delivery { get; init; }
 
     public bool Succeeded => Kind is TrialResultKind.Finished or TrialResultKind.AlreadyFinished or TrialResultKind.Pruned;
 

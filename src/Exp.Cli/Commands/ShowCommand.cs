@@ -63,6 +63,10 @@ public static class ShowCommand
         {
             Console.WriteLine($"reason: {failure}");
         }
+        if (trial.Tags.GetValueOrDefault(Exp.Runner.Trials.TrialTags.Pruned) is { } pruned)
+        {
+            Console.WriteLine($"pruned: {pruned}");
+        }
 
         var config = new Table().Title("config").AddColumns("key", "value");
         foreach (var (key, value) in details.Params)

@@ -12,7 +12,10 @@ public static class SummaryTable
         var ranked = summary.Ranked;
         var swept = ranked.SelectMany(r => r.Trial.SweptValues.Select(v => v.Path)).Distinct().ToList();
         var metrics = MetricFormat.Present(ranked.Select(r => r.Metrics));
-        var table = new Table().Title("trials, best held-out ELBO first").AddColumns("#", "id");
+        var order = summary.Objective.Metric == Exp.Runner.Catalog.TrialMetrics.Elbo && summary.Objective.Goal == Exp.Spec.Goal.Maximize
+            ? "best held-out ELBO first"
+            : $"best {summary.Objective.Metric} first ({summary.Objective.Goal.ToString().ToLowerInvariant()})";
+        var table = new Table().Title($"trials, {order}").AddColumns("#", "id");
         // A trial's name is made of its swept values; with a sweep their columns say it better.
         var showName = swept.Count == 0;
         if (showName)
@@ -62,6 +65,8 @@ public static class SummaryTable
         TrialResultKind.AlreadyFinished => "[green]finished before[/]",
         TrialResultKind.Failed => "[red]FAILED[/]",
         TrialResultKind.Killed => "[yellow]stopped[/]",
+        TrialResultKind.Paused => $"[yellow]paused at {result.Metrics.GetValueOrDefault(Exp.Runner.Trials.TrackingObserver.EpochMetric)} ep[/]",
+        TrialResultKind.Pruned => $"[grey]pruned at {result.Metrics.GetValueOrDefault(Exp.Runner.Trials.TrackingObserver.EpochMetric)} ep[/]",
         TrialResultKind.RunningElsewhere => "[blue]running elsewhere[/]",
         _ => "[grey]not run[/]",
     };

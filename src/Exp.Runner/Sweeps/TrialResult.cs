@@ -13,6 +13,8 @@ public enum TrialResultKind
     Killed,
     /// <summary>Stopped at its budget (an early-stopping rung); continues when launched again.</summary>
     Paused,
+    /// <summary>Stopped early for good by the sweep's scheduler, at a rung below max_epochs; its run is FINISHED with what it reached.</summary>
+    Pruned,
     /// <summary>Being run by another `exp run` of the same sweep.</summary>
     RunningElsewhere,
     /// <summary>Not started: the sweep stopped first (Ctrl-C, --max-failures).</summary>
@@ -36,7 +38,7 @@ public sealed record TrialResult(
     /// </summary>
     public ServerDelivery? Delivery { get; init; }
 
-    public bool Succeeded => Kind is TrialResultKind.Finished or TrialResultKind.AlreadyFinished;
+    public bool Succeeded => Kind is TrialResultKind.Finished or TrialResultKind.AlreadyFinished or TrialResultKind.Pruned;
 
     /// <summary>Failed, stopped or not run: the sweep did not complete it. A trial another `exp run` is running is not a failure of this one.</summary>
     public bool IsFailure => Kind is TrialResultKind.Failed or TrialResultKind.Killed or TrialResultKind.NotRun;

@@ -206,6 +206,33 @@ public sealed class TrialLifecycle
         return new TrialResult(trial, kind, runId, status == TrialStatus.Finished ? null : reason, metrics, ending.Duration);
     }
 
+    /// <summary>
+    /// Ends a paused trial for good where it stopped (an early-stopping scheduler pruned it):
+    /// FINISHED with what it reached, so MLflow lists it beside the others, and tagged with why.
+    /// </summary>
+    public async Task PruneAsync(string trialId, string why)
+    {
+        if (catalog.FindTrial(options.ExperimentId, trialId) is not { } record || record.Tags.ContainsKey(TrialTags.Pruned))
+        {
+            return;
+        }
+        await using var recorder = tracker.ResumeRun(record.Run.RunId);
+        recorder.SetTags([new RunTag(TrialTags.Pruned, why)]);
+        await recorder.EndAsync(RunStatus.Finished, CancellationToken.None);
+    }
+
+    /// <summary>Adds tags to a trial's run without touching its status (e.g. its metric at a rung).</summary>
+    public async Task TagAsync(string trialId, IReadOnlyList<RunTag> tags)
+    {
+        if (catalog.FindTrial(options.ExperimentId, trialId) is not { } record)
+        {
+            return;
+        }
+        await using var recorder = tracker.RecordInto(record.Run.RunId);
+        recorder.SetTags(tags);
+        await recorder.CloseAsync();
+    }
+
     private string CreateRun(Trial trial)
     {
         var run = store.CreateRun(options.ExperimentId, new RunStart(trial.Name)

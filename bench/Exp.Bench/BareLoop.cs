@@ -22,7 +22,7 @@ public static class BareLoop
     public static int Run(BareSettings settings)
     {
         set_num_threads(settings.Threads);
-        var data = Datasets.Load(new DataConfig(DatasetKind.FashionMnist, Datasets.FashionMnistFolder, 28, 1, settings.TrainLimit, settings.TestLimit, 0.1), settings.Seed);
+        var data = Datasets.Load(new DataConfig(DatasetKind.FashionMnist, DataDefaults.FashionMnistPath, 28, 1, settings.TrainLimit, settings.TestLimit, 0.1), settings.Seed);
         manual_seed(settings.Seed);
         var model = new BareVae();
         var optimizer = optim.Adam(model.parameters(), settings.LearningRate);

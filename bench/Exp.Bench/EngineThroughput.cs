@@ -20,7 +20,7 @@ public static class EngineThroughput
         var (config, warmup) = which switch
         {
             "kl-sweep" => (new TrialConfig(0,
-                new DataConfig(DatasetKind.FashionMnist, "", 28, 1, 20_000, 256, 0.1),
+                new DataConfig(DatasetKind.FashionMnist, DataDefaults.FashionMnistPath, 28, 1, 20_000, 256, 0.1),
                 new ModelConfig(Architecture.Conv, [32, 64], 4, false, Activation.Relu, 16, Upsample.Transposed, OutputActivation.Sigmoid),
                 new LossConfig(Reconstruction.Gaussian, 0.1, SigmaMode.Fixed, 1e-3, KlMode.Fraction, 0, 0),
                 new TrainConfig(1, 128, OptimizerKind.Adam, 1e-3, 0, "auto", 1), eval), 10),

@@ -1,12 +1,12 @@
 using System.CommandLine;
 using Exp.Cli.Commands;
 using Exp.Cli.Hosting;
-using Exp.Engine.Native;
+using Exp.Runner.Native;
 using Spectre.Console;
 
 // Before anything loads libtorch: every process of exp that trains gets malloc tuned for it
-// (EXP_MALLOC_TUNING=off turns it off; see MallocTuning).
-MallocTuning.Apply();
+// (EXP_MALLOC_TUNING=off turns it off; see TrainingProcess).
+TrainingProcess.Prepare();
 
 var root = new RootCommand("exp: declarative experiments on generative models (VAEs) with TorchSharp, tracked in MLflow")
 {
@@ -38,7 +38,7 @@ try
     // Signals are handled by the verbs that run trials: a first Ctrl-C stops gracefully.
     return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false });
 }
-catch (Exception error) when (error is IOException or UnauthorizedAccessException or ArgumentException or UriFormatException or InvalidDataException or YamlDotNet.Core.YamlException or Exp.Tracking.LocalStore.DamagedRunException)
+catch (Exception error) when (error is IOException or UnauthorizedAccessException or ArgumentException or UriFormatException or InvalidDataException or YamlDotNet.Core.YamlException)
 {
     // Problems of the machine or the store, not bugs: say what is wrong, without a stack trace.
     Console.Error.WriteLine($"error: {error.Message}");

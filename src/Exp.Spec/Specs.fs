@@ -37,22 +37,14 @@ module private Loading =
         fun text -> if String.IsNullOrWhiteSpace text then Some "must not be empty" else None
 
     /// What tracking can write to: a folder, a file: URI, or an MLflow server over http(s).
-    let private trackingUri: Check<string> =
-        fun uri ->
-            let isServer = uri.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || uri.StartsWith("https://", StringComparison.OrdinalIgnoreCase)
-            match Uri.TryCreate(uri, UriKind.Absolute) with
-            | _ when uri = "" -> None
-            | true, parsed when isServer && parsed.Host <> "" -> None
-            | _ when isServer -> Some $"'{uri}' is not a valid server address; write it like http://localhost:5000"
-            | _ when uri.StartsWith("file:", StringComparison.OrdinalIgnoreCase) || not (uri.Contains "://") && not (uri.StartsWith("databricks", StringComparison.OrdinalIgnoreCase)) -> None
-            | _ -> Some $"'{uri}' is not supported: use a folder (e.g. runs), a file: URI, or an http(s):// MLflow server"
+    let private trackingUri: Check<string> = fun uri -> Option.ofObj (TrackingUris.Problem uri)
 
     type Header =
         { Experiment: string
           Description: string
           Execution: ExecutionConfig
           Tracking: TrackingConfig
-          Sweep: Sweep }
+          Sweep: SweepSection }
 
     /// <param name="fallbackExperiment">The experiment when the spec names none (MLFLOW_EXPERIMENT_NAME), or "".</param>
     let header (decoding: Decoding) (fallbackExperiment: string) (root: Node) =
@@ -119,6 +111,87 @@ module private Loading =
                 label + "=" + displayValue a.Value)
             |> String.concat ","
 
+    /// The value written at `path`, if any.
+    let rec private lookup (segments: string list) (node: Node) =
+        match segments, node with
+        | [], _ -> Some node
+        | key :: rest, Mapping(entries, _) ->
+            entries |> List.tryFind (fun e -> e.Key = key) |> Option.bind (fun e -> lookup rest e.Value)
+        | _ -> None
+
+    /// ASHA compares trials at epochs below each trial's full length, so that length is
+    /// one value for the whole sweep: max_epochs, written into every trial as train.epochs.
+    let private applyScheduler (decoding: Decoding) (section: SweepSection) (root: Node) =
+        let sweptEpochs =
+            match section.Sweep with
+            | Grid parameters -> parameters |> List.tryFind (fun p -> p.Path = "train.epochs") |> Option.map _.Position
+            | Random(_, _, parameters)
+            | Adaptive { Parameters = parameters } -> parameters |> List.tryFind (fun p -> p.Path = "train.epochs") |> Option.map _.Position
+            | Listed trials -> trials |> List.concat |> List.tryFind (fun a -> a.Path = "train.epochs") |> Option.map _.Position
+            | Single -> None
+        match section.Scheduler with
+        | Unscheduled -> root
+        | AshaSpec(_, _, maxEpochs) ->
+            sweptEpochs
+            |> Option.iter (fun position ->
+                decoding.Error(position, "train.epochs", "with sweep.scheduler every trial trains to the same max_epochs; set it there instead of sweeping train.epochs"))
+            match maxEpochs with
+            | None -> root
+            | Some(epochs, position) ->
+                match lookup [ "train"; "epochs" ] root with
+                | Some(Scalar(text, _, _) as written) when text <> string epochs ->
+                    decoding.Error(
+                        Node.position written,
+                        "train.epochs",
+                        $"train.epochs is {text} but sweep.scheduler.max_epochs is {epochs}: with ASHA max_epochs is every trial's train.epochs; remove one of them")
+                    root
+                | _ ->
+                    match NodePath.set "train.epochs" (Scalar(string epochs, false, position)) position root with
+                    | Ok root -> root
+                    | Error message ->
+                        decoding.Error(position, "train.epochs", message)
+                        root
+
+    let private scheduler (decoding: Decoding) (section: SweepSection) (baseConfig: TrialConfig) (fallback: Position) : Scheduler =
+        match section.Scheduler with
+        | Unscheduled ->
+            { Kind = SchedulerKind.None
+              MinEpochs = baseConfig.Train.Epochs
+              ReductionFactor = 1
+              MaxEpochs = baseConfig.Train.Epochs }
+        | AshaSpec(minEpochs, reductionFactor, _) ->
+            if minEpochs >= baseConfig.Train.Epochs then
+                decoding.Error(
+                    decoding.PositionOf("sweep.scheduler.min_epochs", fallback),
+                    "sweep.scheduler.min_epochs",
+                    $"min_epochs ({minEpochs}) must be below max_epochs ({baseConfig.Train.Epochs}, the trials' train.epochs), or no trial could be stopped early")
+            { Kind = SchedulerKind.Asha
+              MinEpochs = minEpochs
+              ReductionFactor = reductionFactor
+              MaxEpochs = baseConfig.Train.Epochs }
+
+    let private objective (decoding: Decoding) (section: SweepSection) (baseConfig: TrialConfig) : Objective =
+        let spec = section.Objective
+        if spec.Metric.StartsWith "eval/iwae" && baseConfig.Eval.IwaeSamples = 0 then
+            decoding.Error(spec.Position, "sweep.metric", $"{spec.Metric} is logged only with eval.iwae_samples > 0 (e.g. 16); set it, or optimise eval/elbo")
+        { Metric = spec.Metric
+          Goal = if spec.Maximize then Goal.Maximize else Goal.Minimize }
+
+    let private searchParameter (parameter: Parameter<Distribution>) : SearchParameter =
+        let numeric kind low high =
+            { Path = parameter.Path
+              Kind = kind
+              Low = low
+              High = high
+              Choices = [||] }
+        match parameter.Values with
+        | Uniform(low, high) -> numeric ParameterKind.Uniform low high
+        | LogUniform(low, high) -> numeric ParameterKind.LogUniform low high
+        | IntUniform(low, high) -> numeric ParameterKind.IntUniform (float low) (float high)
+        | Choice values ->
+            { numeric ParameterKind.Choice 0.0 (float (values.Length - 1)) with
+                Choices = values |> List.map Node.display |> Array.ofList }
+
     /// <param name="availableBytes">The memory a trial may use on the machine that runs it (0: not checked).</param>
     let resolve (source: string) (text: string) (overrides: string list) (fallbackExperiment: string) (availableBytes: int64) : LoadResult =
         let overrideResults = overrides |> List.map override_
@@ -142,8 +215,9 @@ module private Loading =
                     document
             let overridden = overrideResults |> List.choose (function Ok(path, _) -> Some path | Error _ -> None) |> Set.ofList
             let header = header decoding fallbackExperiment applied
-            let sweep = Sweep.without overridden header.Sweep
-            let decodeWith assignments =
+            let sweep = Sweep.without overridden header.Sweep.Sweep
+            let applied = applyScheduler decoding { header.Sweep with Sweep = sweep } applied
+            let decodeIn (decoding: Decoding) assignments =
                 let root =
                     assignments
                     |> List.fold
@@ -160,12 +234,39 @@ module private Loading =
                 | Some(key, message) -> decoding.Error(decoding.PositionOf(key, Node.position root), key, message)
                 | None -> ()
                 assignments, config
+            let decodeWith = decodeIn decoding
             let trials = Expansion.expand sweep |> List.map decodeWith
             let baseConfig = TrialDecoder.decode decoding applied
+            let scheduler = scheduler decoding header.Sweep baseConfig (Node.position applied)
+            let objective = objective decoding header.Sweep baseConfig
+            let toTrial number (assignments: Assignment list) config =
+                { Id = Planning.TrialJson.id config
+                  Name = trialName assignments
+                  Number = number
+                  SweptValues = assignments |> List.map (fun a -> { Path = a.Path; Value = displayValue a.Value }) |> Array.ofList
+                  Config = config }
+            let search =
+                match sweep with
+                | Adaptive tpe ->
+                    let resolveProposal number (values: float[]) =
+                        let proposalDecoding = Decoding()
+                        let assignments, config = decodeIn proposalDecoding (List.map2 Expansion.assign tpe.Parameters (List.ofArray values))
+                        match proposalDecoding.Errors with
+                        | [] -> toTrial number assignments config
+                        | errors -> invalidOp (String.Join("; ", errors |> List.map string))
+                    SearchSpace(
+                        tpe.Trials,
+                        tpe.StartupTrials,
+                        tpe.Seed,
+                        tpe.Parameters |> List.map searchParameter |> Array.ofList,
+                        (fun number -> Expansion.randomProposal tpe.Seed number tpe.Parameters |> Array.ofList),
+                        resolveProposal)
+                | _ -> null
             // Each swept value is also checked on its own: a sweep with errors may expand to
             // no trials, and a random range must be valid whatever the seed draws from it.
             match sweep with
-            | Random _ -> Expansion.singles sweep |> List.iter (decodeWith >> ignore)
+            | Random _
+            | Adaptive _ -> Expansion.singles sweep |> List.iter (decodeWith >> ignore)
             | _ when trials.IsEmpty -> Expansion.singles sweep |> List.iter (decodeWith >> ignore)
             | _ -> ()
             let errors =
@@ -185,13 +286,16 @@ module private Loading =
                         $"trial {number} has the same config as trial {first}; it runs once")
                 let resolved =
                     firstWithId
-                    |> List.mapi (fun index (_, assignments, config, id) ->
-                        { Id = id
-                          Name = trialName assignments
-                          Number = index + 1
-                          SweptValues = assignments |> List.map (fun a -> { Path = a.Path; Value = displayValue a.Value }) |> Array.ofList
-                          Config = config })
-                let trialIds = resolved |> List.map _.Id
+                    |> List.mapi (fun index (_, assignments, config, _) -> toTrial (index + 1) assignments config)
+                // An adaptive sweep is also what it optimises and how: change those and it is
+                // another sweep. More tpe trials extend the same sweep, as in an Optuna study.
+                let decisions =
+                    match sweep, scheduler.Kind with
+                    | Adaptive _, _
+                    | _, SchedulerKind.Asha ->
+                        [ $"{Sweep.methodName sweep} {objective.Metric} {objective.Goal} {scheduler.Kind} {scheduler.MinEpochs}/{scheduler.ReductionFactor}/{scheduler.MaxEpochs}" ]
+                    | _ -> []
+                let trialIds = (resolved |> List.map _.Id) @ decisions
                 LoadResult(
                     Some
                         { Experiment = header.Experiment
@@ -200,6 +304,9 @@ module private Loading =
                           SpecText = text
                           Overrides = Array.ofList overrides
                           SweepMethod = Sweep.methodName sweep
+                          Objective = objective
+                          Scheduler = scheduler
+                          Search = search
                           SweepId = Planning.TrialJson.sweepId header.Experiment trialIds
                           Base =
                             { Id = Planning.TrialJson.id baseConfig

@@ -1,6 +1,7 @@
 using Exp.Tracking.Forwarding;
 using Exp.Tracking.LocalStore;
 using Exp.Tracking.Model;
+using Exp.Tracking;
 using Exp.Tracking.Recording;
 using Exp.Tracking.Rest;
 
@@ -32,9 +33,6 @@ public sealed class Tracker : IAsyncDisposable
     }
 
     public FileStore Store { get; }
-
-    /// <summary>The server runs are forwarded to (credentials removed), or null for a local store only.</summary>
-    public Uri? ServerUri => _client?.ServerUri;
 
     public static Tracker Open(TrackingTarget target, ITrackingLog? log = null, TrackerOptions? options = null) =>
         new(target, log ?? SilentTrackingLog.Instance, options ?? new TrackerOptions());
@@ -102,7 +100,8 @@ public sealed class Tracker : IAsyncDisposable
                 {
                     await _forwarder.CompleteRunAsync(runId, cancellationToken);
                 }
-            });
+            },
+            ForwardingState.DeleteMetricsAfterStep);
 
     private IDisposable TakeWriterLock(string runId) =>
         Store.TryLockRunForWriting(runId) ?? throw new InvalidOperationException($"Run {runId} is being written by another process.");

@@ -90,14 +90,15 @@ public sealed class SweepRunTests : IDisposable
     [Fact]
     public async Task After_kill_9_the_same_command_resumes_the_interrupted_trial_and_skips_finished_ones()
     {
-        // Four epochs: the kill lands in the second, well before the trial could finish.
+        // Four epochs: the kill lands in the second, well before the trial could finish. The wait is
+        // long because the first trial must finish first, which takes minutes on a loaded machine.
         const int epochs = 4;
         var spec = workspace.WriteSpec(Spec("e2e-resume", 3000, epochs, KlGrid));
         const int stepsPerEpoch = 60;
 
         using (var first = ExpProcess.Start(workspace.Directory, "run", spec, "--parallel", "1"))
         {
-            await WaitUntil(() => TrialIsInItsSecondEpoch("e2e-resume", stepsPerEpoch, finishedBefore: 1), TimeSpan.FromMinutes(3), first);
+            await WaitUntil(() => TrialIsInItsSecondEpoch("e2e-resume", stepsPerEpoch, finishedBefore: 1), TimeSpan.FromMinutes(8), first);
             first.KillHard();
             await first.WaitAsync();
         }

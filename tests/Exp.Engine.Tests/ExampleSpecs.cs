@@ -1,20 +1,12 @@
 using Exp.Spec;
+using Exp.Testing;
 
 namespace Exp.Engine.Tests;
 
 /// <summary>The example specs in <c>experiments/</c>, read by the spec layer.</summary>
 public static class ExampleSpecs
 {
-    public static string Folder
-    {
-        get
-        {
-            var directory = new DirectoryInfo(AppContext.BaseDirectory);
-            while (!Directory.Exists(Path.Combine(directory.FullName, "experiments")))
-                directory = directory.Parent ?? throw new InvalidOperationException("experiments/ not found above " + AppContext.BaseDirectory);
-            return Path.Combine(directory.FullName, "experiments");
-        }
-    }
+    public static string Folder => RepoPaths.Experiments;
 
     public static TheoryData<string> Names() => [.. Directory.GetFiles(Folder, "*.yaml").Select(f => Path.GetFileNameWithoutExtension(f)).Order()];
 

@@ -9,13 +9,13 @@ public static class TestConfigs
     public static ModelConfig SmallConv(Upsample upsample = Upsample.Transposed) =>
         new(Architecture.Conv, [32, 64], 4, false, Activation.Relu, 16, upsample, OutputActivation.Sigmoid);
 
-    /// <summary>The notes' architecture (DESIGN.md) for 128x128 RGB images.</summary>
+    /// <summary>The notes' architecture (experiments/notes-faces.yaml) for 128x128 RGB images.</summary>
     public static ModelConfig Notes() =>
         new(Architecture.Conv, [32, 64, 64, 64], 3, true, Activation.LeakyRelu, 1024, Upsample.Nearest, OutputActivation.Linear);
 
     /// <summary>Fashion-MNIST subsets; a tenth of the training images held out for validation (284: 256 to train on).</summary>
     public static DataConfig FashionMnist(int train, int test) =>
-        new(DatasetKind.FashionMnist, "", 28, 1, train, test, 0.1);
+        new(DatasetKind.FashionMnist, DataDefaults.FashionMnistPath, 28, 1, train, test, 0.1);
 
     /// <summary>A loss, by default the Gaussian ELBO at a fixed sigma 0.1.</summary>
     public static LossConfig Loss(

@@ -2,6 +2,7 @@ using Exp.Engine.Objective;
 using Exp.Engine.Training;
 using Exp.Runner.Trials;
 using Exp.Tracking.Model;
+using Exp.Tracking;
 using Exp.Tracking.Recording;
 
 namespace Exp.Runner.Tests;
@@ -70,8 +71,6 @@ public class TrackingObserverTests
         public void SetTags(IEnumerable<RunTag> tags) => throw new NotSupportedException();
 
         public void LogArtifact(string artifactPath, byte[] content) => throw new NotSupportedException();
-
-        public void LogArtifactFile(string sourceFile, string artifactPath) => throw new NotSupportedException();
 
         public void DeleteMetricsAfterStep(long lastStep) => throw new NotSupportedException();
 

@@ -203,3 +203,49 @@ let ``the new loss, data and eval keys are checked where they are written`` () =
 let ``a validation share that leaves no full training batch is refused`` () =
     errorsOf "experiment: x\ndata:\n  train_limit: 100\n  validation: 0.5\ntrain:\n  batch_size: 64\n" []
     |> assertHas "spec.yaml:4:15: data.validation: data.validation 0.5 of 100 training images holds out 50 and trains on 50"
+let private adaptive (sweep: string) = "experiment: x\ntrain:\n  epochs: 9\nsweep:\n" + sweep
+
+[<Fact>]
+let ``an unknown sweep metric suggests the nearest metric trials log`` () =
+    errorsOf (adaptive "  metric: eval/elbow\n") []
+    |> assertHas "spec.yaml:5:11: sweep.metric: 'eval/elbow' is not a metric trials log every epoch; did you mean 'eval/elbo'?"
+
+[<Fact>]
+let ``a test metric cannot be a sweep's objective`` () =
+    errorsOf (adaptive "  metric: test/elbo\n") [] |> assertHas "test/ metrics are logged once at the end"
+
+[<Fact>]
+let ``a metric with no natural direction needs a goal`` () =
+    errorsOf (adaptive "  metric: eval/sigma\n") [] |> assertHas "sweep.goal: eval/sigma has no natural direction"
+
+[<Fact>]
+let ``iwae as the objective needs iwae samples`` () =
+    errorsOf (adaptive "  metric: eval/iwae\n") [] |> assertHas "sweep.metric: eval/iwae is logged only with eval.iwae_samples > 0"
+
+[<Fact>]
+let ``asha's settings are checked where they are written`` () =
+    let errors =
+        errorsOf (adaptive "  scheduler: {type: asha, min_epochs: 9, reduction_factor: 1}\n  parameters:\n    train.lr: [0.1, 0.01]\n") []
+    errors |> assertHas "spec.yaml:5:60: sweep.scheduler.reduction_factor: must be at least 2, found 1"
+    errors |> assertHas "spec.yaml:5:39: sweep.scheduler.min_epochs: min_epochs (9) must be below max_epochs (9"
+
+[<Fact>]
+let ``asha's max_epochs and a different train.epochs are an error`` () =
+    errorsOf (adaptive "  scheduler: {type: asha, max_epochs: 27}\n") []
+    |> assertHas "spec.yaml:3:11: train.epochs: train.epochs is 9 but sweep.scheduler.max_epochs is 27"
+
+[<Fact>]
+let ``train.epochs cannot be swept under a scheduler`` () =
+    errorsOf (adaptive "  scheduler: asha\n  parameters:\n    train.epochs: [3, 9]\n") []
+    |> assertHas "spec.yaml:7:5: train.epochs: with sweep.scheduler every trial trains to the same max_epochs"
+
+[<Fact>]
+let ``an unknown scheduler suggests asha`` () =
+    errorsOf (adaptive "  scheduler: ahsa\n") [] |> assertHas "spec.yaml:5:14: sweep.scheduler: unknown scheduler 'ahsa'; did you mean 'asha'?"
+
+[<Fact>]
+let ``tpe needs trials and parameters; startup_trials belongs to tpe`` () =
+    errorsOf (adaptive "  method: tpe\n") [] |> assertHas "sweep.trials: a tpe sweep needs `trials`"
+    errorsOf (adaptive "  method: tpe\n  trials: 5\n") [] |> assertHas "sweep.parameters: a tpe sweep needs parameters"
+    errorsOf (adaptive "  method: random\n  trials: 5\n  startup_trials: 2\n  parameters:\n    train.lr: [0.1]\n") []
+    |> assertHas "spec.yaml:7:19: sweep.startup_trials: startup_trials applies to method: tpe"

@@ -114,3 +114,37 @@ let ``MLFLOW_EXPERIMENT_NAME names the experiment only when the spec does not`` 
     Assert.True(fromEnvironment.Succeeded)
     Assert.Equal("from-env", fromEnvironment.Plan.Experiment)
     Assert.Equal("from-spec", Specs.Parse("experiment: from-spec\n", "spec.yaml", [||], "from-env").Plan.Experiment)
+
+let private tpe =
+    "experiment: x\ntrain:\n  epochs: 9\nsweep:\n  method: tpe\n  trials: 20\n  startup_trials: 4\n  seed: 3\n  metric: eval/bits_per_dim\n"
+    + "  scheduler: {type: asha, min_epochs: 1, reduction_factor: 3}\n  parameters:\n"
+    + "    train.lr: {distribution: loguniform, min: 1.0e-4, max: 1.0e-2}\n    model.activation: {choice: [relu, silu]}\n"
+
+[<Fact>]
+let ``a tpe plan lists its random start and the search that follows`` () =
+    let plan = (Specs.Parse(tpe, "spec.yaml")).Plan
+    Assert.Equal("tpe", plan.SweepMethod)
+    Assert.Equal(4, plan.Trials.Length)
+    Assert.Equal(20, plan.Search.Trials)
+    Assert.Equal(Goal.Minimize, plan.Objective.Goal)
+    Assert.Equal<int[]>([| 1; 3; 9 |], plan.Scheduler.Rungs)
+    Assert.Equal<string[]>([| "relu"; "silu" |], plan.Search.Parameters[1].Choices)
+    // Proposal n's random draw depends on the seed and n alone; it is the plan's trial n.
+    let third = plan.Search.Resolve(3, plan.Search.RandomValues 3)
+    Assert.Equal(plan.Trials[2].Id, third.Id)
+    Assert.Equal(plan.Trials[2].Name, third.Name)
+
+[<Fact>]
+let ``asha's max_epochs is every trial's train.epochs`` () =
+    let plan =
+        (Specs.Parse("experiment: x\nsweep:\n  scheduler: {type: asha, max_epochs: 12, reduction_factor: 2}\n  parameters:\n    train.lr: [0.1, 0.01]\n", "spec.yaml")).Plan
+    Assert.All(plan.Trials, fun t -> Assert.Equal(12, t.Config.Train.Epochs))
+    Assert.Equal<int[]>([| 1; 2; 4; 8; 12 |], plan.Scheduler.Rungs)
+
+[<Fact>]
+let ``a sweep under a scheduler is another sweep than the same trials without it`` () =
+    let grid = "experiment: x\ntrain:\n  epochs: 9\nsweep:\n  parameters:\n    train.lr: [0.1, 0.01]\n"
+    let plain = (Specs.Parse(grid, "spec.yaml")).Plan
+    let scheduled = (Specs.Parse(grid + "  scheduler: asha\n", "spec.yaml")).Plan
+    Assert.Equal<string[]>(plain.Trials |> Array.map _.Id, scheduled.Trials |> Array.map _.Id)
+    Assert.NotEqual<string>(plain.SweepId, scheduled.SweepId)

@@ -1,9 +1,6 @@
 using System.CommandLine;
 using Exp.Cli.Output;
-using Exp.Engine.Objective;
 using Exp.Runner.Catalog;
-using Exp.Tracking;
-using Exp.Tracking.LocalStore;
 using Spectre.Console;
 
 namespace Exp.Cli.Commands;
@@ -14,7 +11,7 @@ public static class ListCommand
     public static Command Create()
     {
         var command = new Command("ls", "List the sweeps in a local store and their trials, with status and held-out ELBO");
-        var folder = new Argument<string>("runs-folder") { Description = "The local store", DefaultValueFactory = _ => TrackingTarget.DefaultLocalDirectory };
+        var folder = new Argument<string>("runs-folder") { Description = "The local store", DefaultValueFactory = _ => RunsLocation.DefaultLocalStore };
         command.Arguments.Add(folder);
         command.SetAction(parseResult =>
         {
@@ -24,7 +21,7 @@ public static class ListCommand
                 Console.Error.WriteLine($"error: no runs folder at {Path.GetFullPath(path)}; run `exp run <spec>` first, or name the folder");
                 return ExitCodes.InvalidInput;
             }
-            var catalog = new RunCatalog(new FileStore(path));
+            var catalog = RunCatalog.Open(path);
             var sweeps = catalog.Sweeps();
             var standalone = catalog.Standalone();
             foreach (var damage in catalog.Damage)
@@ -36,21 +33,21 @@ public static class ListCommand
                 Console.WriteLine($"No runs of exp in {Path.GetFullPath(path)}.");
                 return ExitCodes.Success;
             }
-            foreach (var sweep in sweeps.OrderBy(s => s.Run.StartTime))
+            foreach (var sweep in sweeps.OrderBy(s => s.StartedAt))
             {
-                var best = sweep.Trials.Where(t => t.Metrics.ContainsKey(Metrics.Elbo)).MaxBy(t => t.Metrics[Metrics.Elbo]);
+                var best = sweep.Trials.Where(t => t.Metrics.ContainsKey(TrialMetrics.Elbo)).MaxBy(t => t.Metrics[TrialMetrics.Elbo]);
                 var table = new Table()
-                    .Title(Markup.Escape($"{sweep.Experiment.Name} / {sweep.Run.RunName}: {sweep.Run.Status.ToString().ToLowerInvariant()}, "
-                        + $"{sweep.Trials.Count} trial(s), started {DateTimeOffset.FromUnixTimeMilliseconds(sweep.Run.StartTime).LocalDateTime:yyyy-MM-dd HH:mm}"
+                    .Title(Markup.Escape($"{sweep.ExperimentName} / {sweep.RunName}: {sweep.Status}, "
+                        + $"{sweep.Trials.Count} trial(s), started {sweep.StartedAt.LocalDateTime:yyyy-MM-dd HH:mm}"
                         + (best is null ? "" : $", best {best.Name}")))
                     .AddColumns("trial", "id", "status")
                     .AddColumn(new TableColumn("ELBO (nats)").RightAligned())
                     .AddColumn("run");
-                foreach (var trial in sweep.Trials.OrderByDescending(t => t.Metrics.GetValueOrDefault(Metrics.Elbo, double.NegativeInfinity)))
+                foreach (var trial in sweep.Trials.OrderByDescending(t => t.Metrics.GetValueOrDefault(TrialMetrics.Elbo, double.NegativeInfinity)))
                 {
                     table.AddRow(
-                        Markup.Escape(trial.Name), trial.TrialId, trial.Run.Status.ToString().ToLowerInvariant(),
-                        MetricFormat.Of(trial.Metrics, Metrics.Elbo), trial.Run.RunId);
+                        Markup.Escape(trial.Name), trial.TrialId, trial.Status,
+                        MetricFormat.Of(trial.Metrics, TrialMetrics.Elbo), trial.RunId);
                 }
                 AnsiConsole.Write(table);
             }
@@ -58,11 +55,11 @@ public static class ListCommand
             {
                 var table = new Table().Title("runs outside a sweep (exp train)").AddColumns("experiment", "trial", "id", "status")
                     .AddColumn(new TableColumn("ELBO (nats)").RightAligned()).AddColumn("run");
-                foreach (var (experiment, trial) in standalone.OrderBy(s => s.Trial.Run.StartTime))
+                foreach (var (experiment, trial) in standalone.OrderBy(s => s.Trial.StartedAt))
                 {
                     table.AddRow(
-                        Markup.Escape(experiment.Name), Markup.Escape(trial.Name), trial.TrialId, trial.Run.Status.ToString().ToLowerInvariant(),
-                        MetricFormat.Of(trial.Metrics, Metrics.Elbo), trial.Run.RunId);
+                        Markup.Escape(experiment), Markup.Escape(trial.Name), trial.TrialId, trial.Status,
+                        MetricFormat.Of(trial.Metrics, TrialMetrics.Elbo), trial.RunId);
                 }
                 AnsiConsole.Write(table);
             }

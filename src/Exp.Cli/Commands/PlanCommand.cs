@@ -29,6 +29,10 @@ public static class PlanCommand
             else
             {
                 AnsiConsole.Write(PlanTable.Build(plan));
+                foreach (var rule in PlanTable.Rules(plan))
+                {
+                    Console.WriteLine(rule);
+                }
             }
             return ExitCodes.Success;
         });
@@ -51,8 +55,22 @@ public static class PlanCommand
         {
             ["experiment"] = plan.Experiment,
             ["sweep"] = plan.SweepMethod,
+            ["objective"] = new JsonObject { ["metric"] = plan.Objective.Metric, ["goal"] = plan.Objective.Goal.ToString().ToLowerInvariant() },
             ["trials"] = trials,
         };
+        if (plan.Search is { } search)
+        {
+            document["search"] = new JsonObject { ["trials"] = search.Trials, ["startupTrials"] = search.StartupTrials, ["seed"] = search.Seed };
+        }
+        if (plan.Scheduler.Kind == SchedulerKind.Asha)
+        {
+            document["scheduler"] = new JsonObject
+            {
+                ["type"] = "asha",
+                ["reductionFactor"] = plan.Scheduler.ReductionFactor,
+                ["rungs"] = new JsonArray([.. plan.Scheduler.Rungs.Select(r => (JsonNode)r)]),
+            };
+        }
         return document.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
     }
 }

@@ -1,9 +1,6 @@
 using System.CommandLine;
 using Exp.Cli.Output;
-using Exp.Tracking;
-using Exp.Tracking.Forwarding;
-using Exp.Tracking.LocalStore;
-using Exp.Tracking.Rest;
+using Exp.Runner.Catalog;
 using Spectre.Console;
 
 namespace Exp.Cli.Commands;
@@ -25,56 +22,50 @@ public static class PushCommand
         var runsFolder = new Argument<string>("runs-folder")
         {
             Description = "The local store to push.",
-            DefaultValueFactory = _ => TrackingTarget.DefaultLocalDirectory,
+            DefaultValueFactory = _ => RunsLocation.DefaultLocalStore,
             Arity = ArgumentArity.ZeroOrOne,
         };
         var command = new Command("push", "Send local runs to an MLflow server; runs already there are not sent twice.");
         command.Options.Add(trackingUri);
         command.Arguments.Add(runsFolder);
         command.SetAction((parseResult, cancellationToken) =>
-            PushAsync(parseResult.GetValue(trackingUri), parseResult.GetValue(runsFolder) ?? TrackingTarget.DefaultLocalDirectory, cancellationToken));
+            PushAsync(parseResult.GetValue(trackingUri), parseResult.GetValue(runsFolder) ?? RunsLocation.DefaultLocalStore, cancellationToken));
         return command;
     }
 
     private static async Task<int> PushAsync(string? trackingUri, string runsFolder, CancellationToken cancellationToken)
     {
-        var target = TrackingTarget.Parse(trackingUri, runsFolder);
-        if (target.ServerUri is null)
+        var location = RunsLocation.Of(trackingUri, runsFolder);
+        if (RunsPush.CannotPush(location) is { } why)
         {
-            await Console.Error.WriteLineAsync("exp push needs an http(s):// MLflow server: pass --tracking-uri URL or set MLFLOW_TRACKING_URI.");
-            return 2;
-        }
-        if (!Directory.Exists(runsFolder))
-        {
-            await Console.Error.WriteLineAsync($"There is no runs folder at '{runsFolder}'.");
+            await Console.Error.WriteLineAsync(why);
             return 2;
         }
 
-        using var client = new MlflowRestClient(target.ServerUri, MlflowClientOptions.FromEnvironment());
-        var pusher = new RunPusher(new FileStore(runsFolder), client, runsFolder);
-    var summary = UsePlainOutput()
-            ? await pusher.PushAllAsync(
-                new InlineProgress(progress =>
+        var summary = UsePlainOutput()
+            ? await RunsPush.PushAsync(
+                location,
+                (done, total, name) =>
                 {
-                    if (progress.RunsDone < progress.RunsTotal)
+                    if (done < total)
                     {
-                        Console.WriteLine($"[{progress.RunsDone + 1}/{progress.RunsTotal}] {progress.CurrentRunName}");
+                        Console.WriteLine($"[{done + 1}/{total}] {name}");
                     }
-                }),
+                },
                 cancellationToken)
             : await AnsiConsole.Progress().StartAsync(async context =>
             {
                 var bar = context.AddTask("Pushing runs");
-                return await pusher.PushAllAsync(
-                    new InlineProgress(progress =>
+                return await RunsPush.PushAsync(
+                    location,
+                    (done, total, name) =>
                     {
-                        bar.MaxValue = Math.Max(1, progress.RunsTotal);
-                        bar.Value = progress.RunsDone;
-                        bar.Description = Markup.Escape($"Pushing {progress.CurrentRunName}");
-                    }),
+                        bar.MaxValue = Math.Max(1, total);
+                        bar.Value = done;
+                        bar.Description = Markup.Escape($"Pushing {name}");
+                    },
                     cancellationToken);
-                });
-
+            });
         Console.WriteLine(
             $"Read {summary.Runs} run(s); sent {summary.Metrics} metric values, {summary.Params} params, {summary.Tags} tags, {summary.Artifacts} artifacts.");
         foreach (var damage in summary.Damage)
@@ -91,10 +82,4 @@ public static class PushCommand
         Console.IsOutputRedirected
         || string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase)
         || !AnsiConsole.Profile.Capabilities.Interactive;
-
-    /// <summary>Reports on the caller's thread, so lines come out in order (<see cref="Progress{T}"/> posts them).</summary>
-    private sealed class InlineProgress(Action<PushProgress> report) : IProgress<PushProgress>
-    {
-        public void Report(PushProgress value) => report(value);
-    }
 }

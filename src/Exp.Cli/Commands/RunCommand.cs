@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Exp.Cli.Hosting;
 using Exp.Cli.Output;
-using Exp.Engine.Training;
 using Exp.Runner.Launching;
 using Exp.Runner.Sweeps;
 using Exp.Runner.Trials;
@@ -72,8 +71,6 @@ public static class RunCommand
             {
                 Parallel = parseResult.GetValue(parallel),
                 MaxFailures = parseResult.GetValue(maxFailures),
-                Gpus = plan.Trials.All(t => t.Config.Train.Device == "cpu") ? 0 : Devices.CudaDeviceCount(),
-                TrackingLog = Logging.ForTracking(log),
                 Log = log,
             };
             var launcher = new LocalProcessLauncher(ExpExecutable.OfThisProcess(), log);

@@ -1,8 +1,6 @@
 using System.CommandLine;
 using Exp.Cli.Output;
 using Exp.Runner.Catalog;
-using Exp.Tracking;
-using Exp.Tracking.LocalStore;
 using Spectre.Console;
 
 namespace Exp.Cli.Commands;
@@ -14,7 +12,7 @@ public static class ShowCommand
     {
         var command = new Command("show", "Show one trial: its config, a summary of its metrics, and where its artifacts are");
         var trialArgument = new Argument<string>("trial") { Description = "A trial id (or its start), trial name, or run id" };
-        var folder = new Option<string>("--runs") { Description = "The local store", DefaultValueFactory = _ => TrackingTarget.DefaultLocalDirectory };
+        var folder = new Option<string>("--runs") { Description = "The local store", DefaultValueFactory = _ => RunsLocation.DefaultLocalStore };
         command.Arguments.Add(trialArgument);
         command.Options.Add(folder);
         command.SetAction(parseResult =>
@@ -31,8 +29,7 @@ public static class ShowCommand
                 Console.Error.WriteLine($"error: no runs folder at {Path.GetFullPath(path)}; name it with --runs");
                 return ExitCodes.InvalidInput;
             }
-            var store = new FileStore(path);
-            var catalog = new RunCatalog(store);
+            var catalog = RunCatalog.Open(path);
             var matches = catalog.FindTrials(wanted);
             foreach (var damage in catalog.Damage)
             {
@@ -47,51 +44,49 @@ public static class ShowCommand
                     Console.Error.WriteLine($"error: '{wanted}' matches {matches.Count} trials; give more of the id:");
                     foreach (var match in matches)
                     {
-                        Console.Error.WriteLine($"  {match.TrialId}  {match.Name}  ({match.Run.RunId})");
+                        Console.Error.WriteLine($"  {match.TrialId}  {match.Name}  ({match.RunId})");
                     }
                     return ExitCodes.InvalidInput;
             }
-            Print(store, matches.OrderByDescending(m => m.Run.StartTime).First());
+            Print(catalog, matches.OrderByDescending(m => m.StartedAt).First());
             return ExitCodes.Success;
         });
         return command;
     }
 
-    private static void Print(FileStore store, TrialRecord trial)
+    private static void Print(RunCatalog catalog, TrialRecord trial)
     {
-        var run = trial.Run;
+        var details = catalog.Details(trial);
         Console.WriteLine($"trial {trial.Name} ({trial.TrialId})");
-        Console.WriteLine($"run {run.RunId} in experiment {run.ExperimentId}: {run.Status.ToString().ToLowerInvariant()}");
+        Console.WriteLine($"run {trial.RunId} in experiment {trial.ExperimentId}: {trial.Status}");
         if (trial.Failure is { } failure)
         {
             Console.WriteLine($"reason: {failure}");
         }
+        if (trial.Tags.GetValueOrDefault(Exp.Runner.Trials.TrialTags.Pruned) is { } pruned)
+        {
+            Console.WriteLine($"pruned: {pruned}");
+        }
 
         var config = new Table().Title("config").AddColumns("key", "value");
-        foreach (var (key, value) in store.GetParams(run.RunId).OrderBy(p => p.Key, StringComparer.Ordinal))
+        foreach (var (key, value) in details.Params)
         {
             config.AddRow(Markup.Escape(key), Markup.Escape(value));
         }
         AnsiConsole.Write(config);
 
+        // "Best" is as each metric declares it (higher or lower); a metric that ranks neither way has none.
         var metrics = new Table().Title("metrics").AddColumns("metric", "last", "best", "at step", "values");
-        foreach (var key in store.GetMetricKeys(run.RunId).Order(StringComparer.Ordinal))
+        foreach (var metric in details.Metrics)
         {
-            var history = store.GetMetricHistory(run.RunId, key);
-            if (history.Count == 0)
-            {
-                continue;
-            }
-            // Losses and code lengths fall as they improve; bounds on log-likelihood rise.
-            var lowerIsBetter = key.Contains("loss") || key.Contains("bits_per_dim") || key.Contains("mse") || key.EndsWith("/kl");
-            var best = lowerIsBetter ? history.MinBy(m => m.Value)! : history.MaxBy(m => m.Value)!;
-            var last = history.MaxBy(m => m.Step)!;
-            metrics.AddRow(Markup.Escape(key), MetricFormat.Value(last.Value), MetricFormat.Value(best.Value), best.Step.ToString(), history.Count.ToString());
+            metrics.AddRow(
+                Markup.Escape(metric.Key), MetricFormat.Value(metric.Last), metric.Best is { } best ? MetricFormat.Value(best) : "",
+                metric.BestStep?.ToString() ?? "", metric.Count.ToString());
         }
         AnsiConsole.Write(metrics);
 
-        Console.WriteLine($"artifacts: {store.ArtifactDirectory(run.RunId)}");
-        foreach (var artifact in store.ListArtifacts(run.RunId).Take(50))
+        Console.WriteLine($"artifacts: {details.ArtifactDirectory}");
+        foreach (var artifact in details.Artifacts.Take(50))
         {
             Console.WriteLine($"  {artifact}");
         }

@@ -41,7 +41,6 @@ public static class SlurmRun
                 Parallel = parallel,
                 MaxFailures = maxFailures,
                 Detach = detach,
-                TrackingLog = Logging.ForTracking(log),
                 Log = log,
             };
             var runner = new SweepRunner(plan, launcher, options, view);

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Exp.Cli.Hosting;
 using Exp.Cli.Output;
-using Exp.Engine.Models;
 using Exp.Runner.Launching;
 using Exp.Runner.Sweeps;
 using Exp.Runner.Trials;
@@ -35,7 +34,7 @@ public static class TrainCommand
             }
             if (parseResult.GetValue(summary))
             {
-                Console.WriteLine(ModelSummary.Describe(trial.Config));
+                Console.WriteLine(TrialDevices.ModelSummary(trial));
             }
 
             using var signals = new StopSignals(
@@ -44,11 +43,10 @@ public static class TrainCommand
             using var stopAtOnce = signals.Kill.Register(() => Environment.Exit(ExitCodes.Interrupted));
             var level = GlobalOptions.LogLevel(parseResult);
             using var console = Logging.Console(level);
-            var trackingLog = Logging.ForTracking(console);
-            var launcher = new InProcessLauncher(new TrialWorkerOptions { OpenLog = logPath => Logging.Trial(logPath, level), TrackingLog = trackingLog });
+            var launcher = new InProcessLauncher(new TrialWorkerOptions { OpenLog = logPath => Logging.Trial(logPath, level), TrackingLog = console });
             var progress = new TrainingProgress(trial, Terminal.IsInteractive);
             var result = await progress.ShowWhile(report =>
-                OneTrialRun.RunAsync(plan, trial, launcher, parseResult.GetValue(threads), report, trackingLog, signals.Stop));
+                OneTrialRun.RunAsync(plan, trial, launcher, parseResult.GetValue(threads), report, console, signals.Stop));
             progress.PrintOutcome(result, plan);
             return result.Kind switch
             {

@@ -56,7 +56,7 @@ public static class TrialCommand
             var workerOptions = new TrialWorkerOptions
             {
                 OpenLog = logPath => Logging.Trial(logPath, fileLevel),
-                TrackingLog = Logging.ForTracking(console),
+                TrackingLog = console,
             };
             if (parseResult.GetValue(slurm))
             {

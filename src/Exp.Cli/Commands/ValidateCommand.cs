@@ -16,7 +16,8 @@ public static class ValidateCommand
             {
                 return ExitCodes.InvalidInput;
             }
-            var trials = plan.Trials.Length == 1 ? "1 trial" : $"{plan.Trials.Length} trials";
+            var count = plan.Search?.Trials ?? plan.Trials.Length;
+            var trials = count == 1 ? "1 trial" : $"{count} trials";
             var sweep = plan.SweepMethod == "none" ? "no sweep" : $"{plan.SweepMethod} sweep";
             Console.WriteLine($"{plan.SpecPath}: valid, experiment '{plan.Experiment}', {sweep}, {trials}");
             return ExitCodes.Success;

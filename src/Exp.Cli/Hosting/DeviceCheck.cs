@@ -1,4 +1,4 @@
-using Exp.Engine.Training;
+using Exp.Runner.Trials;
 using Exp.Spec;
 
 namespace Exp.Cli.Hosting;
@@ -8,14 +8,11 @@ public static class DeviceCheck
 {
     public static bool CanRun(IEnumerable<Trial> trials)
     {
-        var wantsCuda = trials.Where(t => t.Config.Train.Device.StartsWith("cuda", StringComparison.Ordinal)).ToList();
-        if (wantsCuda.Count == 0 || Devices.CudaDeviceCount() > 0)
+        if (TrialDevices.CannotRun(trials) is not { } why)
         {
             return true;
         }
-        Console.Error.WriteLine(
-            $"error: {wantsCuda.Count} trial(s) set train.device: {wantsCuda[0].Config.Train.Device}, but CUDA is not available here "
-            + "(no GPU, or a build without -p:TorchBackend=cuda); use train.device=auto or cpu");
+        Console.Error.WriteLine($"error: {why}");
         return false;
     }
 }

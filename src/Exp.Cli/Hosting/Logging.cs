@@ -1,4 +1,3 @@
-using Exp.Tracking.Recording;
 using Serilog;
 using Serilog.Events;
 
@@ -25,14 +24,4 @@ public static class Logging
             // The console gets each message as one line; exceptions with their (native) stack traces go to the file only.
             .WriteTo.Console(outputTemplate: TrialConsoleTemplate, restrictedToMinimumLevel: consoleLevel, standardErrorFromLevel: LogEventLevel.Verbose)
             .CreateLogger();
-
-    /// <summary>What tracking says (a server unreachable, a run kept locally) goes to the log.</summary>
-    public static ITrackingLog ForTracking(ILogger log) => new SerilogTrackingLog(log);
-
-    private sealed class SerilogTrackingLog(ILogger log) : ITrackingLog
-    {
-        public void Info(string message) => log.Information("{Message}", message);
-
-        public void Warning(string message) => log.Warning("{Message}", message);
-    }
 }

@@ -1,4 +1,4 @@
-using Exp.Tracking.Forwarding;
+using Exp.Runner.Catalog;
 
 namespace Exp.Cli.Output;
 
@@ -9,7 +9,7 @@ namespace Exp.Cli.Output;
 /// </summary>
 public static class DeliveryAccount
 {
-    public static void Print(DeliveryReport? delivery)
+    public static void Print(ServerDelivery? delivery)
     {
         if (delivery is null)
         {

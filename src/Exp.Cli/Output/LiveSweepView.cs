@@ -1,3 +1,4 @@
+using Exp.Runner.Search;
 using Exp.Runner.Sweeps;
 using Exp.Runner.Trials;
 using Exp.Spec;
@@ -39,6 +40,15 @@ public sealed class LiveSweepView : ISweepObserver
         Remember(SweepLines.Ended(result));
     }
 
+    public void SearchDecided(SearchEvent update)
+    {
+        board.Searched(update);
+        foreach (var line in SweepLines.Decided(update))
+        {
+            Remember(line);
+        }
+    }
+
     public void Notice(string message) => Remember(message);
 
     private void Remember(string line)
@@ -56,7 +66,8 @@ public sealed class LiveSweepView : ISweepObserver
     private IRenderable Render()
     {
         var state = board.Take();
-        var header = new Markup(Markup.Escape(SweepLines.Overall(state)));
+        var header = new Markup(Markup.Escape(SweepLines.Overall(state)
+            + (state.Search is { } search && search.Scheduler.Kind == SchedulerKind.Asha ? "\n" + SweepLines.Rungs(search) : "")));
         var table = new Table().Border(TableBorder.Simple).AddColumns("trial", "epoch", "progress", "loss", "where");
         foreach (var trial in state.Running)
         {

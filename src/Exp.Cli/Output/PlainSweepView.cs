@@ -1,3 +1,4 @@
+using Exp.Runner.Search;
 using Exp.Runner.Sweeps;
 using Exp.Runner.Trials;
 using Exp.Spec;
@@ -14,7 +15,7 @@ public sealed class PlainSweepView : ISweepObserver
     {
         board.Started(start);
         var where = start.Slots[0].Gpu is null ? $"{start.Slots[0].Threads} CPU thread(s) each" : "on GPUs";
-        Write($"sweep {start.Plan.Experiment}: {start.Plan.Trials.Length} trial(s), {start.AlreadyFinished} finished before; "
+        Write($"sweep {start.Plan.Experiment}: {start.Plan.Search?.Trials ?? start.Plan.Trials.Length} trial(s), {start.AlreadyFinished} finished before; "
             + $"running {start.Slots.Count} at a time, {where}");
     }
 
@@ -29,7 +30,7 @@ public sealed class PlainSweepView : ISweepObserver
         board.TrialProgress(trial, progress);
         if (progress.Kind == TrialEventKind.Evaluated)
         {
-            var elbo = progress.Metrics is { } metrics ? MetricFormat.Of(metrics, Exp.Engine.Objective.Metrics.Elbo) : "";
+            var elbo = progress.Metrics is { } metrics ? MetricFormat.Of(metrics, Runner.Catalog.TrialMetrics.Elbo) : "";
             Write($"epoch    {trial.Name} {progress.Epoch}/{progress.Epochs}: held-out ELBO {elbo} nats; {SweepLines.Overall(board.Take())}");
         }
         else if (progress.Kind == TrialEventKind.Started && progress.Epoch > 0)
@@ -42,6 +43,19 @@ public sealed class PlainSweepView : ISweepObserver
     {
         board.TrialEnded(result);
         Write(SweepLines.Ended(result));
+    }
+
+    public void SearchDecided(SearchEvent update)
+    {
+        board.Searched(update);
+        foreach (var line in SweepLines.Decided(update))
+        {
+            Write(line);
+        }
+        if (update.Decision is Decision.Promote or Decision.Finish)
+        {
+            Write(SweepLines.Rungs(update));
+        }
     }
 
     public void Notice(string message) => Write(message);

@@ -1,6 +1,5 @@
 using Exp.Runner.Trials;
 using Exp.Spec;
-using Exp.Tracking.LocalStore;
 using Spectre.Console;
 
 namespace Exp.Cli.Output;
@@ -10,16 +9,11 @@ public static class PlanStatus
 {
     public static void Print(Plan plan)
     {
-        var target = plan.TrackingTarget();
-        var store = Directory.Exists(target.LocalDirectory) ? new FileStore(target.LocalDirectory) : null;
-        var experiment = store?.GetExperimentByName(plan.Experiment);
-        var catalog = store is null ? null : new Runner.Catalog.RunCatalog(store);
+        var dispositions = plan.Trials.Zip(TrialLifecycle.Preview(plan)).ToDictionary(pair => pair.First.Id, pair => pair.Second);
         AnsiConsole.Write(PlanTable.Build(plan, trial =>
         {
-            var disposition = experiment is null
-                ? TrialDisposition.New
-                : TrialLifecycle.DispositionOf(catalog!.FindTrial(experiment.ExperimentId, trial.Id), store!);
-            var status = disposition.Existing?.Run.Status.ToString().ToLowerInvariant();
+            var disposition = dispositions[trial.Id];
+            var status = disposition.Existing?.Status;
             return disposition.Kind switch
             {
                 DispositionKind.New => "new: would run",

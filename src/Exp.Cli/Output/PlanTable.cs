@@ -1,3 +1,4 @@
+using Exp.Runner.Search;
 using Exp.Spec;
 using Spectre.Console;
 
@@ -11,7 +12,9 @@ public static class PlanTable
     {
         var sweptPaths = plan.Trials.SelectMany(t => t.SweptValues.Select(v => v.Path)).Distinct().ToList();
         var table = new Table()
-            .Title($"{Markup.Escape(plan.Experiment)}: {plan.Trials.Length} trial(s), {plan.SweepMethod} sweep")
+            .Title(plan.Search is { } search
+                ? $"{Markup.Escape(plan.Experiment)}: the first {plan.Trials.Length} of {search.Trials} trial(s), tpe sweep"
+                : $"{Markup.Escape(plan.Experiment)}: {plan.Trials.Length} trial(s), {plan.SweepMethod} sweep")
             .AddColumn("#")
             .AddColumn("id");
         // The name is built from the swept values; with a sweep their columns say it better.
@@ -36,5 +39,28 @@ public static class PlanTable
             table.AddRow([.. identity, .. values, .. state]);
         }
         return table;
+    }
+
+    /// <summary>What an adaptive sweep does beyond the trials listed: the search that follows and the early stopping; empty for the others.</summary>
+    public static IReadOnlyList<string> Rules(Plan plan)
+    {
+        var rules = new List<string>();
+        var trials = plan.Search?.Trials ?? plan.Trials.Length;
+        if (plan.Search is { } search && search.Trials > plan.Trials.Length)
+        {
+            rules.Add($"Trials {plan.Trials.Length + 1} to {search.Trials}: TPE proposes each from the trials before it, once {search.StartupTrials} have a result " +
+                $"(until then, random draws from sweep.seed {search.Seed}): the best 10% of them (at most 25) are \"good\", the rest \"bad\", and each value is the best " +
+                $"of {TpeSampler.Candidates} candidates by good/bad density; trials still running count as bad. Objective: {plan.Objective.Goal.ToString().ToLowerInvariant()} {plan.Objective.Metric}.");
+        }
+        if (plan.Scheduler.Kind == SchedulerKind.Asha)
+        {
+            var rungs = string.Join(" -> ", plan.Scheduler.Rungs);
+            var budget = SearchPolicy.Budget(trials, plan.Scheduler);
+            var full = (long)trials * plan.Scheduler.MaxEpochs;
+            rules.Add($"ASHA on {plan.Objective.Metric} ({plan.Objective.Goal.ToString().ToLowerInvariant()}): rungs at {rungs} epochs. Every trial trains to the first rung and pauses; " +
+                $"the top 1/{plan.Scheduler.ReductionFactor} of each rung continue from their checkpoint in the same run, the others end PRUNED. " +
+                $"At most {budget} epochs for {trials} trials (to run them all to the end: {full}).");
+        }
+        return rules;
     }
 }

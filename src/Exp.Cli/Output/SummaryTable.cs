@@ -1,5 +1,5 @@
 using Exp.Runner.Sweeps;
-using Exp.Tracking;
+using Exp.Runner.Catalog;
 using Spectre.Console;
 
 namespace Exp.Cli.Output;
@@ -12,7 +12,10 @@ public static class SummaryTable
         var ranked = summary.Ranked;
         var swept = ranked.SelectMany(r => r.Trial.SweptValues.Select(v => v.Path)).Distinct().ToList();
         var metrics = MetricFormat.Present(ranked.Select(r => r.Metrics));
-        var table = new Table().Title("trials, best held-out ELBO first").AddColumns("#", "id");
+        var order = summary.Objective.Metric == Exp.Runner.Catalog.TrialMetrics.Elbo && summary.Objective.Goal == Exp.Spec.Goal.Maximize
+            ? "best held-out ELBO first"
+            : $"best {summary.Objective.Metric} first ({summary.Objective.Goal.ToString().ToLowerInvariant()})";
+        var table = new Table().Title($"trials, {order}").AddColumns("#", "id");
         // A trial's name is made of its swept values; with a sweep their columns say it better.
         var showName = swept.Count == 0;
         if (showName)
@@ -48,13 +51,13 @@ public static class SummaryTable
             Console.WriteLine($"FAILED {failed.Trial.Name}: {failed.Reason}");
         }
         Console.WriteLine($"{summary.Results.Count(r => r.Succeeded)} of {summary.Results.Count} trials finished in {MetricFormat.Duration(summary.Elapsed)}.");
-        Console.WriteLine(OpenInMlflow(summary.Target, summary.Experiment));
+        Console.WriteLine(OpenInMlflow(summary.Location, summary.Experiment));
         DeliveryAccount.Print(summary.Delivery);
     }
 
     /// <summary>How to open the local store, which holds every run whatever reached a server.</summary>
-    public static string OpenInMlflow(TrackingTarget target, string experiment) =>
-        $"Open in MLflow: MLFLOW_ALLOW_FILE_STORE=true mlflow ui --backend-store-uri {Path.GetFullPath(target.LocalDirectory)}  (experiment '{experiment}')";
+    public static string OpenInMlflow(RunsLocation location, string experiment) =>
+        $"Open in MLflow: MLFLOW_ALLOW_FILE_STORE=true mlflow ui --backend-store-uri {Path.GetFullPath(location.LocalStore)}  (experiment '{experiment}')";
 
     private static string Status(TrialResult result) => result.Kind switch
     {
@@ -62,6 +65,8 @@ public static class SummaryTable
         TrialResultKind.AlreadyFinished => "[green]finished before[/]",
         TrialResultKind.Failed => "[red]FAILED[/]",
         TrialResultKind.Killed => "[yellow]stopped[/]",
+        TrialResultKind.Paused => $"[yellow]paused at {result.Metrics.GetValueOrDefault(Exp.Runner.Trials.TrackingObserver.EpochMetric)} ep[/]",
+        TrialResultKind.Pruned => $"[grey]pruned at {result.Metrics.GetValueOrDefault(Exp.Runner.Trials.TrackingObserver.EpochMetric)} ep[/]",
         TrialResultKind.RunningElsewhere => "[blue]running elsewhere[/]",
         _ => "[grey]not run[/]",
     };

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Exp.Runner.Search;
 using Exp.Runner.Sweeps;
 using Exp.Runner.Trials;
 using Exp.Spec;
@@ -18,14 +19,26 @@ public sealed class SweepBoard
 
     public sealed record RunningTrial(Trial Trial, Slot Slot, int Epoch, int Epochs, double Progress, double? Loss);
 
+    /// <param name="Search">An adaptive sweep's latest decision and trials; null for the other sweeps.</param>
     public sealed record Snapshot(
-        int Total, int AlreadyFinished, int Done, int Failed, int Left, IReadOnlyList<RunningTrial> Running, TimeSpan Elapsed, TimeSpan? Remaining);
+        int Total, int AlreadyFinished, int Done, int Failed, int Left, IReadOnlyList<RunningTrial> Running, TimeSpan Elapsed, TimeSpan? Remaining,
+        SearchEvent? Search);
+
+    private SearchEvent? search;
+
+    public void Searched(SearchEvent update)
+    {
+        lock (gate)
+        {
+            search = update;
+        }
+    }
 
     public void Started(SweepStart start)
     {
         lock (gate)
         {
-            total = start.Plan.Trials.Length;
+            total = start.Plan.Search?.Trials ?? start.Plan.Trials.Length;
             toRun = total - start.AlreadyFinished;
             AlreadyFinished = start.AlreadyFinished;
         }
@@ -37,6 +50,10 @@ public sealed class SweepBoard
     {
         lock (gate)
         {
+            if (running.ContainsKey(trial.Id))
+            {
+                return;
+            }
             running[trial.Id] = new RunningTrial(trial, slot, 0, trial.Config.Train.Epochs, 0, null);
         }
     }
@@ -62,6 +79,11 @@ public sealed class SweepBoard
         lock (gate)
         {
             running.Remove(result.Trial.Id);
+            if (result.Kind == TrialResultKind.Paused)
+            {
+                // A segment of an adaptive sweep: the trial is not done, it waits at its rung.
+                return;
+            }
             if (result.Kind is TrialResultKind.AlreadyFinished or TrialResultKind.RunningElsewhere)
             {
                 // Not this run's work: it leaves the estimate, and counts as done or elsewhere.
@@ -89,7 +111,7 @@ public sealed class SweepBoard
             TimeSpan? remaining = fraction is > 0.01 and < 1 ? elapsed * ((1 - fraction) / fraction) : null;
             return new Snapshot(
                 total, AlreadyFinished, ended - failed, failed, Math.Max(0, toRun - ended - running.Count),
-                running.Values.OrderBy(r => r.Slot.Index).ToList(), elapsed, remaining);
+                running.Values.OrderBy(r => r.Slot.Index).ToList(), elapsed, remaining, search);
         }
     }
 }

@@ -1,5 +1,7 @@
-using Exp.Engine.Objective;
+using Exp.Runner.Catalog;
+using Exp.Runner.Search;
 using Exp.Runner.Sweeps;
+using Exp.Spec;
 
 namespace Exp.Cli.Output;
 
@@ -13,9 +15,52 @@ public static class SweepLines
             + $"{state.Left} waiting; {MetricFormat.Duration(state.Elapsed)} elapsed{remaining}";
     }
 
+    /// <summary>An adaptive sweep's rungs: how many trials reached each and went on, and how many were pruned.</summary>
+    public static string Rungs(SearchEvent search)
+    {
+        var rungs = search.Scheduler.Rungs;
+        var parts = rungs.Select((rung, k) =>
+        {
+            var reached = search.Trials.Count(t => t.Rungs.ContainsKey(rung));
+            var training = search.Trials.Count(t => t.Phase == SearchPhase.Running && t.Epochs == rung);
+            return $"{rung} ep: {reached} reached" + (training > 0 ? $", {training} training" : "");
+        });
+        var pruned = search.Trials.Count(t => t.Phase == SearchPhase.Pruned);
+        var paused = search.Trials.Count(t => t.Phase == SearchPhase.Paused);
+        return "rungs " + string.Join(" | ", parts) + $"; {paused} paused, {pruned} pruned";
+    }
+
+    /// <summary>One line per decision of an adaptive sweep.</summary>
+    public static IEnumerable<string> Decided(SearchEvent update)
+    {
+        string Name(int number) => update.Trial?.Name ?? $"#{number}";
+        switch (update.Decision)
+        {
+            case Decision.Start start:
+                yield return $"proposed #{start.Number} {Name(start.Number)}: trains to {start.Epochs} epoch(s)";
+                break;
+            case Decision.Promote promote:
+                var value = update.Trials.FirstOrDefault(t => t.Number == promote.Number)?.Rungs.GetValueOrDefault(promote.FromEpochs);
+                yield return $"promoted #{promote.Number} {Name(promote.Number)} from {promote.FromEpochs} to {promote.ToEpochs} epochs "
+                    + $"(top 1/{update.Scheduler.ReductionFactor} at {promote.FromEpochs}: {MetricFormat.Value(value ?? double.NaN)})";
+                break;
+            case Decision.Resume resume:
+                yield return $"continuing #{resume.Number} {Name(resume.Number)} to {resume.Epochs} epoch(s), from its checkpoint";
+                break;
+            case Decision.Finish finish:
+                foreach (var trial in update.Trials.Where(t => finish.Pruned.Contains(t.Number)))
+                {
+                    yield return $"pruned   #{trial.Number} {trial.TrialId} at {trial.Last?.Epochs} of {update.Scheduler.MaxEpochs} epochs: {MetricFormat.Value(trial.Last?.Value ?? double.NaN)}";
+                }
+                break;
+        }
+    }
+
     public static string Ended(TrialResult result) => result.Kind switch
     {
-        TrialResultKind.Finished => $"finished {result.Trial.Name} in {MetricFormat.Duration(result.Duration)}: held-out ELBO {MetricFormat.Of(result.Metrics, Metrics.Elbo)} nats",
+        TrialResultKind.Pruned => $"pruned   {result.Trial.Name}: {result.Reason}",
+        TrialResultKind.Paused => $"paused   {result.Trial.Name} at its rung: held-out ELBO {MetricFormat.Of(result.Metrics, TrialMetrics.Elbo)} nats",
+        TrialResultKind.Finished => $"finished {result.Trial.Name} in {MetricFormat.Duration(result.Duration)}: held-out ELBO {MetricFormat.Of(result.Metrics, TrialMetrics.Elbo)} nats",
         TrialResultKind.Failed => $"FAILED   {result.Trial.Name}: {result.Reason}",
         TrialResultKind.Killed => $"stopped  {result.Trial.Name}: {result.Reason}",
         TrialResultKind.RunningElsewhere => $"skipped  {result.Trial.Name}: {result.Reason}",

@@ -1,3 +1,4 @@
+using Exp.Runner.Catalog;
 using Exp.Runner.Sweeps;
 using Exp.Runner.Trials;
 using Exp.Spec;
@@ -40,7 +41,7 @@ public sealed class TrainingProgress(Trial trial, bool interactive)
             _ => "FAILED",
         };
         Console.WriteLine($"{trial.Name}: {status}{(result.Reason is null ? "" : $": {result.Reason}")}");
-        Console.WriteLine(SummaryTable.OpenInMlflow(plan.TrackingTarget(), plan.Experiment));
+        Console.WriteLine(SummaryTable.OpenInMlflow(RunsLocation.For(plan), plan.Experiment));
         DeliveryAccount.Print(result.Delivery);
     }
 

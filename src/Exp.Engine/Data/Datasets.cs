@@ -3,17 +3,16 @@ using static TorchSharp.torch;
 
 namespace Exp.Engine.Data;
 
-/// <summary>Loads the dataset a <see cref="DataConfig"/> names, on the CPU.</summary>
+/// <summary>
+/// Loads the dataset a <see cref="DataConfig"/> names, on the CPU. The config is Spec's,
+/// validated there (defaults filled in, values in range); what can only be found here, on
+/// disk, is reported here.
+/// </summary>
 public static class Datasets
 {
-    public const string FashionMnistFolder = "/usr/share/datasets/fashion-mnist";
-
     public static ImageDataset Load(DataConfig config, int seed)
     {
-        if (config.Channels is not (1 or 3))
-            throw new ArgumentException($"data.channels must be 1 or 3, not {config.Channels}");
-        if (config.ImageSize < 1)
-            throw new ArgumentException($"data.image_size must be positive, not {config.ImageSize}");
+        EngineAssert.That(config.Channels is 1 or 3 && config.ImageSize >= 1, "data.channels is 1 or 3 and data.image_size positive");
         var (train, test) = config.Dataset switch
         {
             DatasetKind.FashionMnist => FashionMnist(config),
@@ -54,7 +53,7 @@ public static class Datasets
 
     private static (Tensor Train, Tensor Test) FashionMnist(DataConfig config)
     {
-        var folder = string.IsNullOrEmpty(config.Path) ? FashionMnistFolder : config.Path;
+        var folder = config.Path;
         var trainPath = Path.Combine(folder, "train-images-idx3-ubyte.gz");
         var testPath = Path.Combine(folder, "t10k-images-idx3-ubyte.gz");
         foreach (var path in new[] { trainPath, testPath })
@@ -62,7 +61,7 @@ public static class Datasets
             if (!File.Exists(path))
                 throw new DataNotFoundException(
                     $"Fashion-MNIST not found: {path} is missing. Install it with `sudo apt-get install dataset-fashion-mnist`" +
-                    (folder == FashionMnistFolder ? "." : $", or set data.path to the folder holding the IDX files (now {folder})."));
+                    (folder == DataDefaults.FashionMnistPath ? "." : $", or set data.path to the folder holding the IDX files (now {folder})."));
         }
         return (FromIdx(trainPath, config.TrainLimit, config), FromIdx(testPath, config.TestLimit, config));
     }

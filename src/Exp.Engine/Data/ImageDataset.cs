@@ -28,9 +28,6 @@ public sealed class ImageDataset : IDisposable
     public int Channels => (int)Train.shape[1];
     public int ImageSize => (int)Train.shape[2];
 
-    /// <summary>Numbers per image: the D of the likelihood and of bits per dimension.</summary>
-    public int Dimensions => (int)(Train.shape[1] * Train.shape[2] * Train.shape[3]);
-
     /// <summary>The same images on <paramref name="device"/>; this dataset is disposed when they had to be copied.</summary>
     public ImageDataset MoveTo(Device device)
     {

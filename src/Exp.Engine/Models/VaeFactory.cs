@@ -10,14 +10,9 @@ public static class VaeFactory
 {
     public static Vae Create(ModelConfig model, LossConfig loss, int channels, int imageSize)
     {
-        if (model.LatentDim < 1)
-            throw new ArgumentException($"model.latent_dim must be positive, not {model.LatentDim}");
-        if (model.Channels.Length == 0 || model.Channels.Any(c => c < 1))
-            throw new ArgumentException("model.channels must list at least one positive size");
-        if (loss.NoiseSigma <= 0)
-            throw new ArgumentException($"loss.noise_sigma must be positive, not {loss.NoiseSigma}");
-        if (loss.Reconstruction == Reconstruction.Mse && loss.Sigma != SigmaMode.Fixed)
-            throw new ArgumentException("reconstruction mse has a derived, fixed sigma");
+        EngineAssert.That(model.LatentDim >= 1 && model.Channels.Length > 0 && model.Channels.All(c => c >= 1), "model.latent_dim and model.channels are positive");
+        EngineAssert.That(loss.NoiseSigma > 0, "loss.noise_sigma is positive");
+        EngineAssert.That(loss.Reconstruction != Reconstruction.Mse || loss.Sigma == SigmaMode.Fixed, "reconstruction mse has a derived, fixed sigma");
 
         long[] imageShape = [channels, imageSize, imageSize];
         return model.Architecture switch
@@ -38,11 +33,7 @@ public static class VaeFactory
         var k = model.KernelSize;
         var layers = model.Channels.Length;
         var size = imageShape[1];
-        if (k < 1)
-            throw new ArgumentException($"model.kernel_size must be positive, not {k}");
-        if (size % (1L << layers) != 0)
-            throw new ArgumentException(
-                $"data.image_size {size} must be divisible by 2^{layers} = {1L << layers}, one halving per entry of model.channels");
+        EngineAssert.That(k >= 1 && size % (1L << layers) == 0, "model.kernel_size is positive and data.image_size divisible by 2^(layers of model.channels)");
         var padding = (k - 1) / 2;
         var outputPadding = 2 + 2 * padding - k;
         var last = model.Channels[^1];

@@ -6,8 +6,9 @@ namespace Exp.Engine.Native;
 /// Raises glibc malloc's mmap and trim thresholds for a process that trains. By default glibc
 /// serves libtorch's large per-step buffers with fresh mmaps and hands freed memory back to the
 /// OS, so every step faults its buffers in again (about 1.2 million minor page faults per
-/// 20k-image epoch here); with the thresholds raised the memory is reused, and training ran
-/// about 38% faster on this project's 2-core machine. PyTorch users get the same effect by
+/// 20k-image epoch were counted once here); with the thresholds raised the memory is reused. That
+/// measurement saw training 38% faster; the bench (bench/Exp.Bench) did not reproduce the gain on
+/// a loaded machine, so see its latest results before counting on it. PyTorch users get the same effect by
 /// preloading jemalloc or tcmalloc. Memory freed between epochs is handed back once per epoch
 /// (<see cref="ReleaseFreeMemory"/>). It must run before libtorch allocates, so `exp` calls
 /// <see cref="Apply"/> first thing in Main, in every process: `exp train`, and the `exp trial`

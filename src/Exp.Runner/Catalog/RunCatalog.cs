@@ -1,3 +1,4 @@
+using Exp.Engine.Objective;
 using Exp.Runner.Trials;
 using Exp.Tracking.LocalStore;
 using Exp.Tracking.Model;
@@ -11,6 +12,9 @@ namespace Exp.Runner.Catalog;
 /// </summary>
 public sealed class RunCatalog(FileStore store)
 {
+    /// <summary>The catalog of the local store in <paramref name="folder"/>.</summary>
+    public static RunCatalog Open(string folder) => new(new FileStore(folder));
+
     public FileStore Store => store;
 
     /// <summary>The damaged files of runs left out so far; a command prints one warning for each.</summary>
@@ -38,7 +42,7 @@ public sealed class RunCatalog(FileStore store)
     public IReadOnlyList<TrialRecord> Trials(string experimentId) =>
         TaggedTrialRuns(experimentId).Select(run => Record(run.Info, run.Tags)).OfType<TrialRecord>().ToList();
 
-    /// <summary>Trial runs by their tags alone: metric files are read only for the runs asked for.</summary>
+    /// <summary>The runs of an experiment that carry a trial id, with their tags (metrics are read after, per run).</summary>
     private IEnumerable<(RunInfo Info, IReadOnlyDictionary<string, string> Tags)> TaggedTrialRuns(string experimentId) =>
         TaggedRuns(experimentId).Where(run => run.Tags.ContainsKey(TrialTags.TrialId));
 
@@ -73,17 +77,44 @@ public sealed class RunCatalog(FileStore store)
     }
 
     /// <summary>Trial runs outside any sweep (`exp train`), in every experiment.</summary>
-    public IReadOnlyList<(ExperimentInfo Experiment, TrialRecord Trial)> Standalone() =>
+    public IReadOnlyList<(string Experiment, TrialRecord Trial)> Standalone() =>
         store.ListExperiments()
-            .SelectMany(experiment => Trials(experiment.ExperimentId).Where(t => t.SweepRunId is null).Select(t => (experiment, t)))
+            .SelectMany(experiment => Trials(experiment.ExperimentId).Where(t => t.SweepRunId is null).Select(t => (experiment.Name, t)))
             .ToList();
+
+    /// <summary>A trial's params, metrics (best by each metric's declared goal) and artifacts.</summary>
+    public TrialDetails Details(TrialRecord trial)
+    {
+        var runId = trial.RunId;
+        var metrics = new List<MetricSummary>();
+        foreach (var key in store.GetMetricKeys(runId).Order(StringComparer.Ordinal))
+        {
+            var history = store.GetMetricHistory(runId, key);
+            if (history.Count == 0)
+            {
+                continue;
+            }
+            var best = Metrics.GoalOf(key) switch
+            {
+                MetricGoal.Higher => history.MaxBy(m => m.Value),
+                MetricGoal.Lower => history.MinBy(m => m.Value),
+                _ => null,
+            };
+            metrics.Add(new MetricSummary(key, history.MaxBy(m => m.Step)!.Value, best?.Value, best?.Step, history.Count));
+        }
+        return new TrialDetails(
+            store.GetParams(runId).OrderBy(p => p.Key, StringComparer.Ordinal).ToList(),
+            metrics,
+            store.ArtifactDirectory(runId),
+            store.ListArtifacts(runId));
+    }
 
     /// <summary>Trials whose id starts with, or whose name equals, <paramref name="idOrName"/>, in every experiment.</summary>
     public IReadOnlyList<TrialRecord> FindTrials(string idOrName) =>
         store.ListExperiments()
             .SelectMany(experiment => Trials(experiment.ExperimentId))
             .Where(trial => trial.TrialId.StartsWith(idOrName, StringComparison.OrdinalIgnoreCase) || trial.Name == idOrName
-                || trial.Run.RunId == idOrName)
+                || trial.RunId == idOrName)
             .ToList();
 
     private IEnumerable<RunInfo> ActiveRuns(string experimentId) =>

@@ -13,6 +13,15 @@ public sealed record TrialRecord(
 {
     public string Name => Run.RunName;
 
+    public string RunId => Run.RunId;
+
+    public string ExperimentId => Run.ExperimentId;
+
+    /// <summary>The run's MLflow status in lower case: running, finished, failed, killed or scheduled.</summary>
+    public string Status => Run.Status.ToString().ToLowerInvariant();
+
+    public DateTimeOffset StartedAt => DateTimeOffset.FromUnixTimeMilliseconds(Run.StartTime);
+
     /// <summary>Why the run failed or stopped; null for a run that did neither (an earlier failure is cleared when it runs again).</summary>
     public string? Failure =>
         Run.Status is RunStatus.Failed or RunStatus.Killed && Tags.GetValueOrDefault(Trials.TrialTags.Failure) is { Length: > 0 } reason ? reason : null;

@@ -1,3 +1,4 @@
+using Exp.Runner.Search;
 using Exp.Runner.Trials;
 using Exp.Spec;
 
@@ -16,6 +17,9 @@ public interface ISweepObserver
     void TrialProgress(Trial trial, TrialEvent progress);
 
     void TrialEnded(TrialResult result);
+
+    /// <summary>An adaptive sweep proposed, promoted, resumed or pruned trials (recorded already).</summary>
+    void SearchDecided(SearchEvent update);
 
     /// <summary>Something the user should know that is not a trial's result.</summary>
     void Notice(string message);

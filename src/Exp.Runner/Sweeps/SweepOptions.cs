@@ -1,4 +1,3 @@
-using Exp.Tracking.Recording;
 using Serilog;
 
 namespace Exp.Runner.Sweeps;
@@ -16,12 +15,10 @@ public sealed record SweepOptions
     /// <summary>Submit the trials to a launcher that queues them, and return without waiting; their runs stay open.</summary>
     public bool Detach { get; init; }
 
-    /// <summary>CUDA devices on this machine (0 on a CPU build).</summary>
-    public int Gpus { get; init; }
+    /// <summary>GPUs to place trials on; null: the CUDA devices of this machine, none when every trial asks for the CPU.</summary>
+    public int? Gpus { get; init; }
 
     public string WorkingDirectory { get; init; } = Environment.CurrentDirectory;
-
-    public ITrackingLog TrackingLog { get; init; } = SilentTrackingLog.Instance;
 
     public ILogger Log { get; init; } = Serilog.Core.Logger.None;
 }

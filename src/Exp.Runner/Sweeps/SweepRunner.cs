@@ -1,12 +1,15 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using Exp.Runner.Catalog;
+using Exp.Runner.Hosting;
 using Exp.Runner.Launching;
+using Exp.Runner.Search;
 using Exp.Runner.Trials;
+using Exp.Tracking.LocalStore;
 using Exp.Spec;
 using Exp.Tracking;
 using Exp.Tracking.Model;
-using Exp.Tracking.Recording;
 
 namespace Exp.Runner.Sweeps;
 
@@ -15,7 +18,8 @@ namespace Exp.Runner.Sweeps;
 /// through the launcher it is given. Re-running the same plan skips finished trials and
 /// resumes the others from their checkpoints in their own runs; trials are claimed with
 /// locks that die with their holder, so two `exp run` of one sweep never run a trial twice.
-/// A trial's failure stays the trial's: the sweep goes on.
+/// A trial's failure stays the trial's: the sweep goes on. An adaptive sweep (TPE, ASHA) runs
+/// its trials in segments as <see cref="AdaptiveSweep"/> decides, through the same launcher.
 /// </summary>
 public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions options, ISweepObserver observer)
 {
@@ -24,8 +28,9 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
     public async Task<SweepSummary> RunAsync(CancellationToken stop, CancellationToken kill)
     {
         var clock = Stopwatch.StartNew();
-        var target = plan.TrackingTarget();
-        await using var tracker = Tracker.Open(target, options.TrackingLog);
+        var location = RunsLocation.For(plan);
+        var target = location.Target;
+        await using var tracker = Tracker.Open(target, new SerilogTrackingLog(options.Log));
         var catalog = new RunCatalog(tracker.Store);
         var experiment = tracker.GetOrCreateExperiment(plan.Experiment);
         var locks = Path.Combine(tracker.Store.RootDirectory, experiment.ExperimentId);
@@ -41,6 +46,37 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
             TimeoutMinutes = plan.Execution.TrialTimeoutMinutes is { } minutes ? minutes : null,
         });
 
+        var adaptive = plan.Search is not null || plan.Scheduler.Kind != SchedulerKind.None;
+        var ordered = adaptive
+            ? await RunAdaptiveAsync(tracker, catalog, experiment.ExperimentId, sweepRunId, lifecycle, stop, kill)
+            : await RunPlannedAsync(lifecycle, experiment.ExperimentId, sweepRunId, stop, kill);
+        if (sweepRecorder is not null && options.Detach && !adaptive)
+        {
+            // Its trials run on without this process: the next `exp run` ends the sweep's run.
+            await sweepRecorder.CloseAsync(CancellationToken.None);
+        }
+        else if (sweepRecorder is not null)
+        {
+            await sweepRecorder.EndAsync(
+                stop.IsCancellationRequested ? RunStatus.Killed : ordered.Any(r => r.IsFailure) ? RunStatus.Failed : RunStatus.Finished,
+                CancellationToken.None);
+        }
+        foreach (var damage in catalog.Damage)
+        {
+            options.Log.Warning("{Damage}", damage);
+        }
+        // Every trial process waited for its own run to arrive; what each run's forwarding state says is the account.
+        var delivery = ServerDelivery.From(tracker.Delivery([sweepRunId, .. ordered.Select(result => result.RunId).OfType<string>()]));
+        return new SweepSummary(plan.Experiment, experiment.ExperimentId, sweepRunId, location, ordered, stop.IsCancellationRequested, clock.Elapsed, delivery)
+        {
+            Objective = plan.Objective,
+        };
+    }
+
+    /// <summary>The plan's trials, each run to the end, a slot's worth at a time.</summary>
+    private async Task<IReadOnlyList<TrialResult>> RunPlannedAsync(
+        TrialLifecycle lifecycle, string experimentId, string sweepRunId, CancellationToken stop, CancellationToken kill)
+    {
         var results = new ConcurrentDictionary<string, TrialResult>();
         var pending = new ConcurrentQueue<Trial>();
         foreach (var trial in plan.Trials)
@@ -57,15 +93,16 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
         }
 
         var parallel = options.Parallel ?? plan.Execution.Parallel;
+        var gpus = Gpus();
         // A launcher with a queue of its own gets every trial at once and applies `parallel` itself.
         var slots = launcher.QueuesJobs
             ? Slot.Plan(Math.Max(1, pending.Count), Math.Max(1, pending.Count), gpus: 0, trialsPerGpu: 1)
-            : Slot.Plan(Math.Min(parallel, Math.Max(1, pending.Count)), options.Cores, options.Gpus, plan.Execution.TrialsPerGpu);
-        if (!launcher.QueuesJobs && options.Gpus == 0 && parallel > slots.Count && pending.Count > slots.Count)
+            : Slot.Plan(Math.Min(parallel, Math.Max(1, pending.Count)), options.Cores, gpus, plan.Execution.TrialsPerGpu);
+        if (!launcher.QueuesJobs && gpus == 0 && parallel > slots.Count && pending.Count > slots.Count)
         {
             observer.Notice($"running {slots.Count} trial(s) at once, not {parallel}: this machine has {options.Cores} core(s) and no GPU");
         }
-        observer.SweepStarted(new SweepStart(plan, experiment.ExperimentId, sweepRunId, slots, results.Count));
+        observer.SweepStarted(new SweepStart(plan, experimentId, sweepRunId, slots, results.Count));
 
         var failures = 0;
         bool MayLaunch() => !stop.IsCancellationRequested && (options.MaxFailures is not { } max || Volatile.Read(ref failures) < max);
@@ -76,7 +113,7 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
                 TrialResult result;
                 try
                 {
-                    result = await RunTrialAsync(lifecycle, trial, slot, stop, kill);
+                    result = await RunTrialAsync(lifecycle, trial, slot, stop, kill, options.Detach);
                 }
                 catch (Exception error) when (error is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException or InvalidDataException)
                 {
@@ -98,35 +135,135 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
             var why = stop.IsCancellationRequested ? "the sweep was stopped" : $"--max-failures {options.MaxFailures} was reached";
             results[notRun.Id] = new TrialResult(notRun, TrialResultKind.NotRun, null, why, new Dictionary<string, double>(), TimeSpan.Zero);
         }
-        var ordered = plan.Trials.Select(trial => results[trial.Id]).ToList();
-        if (sweepRecorder is not null && options.Detach)
-        {
-            // Its trials run on without this process: the next `exp run` ends the sweep's run.
-            await sweepRecorder.CloseAsync(CancellationToken.None);
-        }
-        else if (sweepRecorder is not null)
-        {
-            await sweepRecorder.EndAsync(
-                stop.IsCancellationRequested ? RunStatus.Killed : ordered.Any(r => r.IsFailure) ? RunStatus.Failed : RunStatus.Finished,
-                CancellationToken.None);
-        }
-        foreach (var damage in catalog.Damage)
-        {
-            options.Log.Warning("{Damage}", damage);
-        }
-        // Every trial process waited for its own run to arrive; what each run's forwarding state says is the account.
-        var delivery = tracker.Delivery([sweepRunId, .. ordered.Select(result => result.RunId).OfType<string>()]);
-        return new SweepSummary(plan.Experiment, experiment.ExperimentId, sweepRunId, target, ordered, stop.IsCancellationRequested, clock.Elapsed, delivery);
+        return plan.Trials.Select(trial => results[trial.Id]).ToList();
     }
 
+    /// <summary>
+    /// An adaptive sweep: <see cref="AdaptiveSweep"/> decides from the journal in the sweep's run
+    /// (proposals, promotions, rungs reached); each decision is recorded before its segment is
+    /// launched, and a promoted trial's segment resumes from its checkpoint in the same run.
+    /// One `exp run` drives a sweep's decisions at a time.
+    /// </summary>
+    private async Task<IReadOnlyList<TrialResult>> RunAdaptiveAsync(
+        Tracker tracker, RunCatalog catalog, string experimentId, string sweepRunId, TrialLifecycle lifecycle, CancellationToken stop, CancellationToken kill)
+    {
+        using var driver = FileLock.TryAcquire(Path.Combine(tracker.Store.RootDirectory, experimentId, $".search-{plan.SweepId}.lock"));
+        if (driver is null)
+        {
+            observer.Notice("another `exp run` is driving this adaptive sweep; run it again when that one has ended");
+            return [];
+        }
+        var records = SearchJournal.Of(tracker.Store, sweepRunId);
+        var search = new AdaptiveSweep(plan, records);
+        var (before, _) = records.Load();
+        var parallel = options.Parallel ?? plan.Execution.Parallel;
+        // Decisions wait for results, so an adaptive sweep never detaches; a launcher with its own queue still gets `parallel` segments at once.
+        if (options.Detach)
+        {
+            observer.Notice("an adaptive sweep decides as results come in, so it cannot detach: this `exp run` follows it to the end");
+        }
+        var slots = launcher.QueuesJobs
+            ? Slot.Plan(Math.Min(parallel, search.TotalTrials), Math.Min(parallel, search.TotalTrials), gpus: 0, trialsPerGpu: 1)
+            : Slot.Plan(Math.Min(parallel, search.TotalTrials), options.Cores, Gpus(), plan.Execution.TrialsPerGpu);
+        if (!launcher.QueuesJobs && Gpus() == 0 && parallel > slots.Count)
+        {
+            observer.Notice($"running {slots.Count} trial(s) at once, not {parallel}: this machine has {options.Cores} core(s) and no GPU");
+        }
+        observer.SweepStarted(new SweepStart(plan, experimentId, sweepRunId, slots, before.Count(t => t.Phase is SearchPhase.Completed or SearchPhase.Pruned)));
+
+        var latest = new ConcurrentDictionary<string, TrialResult>();
+        var failures = 0;
+        bool MayLaunch() => !stop.IsCancellationRequested && (options.MaxFailures is not { } max || Volatile.Read(ref failures) < max);
+        async Task<SegmentEnd> TrainAsync(Segment segment, CancellationToken _)
+        {
+            TrialResult result;
+            try
+            {
+                result = await RunTrialAsync(lifecycle, segment.Trial, slots[segment.Slot], stop, kill, detach: false, segment.ToEpochs);
+            }
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException or InvalidDataException)
+            {
+                options.Log.Error(error, "Trial {Name} could not be run", segment.Trial.Name);
+                result = new TrialResult(segment.Trial, TrialResultKind.Failed, null, $"{error.GetType().Name}: {error.Message}", new Dictionary<string, double>(), TimeSpan.Zero);
+            }
+            // A trial's time is the sum of its segments.
+            latest[segment.Trial.Id] = result with { Duration = result.Duration + (latest.GetValueOrDefault(segment.Trial.Id)?.Duration ?? TimeSpan.Zero) };
+            observer.TrialEnded(result);
+            switch (result.Kind)
+            {
+                case TrialResultKind.Finished or TrialResultKind.Paused or TrialResultKind.AlreadyFinished:
+                    if (!result.Metrics.TryGetValue(plan.Objective.Metric, out var value))
+                    {
+                        return new SegmentEnd.Failed($"it logged no {plan.Objective.Metric} (sweep.metric)");
+                    }
+                    // For the MLflow UI: the trial's proposal number and its metric at this rung (the journal is what is replayed).
+                    await lifecycle.TagAsync(segment.Trial.Id, [
+                        new RunTag(TrialTags.ProposalNumber, segment.Search.Number.ToString(CultureInfo.InvariantCulture)),
+                        new RunTag(TrialTags.RungPrefix + segment.ToEpochs, value.ToString("R", CultureInfo.InvariantCulture)),
+                    ]);
+                    return new SegmentEnd.Reached(value);
+                case TrialResultKind.Failed:
+                    Interlocked.Increment(ref failures);
+                    return new SegmentEnd.Failed(result.Reason ?? "failed");
+                default:
+                    return new SegmentEnd.Interrupted();
+            }
+        }
+
+        var outcome = await search.RunAsync(slots.Count, TrainAsync, MayLaunch, observer.SearchDecided, stop);
+        var results = new List<TrialResult>();
+        foreach (var trial in outcome.Trials)
+        {
+            var config = search.ConfigOf(trial);
+            if (trial.Phase == SearchPhase.Pruned)
+            {
+                // Idempotent: a pruning journaled just before a crash ends its run now.
+                await lifecycle.PruneAsync(trial.TrialId, PruneReason(trial));
+            }
+            var record = catalog.FindTrial(experimentId, trial.TrialId);
+            var metrics = new Dictionary<string, double>(latest.GetValueOrDefault(trial.TrialId)?.Metrics ?? record?.Metrics ?? new Dictionary<string, double>());
+            if (trial.Last is { } last)
+            {
+                // How far it trained, as its run's `epoch` metric says: what the tables show for a pruned or paused trial.
+                metrics[TrackingObserver.EpochMetric] = last.Epochs;
+            }
+            var duration = latest.GetValueOrDefault(trial.TrialId)?.Duration ?? TimeSpan.Zero;
+            results.Add(trial.Phase switch
+            {
+                SearchPhase.Completed => new TrialResult(config, latest.ContainsKey(trial.TrialId) ? TrialResultKind.Finished : TrialResultKind.AlreadyFinished, record?.Run.RunId, null, metrics, duration),
+                SearchPhase.Pruned => new TrialResult(config, TrialResultKind.Pruned, record?.Run.RunId, PruneReason(trial), metrics, duration),
+                SearchPhase.Failed => new TrialResult(config, TrialResultKind.Failed, record?.Run.RunId, latest.GetValueOrDefault(trial.TrialId)?.Reason ?? record?.Failure, metrics, duration),
+                SearchPhase.Paused => new TrialResult(config, TrialResultKind.Paused, record?.Run.RunId, $"paused at {trial.Last?.Epochs} epochs; continues when the sweep runs again", metrics, duration),
+                _ => new TrialResult(config, stop.IsCancellationRequested ? TrialResultKind.Killed : TrialResultKind.NotRun, record?.Run.RunId,
+                    stop.IsCancellationRequested ? "stopped by the user; resumes from its last checkpoint" : $"--max-failures {options.MaxFailures} was reached", metrics, duration),
+            });
+        }
+        if (!outcome.Finished && results.Count < search.TotalTrials && !stop.IsCancellationRequested)
+        {
+            observer.Notice($"{search.TotalTrials - results.Count} trial(s) not proposed: --max-failures {options.MaxFailures} was reached");
+        }
+        return results;
+    }
+
+    /// <summary>The GPUs trials are placed on: none when every trial asks for the CPU (a tpe sweep's proposals share its base's device).</summary>
+    private int Gpus() =>
+        options.Gpus ?? (plan.Trials.Append(plan.Base).All(t => t.Config.Train.Device == "cpu") ? 0 : TrialDevices.CudaDeviceCount());
+
+    private string PruneReason(SearchTrial trial) =>
+        $"stopped at {trial.Last?.Epochs} of {plan.Scheduler.MaxEpochs} epochs: {plan.Objective.Metric} {trial.Last?.Value.ToString("R", CultureInfo.InvariantCulture)} "
+        + $"was not in the top 1/{plan.Scheduler.ReductionFactor} of the trials there";
+
     /// <summary>Claims the trial, hands it to the launcher as a job, and ends its run from what came back.</summary>
-    private async Task<TrialResult> RunTrialAsync(TrialLifecycle lifecycle, Trial trial, Slot slot, CancellationToken stop, CancellationToken kill)
+    /// <param name="detach">Submit and return (--detach), leaving the trial to run without this process.</param>
+    /// <param name="untilEpoch">Stop after this epoch (a segment of an adaptive sweep); null: train.epochs.</param>
+    private async Task<TrialResult> RunTrialAsync(
+        TrialLifecycle lifecycle, Trial trial, Slot slot, CancellationToken stop, CancellationToken kill, bool detach, int? untilEpoch = null)
     {
         using var claim = lifecycle.Claim(trial);
         var disposition = claim.Disposition;
         switch (disposition.Kind)
         {
-            case DispositionKind.RunningElsewhere when claim.Held && !options.Detach && lifecycle.LastJob(disposition.Existing!) is { } earlier:
+            case DispositionKind.RunningElsewhere when claim.Held && !detach && lifecycle.LastJob(disposition.Existing!) is { } earlier:
                 // A job that an earlier `exp run` submitted is still writing the run: follow it again if the launcher still runs it.
                 if (launcher.TryReattach(earlier, progress => observer.TrialProgress(trial, progress)) is { } followed)
                 {
@@ -139,9 +276,9 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
                 return new TrialResult(trial, TrialResultKind.AlreadyFinished, disposition.Existing!.Run.RunId, null, disposition.Existing.Metrics, TimeSpan.Zero);
         }
 
-        var job = lifecycle.Prepare(trial, disposition, TrialPlacement.For(trial, slot));
+        var job = lifecycle.Prepare(trial, disposition, TrialPlacement.For(trial, slot, untilEpoch));
         var handle = launcher.Submit(job, progress => observer.TrialProgress(trial, progress));
-        if (options.Detach)
+        if (detach)
         {
             using (handle)
             {

@@ -1,6 +1,5 @@
-using Exp.Engine.Objective;
-using Exp.Tracking;
-using Exp.Tracking.Forwarding;
+using Exp.Runner.Catalog;
+using Exp.Spec;
 
 namespace Exp.Runner.Sweeps;
 
@@ -8,15 +7,26 @@ public sealed record SweepSummary(
     string Experiment,
     string ExperimentId,
     string? SweepRunId,
-    TrackingTarget Target,
+    RunsLocation Location,
     IReadOnlyList<TrialResult> Results,
     bool Stopped,
     TimeSpan Elapsed,
-    DeliveryReport? Delivery)
+    ServerDelivery? Delivery)
 {
-    /// <summary>Best held-out ELBO first; trials without one last.</summary>
+    /// <summary>What the sweep optimises (sweep.metric and sweep.goal; held-out ELBO, higher is better, by default).</summary>
+    public Objective Objective { get; init; } = new(Exp.Engine.Objective.Metrics.Elbo, Goal.Maximize);
+
+    /// <summary>
+    /// Best first by the objective; trials ASHA pruned after those that trained to the end
+    /// (their metric is from fewer epochs), and trials without a value last.
+    /// </summary>
     public IReadOnlyList<TrialResult> Ranked =>
-        Results.OrderByDescending(r => r.Metrics.TryGetValue(Metrics.Elbo, out var elbo) ? elbo : double.NegativeInfinity).ToList();
+        Results
+            .OrderBy(r => r.Kind == TrialResultKind.Pruned ? 1 : 0)
+            .ThenBy(r => r.Metrics.TryGetValue(Objective.Metric, out var value) && !double.IsNaN(value)
+                ? (Objective.Goal == Goal.Maximize ? -value : value)
+                : double.PositiveInfinity)
+            .ToList();
 
     public bool AllSucceeded => !Results.Any(r => r.IsFailure);
 

@@ -1,5 +1,5 @@
 using Exp.Spec;
-using Exp.Tracking.Forwarding;
+using Exp.Runner.Catalog;
 
 namespace Exp.Runner.Sweeps;
 
@@ -13,6 +13,8 @@ public enum TrialResultKind
     Killed,
     /// <summary>Stopped at its budget (an early-stopping rung); continues when launched again.</summary>
     Paused,
+    /// <summary>Stopped early for good by the sweep's scheduler, at a rung below max_epochs; its run is FINISHED with what it reached.</summary>
+    Pruned,
     /// <summary>Being run by another `exp run` of the same sweep.</summary>
     RunningElsewhere,
     /// <summary>Not started: the sweep stopped first (Ctrl-C, --max-failures).</summary>
@@ -34,9 +36,9 @@ public sealed record TrialResult(
     /// What of a trial trained on its own (`exp train`) reached the tracking server; null
     /// without a server, and in a sweep, whose summary accounts for all its runs at once.
     /// </summary>
-    public DeliveryReport? Delivery { get; init; }
+    public ServerDelivery? Delivery { get; init; }
 
-    public bool Succeeded => Kind is TrialResultKind.Finished or TrialResultKind.AlreadyFinished;
+    public bool Succeeded => Kind is TrialResultKind.Finished or TrialResultKind.AlreadyFinished or TrialResultKind.Pruned;
 
     /// <summary>Failed, stopped or not run: the sweep did not complete it. A trial another `exp run` is running is not a failure of this one.</summary>
     public bool IsFailure => Kind is TrialResultKind.Failed or TrialResultKind.Killed or TrialResultKind.NotRun;

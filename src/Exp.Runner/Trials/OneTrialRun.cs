@@ -1,9 +1,11 @@
 using System.Diagnostics;
+using Exp.Runner.Catalog;
+using Exp.Runner.Hosting;
 using Exp.Runner.Launching;
 using Exp.Runner.Sweeps;
 using Exp.Spec;
 using Exp.Tracking;
-using Exp.Tracking.Recording;
+using Serilog;
 
 namespace Exp.Runner.Trials;
 
@@ -15,11 +17,11 @@ public static class OneTrialRun
 {
     /// <param name="stop">Asks the trial to stop gracefully: it checkpoints and its run ends KILLED.</param>
     public static async Task<TrialResult> RunAsync(
-        Plan plan, Trial trial, ITrialLauncher launcher, int? threads, Action<TrialEvent> progress, ITrackingLog trackingLog, CancellationToken stop)
+        Plan plan, Trial trial, ITrialLauncher launcher, int? threads, Action<TrialEvent> progress, ILogger log, CancellationToken stop)
     {
         var clock = Stopwatch.StartNew();
-        var target = plan.TrackingTarget();
-        await using var tracker = Tracker.Open(target, trackingLog);
+        var target = RunsLocation.For(plan).Target;
+        await using var tracker = Tracker.Open(target, new SerilogTrackingLog(log));
         var lifecycle = new TrialLifecycle(tracker, new TrialLifecycleOptions
         {
             Experiment = plan.Experiment,
@@ -36,6 +38,6 @@ public static class OneTrialRun
         }
         var result = await lifecycle.EndAsync(trial, job, exit, new TrialEnding(stop.IsCancellationRequested, false, clock.Elapsed));
         // Ending the run waited for it to reach the server; what did not is said at the end.
-        return result with { Delivery = tracker.Delivery([job.Job.RunId]) };
+        return result with { Delivery = ServerDelivery.From(tracker.Delivery([job.Job.RunId])) };
     }
 }

@@ -1,5 +1,6 @@
 using Exp.Engine.Objective;
 using Exp.Engine.Training;
+using Exp.Tracking;
 using Exp.Tracking.Recording;
 
 namespace Exp.Runner.Trials;

@@ -31,17 +31,17 @@ public sealed class TrialLifecycle
     private readonly RunCatalog catalog;
     private readonly TrialLifecycleOptions options;
 
+    /// <summary>The folder of the claim locks: the experiment's folder of the store.</summary>
+    private readonly string locks;
+
     public TrialLifecycle(Tracker tracker, TrialLifecycleOptions options)
     {
         this.tracker = tracker;
         this.options = options;
         store = tracker.Store;
         catalog = new RunCatalog(store);
-        Locks = Path.Combine(store.RootDirectory, options.ExperimentId);
+        locks = Path.Combine(store.RootDirectory, options.ExperimentId);
     }
-
-    /// <summary>The folder of the claim locks (the experiment's folder of the store).</summary>
-    public string Locks { get; }
 
     /// <summary>What running the trial now would do, from the store alone; claims nothing.</summary>
     public TrialDisposition Disposition(Trial trial) => DispositionOf(catalog.FindTrial(options.ExperimentId, trial.Id), store);
@@ -57,12 +57,29 @@ public sealed class TrialLifecycle
     };
 
     /// <summary>
+    /// What `exp run` would do with each trial of a plan, given the local store as it is
+    /// (`exp run --dry-run`); reads only, creates nothing.
+    /// </summary>
+    public static IReadOnlyList<TrialDisposition> Preview(Plan plan)
+    {
+        var location = RunsLocation.For(plan);
+        var store = Directory.Exists(location.LocalStore) ? new FileStore(location.LocalStore) : null;
+        var experiment = store?.GetExperimentByName(plan.Experiment);
+        if (store is null || experiment is null)
+        {
+            return plan.Trials.Select(_ => TrialDisposition.New).ToList();
+        }
+        var catalog = new RunCatalog(store);
+        return plan.Trials.Select(trial => DispositionOf(catalog.FindTrial(experiment.ExperimentId, trial.Id), store)).ToList();
+    }
+
+    /// <summary>
     /// Claims a trial for this process: a lock that dies with its holder, so that two `exp run`
     /// of one sweep never run a trial twice. Dispose the claim when the trial's run has ended.
     /// </summary>
     public TrialClaim Claim(Trial trial)
     {
-        var claim = FileLock.TryAcquire(Path.Combine(Locks, $".trial-{trial.Id}.lock"));
+        var claim = FileLock.TryAcquire(Path.Combine(locks, $".trial-{trial.Id}.lock"));
         var disposition = Disposition(trial);
         if (claim is null)
         {
@@ -187,6 +204,33 @@ public sealed class TrialLifecycle
         // A trial that died said nothing of its metrics: what it logged before is what there is.
         var metrics = report?.Metrics ?? catalog.LastMetricValues(runId);
         return new TrialResult(trial, kind, runId, status == TrialStatus.Finished ? null : reason, metrics, ending.Duration);
+    }
+
+    /// <summary>
+    /// Ends a paused trial for good where it stopped (an early-stopping scheduler pruned it):
+    /// FINISHED with what it reached, so MLflow lists it beside the others, and tagged with why.
+    /// </summary>
+    public async Task PruneAsync(string trialId, string why)
+    {
+        if (catalog.FindTrial(options.ExperimentId, trialId) is not { } record || record.Tags.ContainsKey(TrialTags.Pruned))
+        {
+            return;
+        }
+        await using var recorder = tracker.ResumeRun(record.Run.RunId);
+        recorder.SetTags([new RunTag(TrialTags.Pruned, why)]);
+        await recorder.EndAsync(RunStatus.Finished, CancellationToken.None);
+    }
+
+    /// <summary>Adds tags to a trial's run without touching its status (e.g. its metric at a rung).</summary>
+    public async Task TagAsync(string trialId, IReadOnlyList<RunTag> tags)
+    {
+        if (catalog.FindTrial(options.ExperimentId, trialId) is not { } record)
+        {
+            return;
+        }
+        await using var recorder = tracker.RecordInto(record.Run.RunId);
+        recorder.SetTags(tags);
+        await recorder.CloseAsync();
     }
 
     private string CreateRun(Trial trial)

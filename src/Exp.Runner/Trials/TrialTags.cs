@@ -11,6 +11,12 @@ public static class TrialTags
     public const string Overrides = "exp.overrides";
     /// <summary>Why a trial failed or stopped.</summary>
     public const string Failure = "exp.failure";
+    /// <summary>An adaptive sweep's number for the trial: the order in which it was proposed.</summary>
+    public const string ProposalNumber = "exp.proposal";
+    /// <summary>Prefix of the tags holding the trial's metric at each ASHA rung it reached: exp.rung.3 = the value after 3 epochs.</summary>
+    public const string RungPrefix = "exp.rung.";
+    /// <summary>Set when ASHA stopped the trial for good: where and why. Its run is FINISHED with what it reached.</summary>
+    public const string Pruned = "exp.pruned";
     /// <summary>MLflow shows this tag as the run's description.</summary>
     public const string Note = "mlflow.note.content";
 }

@@ -1,9 +1,9 @@
 using Exp.Engine.Data;
 using Exp.Engine.Training;
 using Exp.Runner.Jobs;
+using Exp.Runner.Hosting;
 using Exp.Runner.Launching;
 using Exp.Tracking;
-using Exp.Tracking.Recording;
 using Serilog;
 
 namespace Exp.Runner.Trials;
@@ -14,7 +14,8 @@ public sealed record TrialWorkerOptions
     /// <summary>Makes the trial's logger, given the path of its log file.</summary>
     public required Func<string, ILogger> OpenLog { get; init; }
 
-    public ITrackingLog TrackingLog { get; init; } = SilentTrackingLog.Instance;
+    /// <summary>Where tracking says what a user should know (a server unreachable, a run kept locally).</summary>
+    public ILogger TrackingLog { get; init; } = Serilog.Core.Logger.None;
 
     public FaultInjection Faults { get; init; } = FaultInjection.FromEnvironment();
 }
@@ -33,7 +34,7 @@ public static class TrialWorker
         var job = jobFile.Job;
         var config = job.ReadConfig(jobFile.Path);
         var serverUri = job.Tracking.ServerUri is { } server ? new Uri(server) : null;
-        await using var tracker = Tracker.Open(new TrackingTarget(job.Tracking.LocalStore, serverUri), options.TrackingLog);
+        await using var tracker = Tracker.Open(new TrackingTarget(job.Tracking.LocalStore, serverUri), new SerilogTrackingLog(options.TrackingLog));
         var recorder = tracker.RecordInto(job.RunId);
         var logPath = RunFolders.Log(job.RunDirectory);
         Directory.CreateDirectory(Path.GetDirectoryName(logPath)!);

@@ -54,6 +54,12 @@ type OptimizerKind =
     | AdamW = 1
     | Sgd = 2
 
+/// Where data lives when a spec does not say.
+module DataDefaults =
+    /// Where `apt-get install dataset-fashion-mnist` puts the IDX files: the default data.path of fashion-mnist.
+    [<Literal>]
+    let FashionMnistPath = "/usr/share/datasets/fashion-mnist"
+
 type DataConfig =
     { Dataset: DatasetKind
       /// Folder of the data; empty for `synthetic`.

@@ -5,7 +5,80 @@ open System
 open Exp.Spec.Yaml
 open Exp.Spec.Sweep
 
-let private methods = [ "grid", "grid"; "random", "random"; "list", "list" ]
+let private methods = [ "grid", "grid"; "random", "random"; "list", "list"; "tpe", "tpe" ]
+
+/// The metrics a trial logs every epoch that a sweep can optimise, with the goal each
+/// takes when `sweep.goal` is not given (None: the spec must say).
+let objectives =
+    [ "eval/elbo", Some true
+      "eval/iwae", Some true
+      "eval/iwae_prior", Some true
+      "eval/recon_log_likelihood", Some true
+      "eval/elbo_sigma_star", Some true
+      "eval/kl", Some false
+      "eval/bits_per_dim", Some false
+      "eval/mse", Some false
+      "eval/aggregate_kl", Some false
+      "train/loss", Some false
+      "eval/active_units", None
+      "eval/sigma", None ]
+
+let private goals = [ "maximize", true; "minimize", false ]
+
+/// Optuna's defaults: TPE starts from 10 random trials; ASHA keeps the top third of each rung.
+let private defaultStartupTrials = 10
+let private defaultReductionFactor = 3
+
+let private objective (decoding: Decoding) (section: Section) : ObjectiveSpec =
+    let metricNode = section.Node "metric"
+    let position = metricNode |> Option.map Node.position |> Option.defaultValue section.Position
+    let metric = section.Field("metric", "eval/elbo", Parse.string)
+    let known = objectives |> List.tryFind (fun (name, _) -> name = metric)
+    let goal = section.Optional("goal", Parse.choice goals, Check.none)
+    if known.IsNone then
+        let names = objectives |> List.map fst
+        let hint =
+            if metric.StartsWith "test/" then
+                "; test/ metrics are logged once at the end, so trials cannot be compared while they run: use its eval/ twin"
+            else
+                Suggestion.hint names metric
+        decoding.Error(position, "sweep.metric", $"'{metric}' is not a metric trials log every epoch" + hint)
+    match known, goal with
+    | Some(_, None), None when (section.Node "goal").IsNone ->
+        decoding.Error(position, "sweep.goal", $"{metric} has no natural direction: add goal: maximize or goal: minimize")
+    | _ -> ()
+    let maximize =
+        match goal, known with
+        | Some given, _ -> given
+        | None, Some(_, Some natural) -> natural
+        | None, _ -> true
+    { Metric = metric
+      Maximize = maximize
+      Position = position }
+
+/// `scheduler: asha`, or `scheduler: {type: asha, min_epochs: 1, reduction_factor: 3, max_epochs: 9}`.
+let private scheduler (decoding: Decoding) (section: Section) : SchedulerSpec =
+    match section.Node "scheduler" with
+    | None -> Unscheduled
+    | Some(Scalar("asha", _, _)) -> AshaSpec(1, defaultReductionFactor, None)
+    | Some(Mapping _ as node) ->
+        let scheduler = Section(decoding, "sweep.scheduler", node)
+        let kind = scheduler.Field("type", "", Parse.choice [ "asha", "asha" ])
+        if (scheduler.Node "type").IsNone then
+            decoding.Error(scheduler.Position, "sweep.scheduler.type", "a scheduler needs type: asha")
+        let minEpochs = scheduler.Field("min_epochs", 1, Parse.int, Check.atLeast 1)
+        let reduction = scheduler.Field("reduction_factor", defaultReductionFactor, Parse.int, Check.atLeast 2)
+        let maxEpochs =
+            scheduler.Optional("max_epochs", Parse.int, Check.atLeast 1)
+            |> Option.map (fun epochs -> epochs, decoding.PositionOf("sweep.scheduler.max_epochs", scheduler.Position))
+        scheduler.Finish()
+        if kind = "asha" then AshaSpec(minEpochs, reduction, maxEpochs) else Unscheduled
+    | Some(Scalar(text, _, position)) ->
+        decoding.Error(position, "sweep.scheduler", $"unknown scheduler '{text}'" + Suggestion.hint [ "asha" ] text)
+        Unscheduled
+    | Some other ->
+        decoding.Error(Node.position other, "sweep.scheduler", $"expected asha or {{type: asha, min_epochs: 1, reduction_factor: 3, max_epochs: 9}}, found {Node.describe other}")
+        Unscheduled
 
 /// Sweep paths point into the trial config; a wrong first segment is caught here, a
 /// wrong deeper key when the trial is decoded (with a suggestion either way).
@@ -150,19 +223,26 @@ let private tooMany (what: string) =
     $"{what}; a sweep has at most {maxTrials} trials: each trial is its own MLflow run and process, "
     + "so more cannot finish in reasonable time; split the search into several sweeps or narrow it"
 
-let decode (decoding: Decoding) (section: Section) : Sweep =
+let decode (decoding: Decoding) (section: Section) : SweepSection =
     let sweepMethod = section.Field("method", "grid", Parse.choice methods)
     let entries = parameters decoding section
     let seed = section.Field("seed", 0, Parse.int, Check.atLeast 0)
     let trialsNode = section.Node "trials"
+    let objective = objective decoding section
+    let scheduler = scheduler decoding section
+    let startupNode = section.Node "startup_trials"
+    if sweepMethod <> "tpe" then
+        startupNode |> Option.iter (fun node ->
+            decoding.Error(Node.position node, "sweep.startup_trials", "startup_trials applies to method: tpe (the random draws before TPE starts learning)"))
+    let distributions () =
+        entries
+        |> List.choose (fun entry ->
+            distribution decoding entry
+            |> Option.map (fun d -> { Path = entry.Key; Position = entry.KeyPosition; Values = d }))
     let sweep =
         match sweepMethod with
         | "random" ->
-            let parameters =
-                entries
-                |> List.choose (fun entry ->
-                    distribution decoding entry
-                    |> Option.map (fun d -> { Path = entry.Key; Position = entry.KeyPosition; Values = d }))
+            let parameters = distributions ()
             match trialsNode with
             | None ->
                 decoding.Error(section.Position, "sweep.trials", "a random sweep needs `trials`: how many trials to draw, e.g. trials: 10")
@@ -174,6 +254,24 @@ let decode (decoding: Decoding) (section: Section) : Sweep =
                     Single
                 else
                     Random(trials, seed, parameters)
+        | "tpe" ->
+            let parameters = distributions ()
+            if entries.IsEmpty then
+                decoding.Error(section.Position, "sweep.parameters", "a tpe sweep needs parameters to search, like train.lr: {distribution: loguniform, min: 1.0e-4, max: 1.0e-2}")
+            let startup = section.Field("startup_trials", defaultStartupTrials, Parse.int, Check.atLeast 1)
+            match trialsNode with
+            | None ->
+                decoding.Error(section.Position, "sweep.trials", "a tpe sweep needs `trials`: how many trials to propose in all, e.g. trials: 30")
+                Single
+            | Some node ->
+                let trials = section.Field("trials", 1, Parse.int, Check.atLeast 1)
+                if trials > maxTrials then
+                    decoding.Error(Node.position node, "sweep.trials", tooMany $"{trials} trials is too many")
+                Adaptive
+                    { Trials = trials
+                      StartupTrials = startup
+                      Seed = seed
+                      Parameters = parameters }
         | "list" ->
             if not entries.IsEmpty then
                 decoding.Error(section.Position, "sweep.parameters", "a list sweep takes its values from `trials`; move them there or use method: grid")
@@ -185,7 +283,7 @@ let decode (decoding: Decoding) (section: Section) : Sweep =
         | _ ->
             trialsNode
             |> Option.iter (fun node ->
-                decoding.Error(Node.position node, "sweep.trials", "trials applies to random and list sweeps; a grid runs every combination of its values"))
+                decoding.Error(Node.position node, "sweep.trials", "trials applies to random, tpe and list sweeps; a grid runs every combination of its values"))
             if entries.IsEmpty then
                 Single
             else
@@ -199,4 +297,6 @@ let decode (decoding: Decoding) (section: Section) : Sweep =
                 else
                     Grid parameters
     section.Finish()
-    sweep
+    { Sweep = sweep
+      Objective = objective
+      Scheduler = scheduler }

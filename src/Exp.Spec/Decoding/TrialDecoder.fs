@@ -10,8 +10,6 @@ open Exp.Spec.Yaml
 /// The top-level keys that belong to a trial; sweep paths must start with one of them.
 let sections = [ "seed"; "data"; "model"; "loss"; "train"; "eval" ]
 
-let fashionMnistPath = "/usr/share/datasets/fashion-mnist"
-
 let private oneOrThree: Check<int> =
     fun channels -> if channels = 1 || channels = 3 then None else Some $"must be 1 (grey) or 3 (RGB), found {channels}"
 
@@ -49,7 +47,7 @@ let private data (section: Section) : DataConfig =
     let dataset = section.Field("dataset", DatasetKind.FashionMnist, Parse.choice Names.datasets)
     let defaultPath, defaultSize, defaultChannels =
         match dataset with
-        | DatasetKind.FashionMnist -> fashionMnistPath, 28, 1
+        | DatasetKind.FashionMnist -> DataDefaults.FashionMnistPath, 28, 1
         | DatasetKind.ImageFolder -> "", 64, 3
         | DatasetKind.Synthetic -> "", 32, 1
         | _ -> "", 28, 1

@@ -24,6 +24,79 @@ type Trial =
         |> List.map (fun (key, value) -> System.Collections.Generic.KeyValuePair(key, value))
         |> Array.ofList
 
+type Goal =
+    | Maximize = 0
+    | Minimize = 1
+
+/// What a sweep optimises: `sweep.metric` (default eval/elbo) and `sweep.goal`.
+type Objective =
+    { Metric: string
+      Goal: Goal }
+
+    /// Whether `a` is a better value of the metric than `b`.
+    member objective.IsBetter(a: float, b: float) =
+        if objective.Goal = Goal.Maximize then a > b else a < b
+
+type SchedulerKind =
+    /// Every trial trains to its train.epochs.
+    | None = 0
+    /// Asynchronous successive halving (Li et al. 2018): rungs at min_epochs * reduction_factor^k.
+    | Asha = 1
+
+/// `sweep.scheduler`. With Asha, MaxEpochs is every trial's train.epochs.
+type Scheduler =
+    { Kind: SchedulerKind
+      MinEpochs: int
+      ReductionFactor: int
+      MaxEpochs: int }
+
+    /// The epochs at which trials are compared: min_epochs * reduction_factor^k below
+    /// max_epochs, then max_epochs. One rung (max_epochs) without a scheduler.
+    member scheduler.Rungs: int[] =
+        if scheduler.Kind = SchedulerKind.None then
+            [| scheduler.MaxEpochs |]
+        else
+            Array.append
+                (Seq.initInfinite id
+                 |> Seq.map (fun k -> float scheduler.MinEpochs * (float scheduler.ReductionFactor ** float k))
+                 |> Seq.takeWhile (fun epochs -> epochs < float scheduler.MaxEpochs)
+                 |> Seq.map int
+                 |> Array.ofSeq)
+                [| scheduler.MaxEpochs |]
+
+type ParameterKind =
+    | Uniform = 0
+    | LogUniform = 1
+    | IntUniform = 2
+    | Choice = 3
+
+/// One searched parameter as samplers see it. A value is the number itself, or for a
+/// choice the index into Choices.
+type SearchParameter =
+    { Path: string
+      Kind: ParameterKind
+      Low: float
+      High: float
+      /// The choices as written (for a choice parameter), else empty.
+      Choices: string[] }
+
+/// An adaptive search (`method: tpe`): its settings, its parameters, and how a proposal
+/// becomes a trial. Proposals are numbered from 1; proposal n's random draw is a pure
+/// function of the seed and n.
+[<Sealed; AllowNullLiteral>]
+type SearchSpace internal (trials: int, startupTrials: int, seed: int, parameters: SearchParameter[], randomValues: int -> float[], resolve: int -> float[] -> Trial) =
+    member _.Trials = trials
+    member _.StartupTrials = startupTrials
+    member _.Seed = seed
+    member _.Parameters = parameters
+
+    /// The random draw of proposal `number` (what TPE proposes before it has startup_trials results).
+    member _.RandomValues(number: int) : float[] = randomValues number
+
+    /// The trial that proposal `number` with these values (one per parameter) stands for.
+    /// Throws InvalidOperationException when those values make a config the engine cannot run.
+    member _.Resolve(number: int, values: float[]) : Trial = resolve number values
+
 /// A spec expanded into trials, with how to run them and where results go.
 type Plan =
     { Experiment: string
@@ -32,8 +105,14 @@ type Plan =
       SpecPath: string
       SpecText: string
       Overrides: string[]
-      /// grid | random | list | none
+      /// grid | random | list | tpe | none
       SweepMethod: string
+      /// What the sweep optimises, and how trials are stopped early.
+      Objective: Objective
+      Scheduler: Scheduler
+      /// The adaptive search of a tpe sweep, whose Trials are only its first (random)
+      /// proposals; null for the other methods, whose Trials are all the trials.
+      Search: SearchSpace
       /// Derived from the experiment and the trials' ids: the same sweep, the same id.
       SweepId: string
       Trials: Trial[]

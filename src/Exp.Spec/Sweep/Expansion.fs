@@ -5,17 +5,35 @@ open System
 open System.Globalization
 open Exp.Spec.Yaml
 
-let private draw (random: SplitMix) (parameter: Parameter<Distribution>) : Assignment =
-    let number (value: float) = Scalar(value.ToString("R", CultureInfo.InvariantCulture), false, parameter.Position)
-    let value =
+/// One draw from a distribution, as samplers see values: the number itself, or the index
+/// of the choice.
+let drawValue (random: SplitMix) (distribution: Distribution) : float =
+    match distribution with
+    | Uniform(min, max) -> min + random.NextDouble() * (max - min)
+    | LogUniform(min, max) -> exp (log min + random.NextDouble() * (log max - log min))
+    | IntUniform(low, high) -> float (random.NextInt(low, high))
+    | Choice values -> float (random.NextInt(0, values.Length - 1))
+
+/// The assignment a sampler's value makes: the inverse of drawValue's representation.
+let assign (parameter: Parameter<Distribution>) (value: float) : Assignment =
+    let node =
         match parameter.Values with
-        | Uniform(min, max) -> number (min + random.NextDouble() * (max - min))
-        | LogUniform(min, max) -> number (exp (log min + random.NextDouble() * (log max - log min)))
-        | IntUniform(low, high) -> Scalar(string (random.NextInt(low, high)), false, parameter.Position)
-        | Choice values -> values[random.NextInt(0, values.Length - 1)]
+        | Uniform _
+        | LogUniform _ -> Scalar(value.ToString("R", CultureInfo.InvariantCulture), false, parameter.Position)
+        | IntUniform _ -> Scalar(string (int (Math.Round value)), false, parameter.Position)
+        | Choice values -> values[int value]
     { Path = parameter.Path
       Position = parameter.Position
-      Value = value }
+      Value = node }
+
+let private draw (random: SplitMix) (parameter: Parameter<Distribution>) : Assignment =
+    assign parameter (drawValue random parameter.Values)
+
+/// The random draw of an adaptive search's index-th proposal (1-based), seeded from the
+/// seed and the index alone.
+let randomProposal (seed: int) (index: int) (parameters: Parameter<Distribution> list) : float list =
+    let random = SplitMix.ForProposal(seed, index)
+    parameters |> List.map (fun parameter -> drawValue random parameter.Values)
 
 /// Each trial's assignments, in order: grid trials vary the last parameter fastest.
 let expand (sweep: Sweep) : Assignment list list =
@@ -36,6 +54,10 @@ let expand (sweep: Sweep) : Assignment list list =
         let random = SplitMix(uint64 seed)
         List.init trials (fun _ -> parameters |> List.map (draw random))
     | Listed trials -> trials
+    | Adaptive tpe ->
+        // Only the random start is known before any trial runs: the rest is proposed as results come in.
+        List.init (min tpe.StartupTrials tpe.Trials) (fun index ->
+            List.map2 assign tpe.Parameters (randomProposal tpe.Seed (index + 1) tpe.Parameters))
 
 /// Every value of every parameter on its own (for a random parameter, the ends of its
 /// range and each choice): enough to check each swept value when the sweep as a whole
@@ -55,7 +77,8 @@ let singles (sweep: Sweep) : Assignment list list =
                       Position = parameter.Position
                       Value = value } ] ]
     | Listed trials -> trials |> List.collect (List.map List.singleton)
-    | Random(_, _, parameters) ->
+    | Random(_, _, parameters)
+    | Adaptive { Parameters = parameters } ->
         parameters
         |> List.collect (fun parameter ->
             match parameter.Values with

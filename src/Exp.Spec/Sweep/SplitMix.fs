@@ -12,6 +12,11 @@ type SplitMix(seed: uint64) =
         z <- (z ^^^ (z >>> 27)) * 0x94D049BB133111EBUL
         z ^^^ (z >>> 31)
 
+    /// The stream of the index-th proposal of a seeded search: a pure function of (seed, index),
+    /// so a proposal drawn again after a crash is the same proposal, whatever came before it.
+    static member ForProposal(seed: int, index: int) =
+        SplitMix((uint64 (uint32 seed) <<< 32) ||| uint64 (uint32 index))
+
     /// Uniform in [0, 1), from the top 53 bits.
     member this.NextDouble() = float (this.NextUInt64() >>> 11) * (1.0 / 9007199254740992.0)
 

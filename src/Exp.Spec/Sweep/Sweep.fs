@@ -20,6 +20,14 @@ type Parameter<'T> =
       Position: Position
       Values: 'T }
 
+/// A search that learns from the trials so far (Optuna's TPE): `startup` random draws,
+/// then each proposal from the good/bad densities of the trials before it.
+type Tpe =
+    { Trials: int
+      StartupTrials: int
+      Seed: int
+      Parameters: Parameter<Distribution> list }
+
 /// What the `sweep` section asks for, decoded but not yet expanded.
 type Sweep =
     /// No sweep: the spec is one trial.
@@ -27,6 +35,25 @@ type Sweep =
     | Grid of Parameter<Node list> list
     | Random of trials: int * seed: int * Parameter<Distribution> list
     | Listed of Assignment list list
+    | Adaptive of Tpe
+
+/// `sweep.scheduler`: how trials are stopped early. Asha's max epochs, when given, becomes
+/// every trial's train.epochs.
+type SchedulerSpec =
+    | Unscheduled
+    | AshaSpec of minEpochs: int * reductionFactor: int * maxEpochs: (int * Position) option
+
+/// `sweep.metric` and `sweep.goal`, as written (the goal defaults per metric).
+type ObjectiveSpec =
+    { Metric: string
+      Maximize: bool
+      Position: Position }
+
+/// The decoded `sweep` section.
+type SweepSection =
+    { Sweep: Sweep
+      Objective: ObjectiveSpec
+      Scheduler: SchedulerSpec }
 
 module Sweep =
     let methodName sweep =
@@ -35,6 +62,7 @@ module Sweep =
         | Grid _ -> "grid"
         | Random _ -> "random"
         | Listed _ -> "list"
+        | Adaptive _ -> "tpe"
 
     /// Drops the swept paths that a command-line override fixes: `loss.kl_weight=1e-3`
     /// on the command line runs that one value, as a Hydra user expects.
@@ -45,3 +73,4 @@ module Sweep =
         | Grid parameters -> Grid(parameters |> List.filter (fun p -> keep p.Path))
         | Random(trials, seed, parameters) -> Random(trials, seed, parameters |> List.filter (fun p -> keep p.Path))
         | Listed trials -> Listed(trials |> List.map (List.filter (fun a -> keep a.Path)))
+        | Adaptive tpe -> Adaptive { tpe with Parameters = tpe.Parameters |> List.filter (fun p -> keep p.Path) }

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Exp.Tracking.Recording;
+using Exp.Tracking;
 using Exp.Tracking.Rest;
 
 namespace Exp.Tracking.Forwarding;

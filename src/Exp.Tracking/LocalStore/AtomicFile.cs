@@ -22,9 +22,6 @@ internal static class AtomicFile
             stream.Flush(flushToDisk: true);
         });
 
-    public static void Copy(string sourceFile, string path, string stagingDirectory) =>
-        Replace(path, stagingDirectory, temporary => File.Copy(sourceFile, temporary));
-
     private static void Replace(string path, string stagingDirectory, Action<string> writeTemporary)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);

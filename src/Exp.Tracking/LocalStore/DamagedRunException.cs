@@ -6,7 +6,7 @@ namespace Exp.Tracking.LocalStore;
 /// warning naming the file and go on with the others (<see cref="FileStore.TryReadRun{T}"/>).
 /// </summary>
 public sealed class DamagedRunException(string file, string problem, Exception? cause = null)
-    : Exception($"{file}: {problem}", cause)
+    : IOException($"{file}: {problem}", cause)
 {
     public string File { get; } = file;
 

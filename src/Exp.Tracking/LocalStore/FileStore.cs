@@ -12,7 +12,7 @@ namespace Exp.Tracking.LocalStore;
 /// Keys with '/' become sub-folders, as in MLflow. Several processes may use one store at
 /// once, each writing its own runs; experiment creation is serialised by a lock file so two
 /// processes never create two experiments of one name. Writes of one run must come from
-/// one thread at a time (the <see cref="Recording.RunRecorder"/> guarantees that).
+/// one thread at a time (the run recorder guarantees that).
 /// </summary>
 public sealed class FileStore
 {
@@ -422,8 +422,6 @@ public sealed class FileStore
     public void WriteArtifact(string runId, string artifactPath, byte[] content) =>
         AtomicFile.WriteAllBytes(ArtifactFilePath(runId, artifactPath), content, RunDirectory(runId));
 
-    public void CopyArtifact(string runId, string sourceFile, string artifactPath) =>
-        AtomicFile.Copy(sourceFile, ArtifactFilePath(runId, artifactPath), RunDirectory(runId));
 
     /// <summary>Artifact paths of a run, relative to its artifact root, with '/' separators.</summary>
     public IReadOnlyList<string> ListArtifacts(string runId)

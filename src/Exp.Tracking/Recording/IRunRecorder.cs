@@ -24,9 +24,6 @@ public interface IRunRecorder : IAsyncDisposable
     /// <summary>Stores <paramref name="content"/> as the artifact at <paramref name="artifactPath"/> ('/'-separated, relative).</summary>
     void LogArtifact(string artifactPath, byte[] content);
 
-    /// <summary>Copies a file as an artifact; the file must stay in place until the run is flushed.</summary>
-    void LogArtifactFile(string sourceFile, string artifactPath);
-
     /// <summary>
     /// Logs a PNG image for a step the way <c>mlflow.log_image(image, key=..., step=...)</c>
     /// does, so MLflow's UI shows it over steps: the PNG, and beside it the WebP preview

@@ -35,14 +35,10 @@ internal abstract record RecordOperation
         public override void Apply(FileStore store, string runId) => store.WriteArtifact(runId, ArtifactPath, Content);
     }
 
-    public sealed record ArtifactFile(string SourceFile, string ArtifactPath) : RecordOperation
+    /// <param name="Drop">Drops the values (and moves whatever keeps positions in the metric files, such as forwarding's).</param>
+    public sealed record DropStepsAfter(long LastStep, Action<FileStore, string, long> Drop) : RecordOperation
     {
-        public override void Apply(FileStore store, string runId) => store.CopyArtifact(runId, SourceFile, ArtifactPath);
-    }
-
-    public sealed record DropStepsAfter(long LastStep) : RecordOperation
-    {
-        public override void Apply(FileStore store, string runId) => Forwarding.ForwardingState.DeleteMetricsAfterStep(store, runId, LastStep);
+        public override void Apply(FileStore store, string runId) => Drop(store, runId, LastStep);
     }
 
     /// <summary>Completes when every operation queued before it has been applied.</summary>

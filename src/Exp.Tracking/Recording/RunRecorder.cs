@@ -18,6 +18,7 @@ public sealed partial class RunRecorder : IRunRecorder
     private readonly TimeProvider _clock;
     private readonly Action<string> _written;
     private readonly Func<string, CancellationToken, Task> _ended;
+    private readonly Action<FileStore, string, long> _dropStepsAfter;
     private readonly Channel<RecordOperation> _queue = Channel.CreateUnbounded<RecordOperation>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<string, string> _loggedParams;
     private readonly Lock _paramsLock = new();
@@ -26,8 +27,11 @@ public sealed partial class RunRecorder : IRunRecorder
     private Exception? _writeFailure;
     private int _endRequested;
 
-    internal RunRecorder(FileStore store, RunInfo run, TimeProvider clock, Action<string> written, Func<string, CancellationToken, Task> ended)
+    /// <param name="dropStepsAfter">How metric values after a step are dropped (the tracker keeps forwarding's positions right).</param>
+    internal RunRecorder(
+        FileStore store, RunInfo run, TimeProvider clock, Action<string> written, Func<string, CancellationToken, Task> ended, Action<FileStore, string, long> dropStepsAfter)
     {
+        _dropStepsAfter = dropStepsAfter;
         _store = store;
         _clock = clock;
         _written = written;
@@ -94,9 +98,6 @@ public sealed partial class RunRecorder : IRunRecorder
     public void LogArtifact(string artifactPath, byte[] content) =>
         Enqueue(new RecordOperation.ArtifactBytes(artifactPath, content));
 
-    public void LogArtifactFile(string sourceFile, string artifactPath) =>
-        Enqueue(new RecordOperation.ArtifactFile(Path.GetFullPath(sourceFile), artifactPath));
-
     public void LogImage(string key, long step, byte[] png)
     {
         if (!ImageKey().IsMatch(key))
@@ -110,7 +111,7 @@ public sealed partial class RunRecorder : IRunRecorder
         Enqueue(new RecordOperation.Tags([new RunTag(MlflowTags.LoggedImages, "True")]));
     }
 
-    public void DeleteMetricsAfterStep(long lastStep) => Enqueue(new RecordOperation.DropStepsAfter(lastStep));
+    public void DeleteMetricsAfterStep(long lastStep) => Enqueue(new RecordOperation.DropStepsAfter(lastStep, _dropStepsAfter));
 
     public async Task FlushAsync(CancellationToken cancellationToken = default)
     {

@@ -25,7 +25,7 @@ public sealed class DatasetsTests : IDisposable
     [Fact]
     public void The_validation_split_is_a_seeded_share_of_the_training_images()
     {
-        using var all = Datasets.Load(new DataConfig(DatasetKind.FashionMnist, "", 28, 1, 300, 10, 0.5), seed: 1);
+        using var all = Datasets.Load(new DataConfig(DatasetKind.FashionMnist, DataDefaults.FashionMnistPath, 28, 1, 300, 10, 0.5), seed: 1);
         var images = cat([all.Train, all.Validation]);
 
         var (train, validation) = Datasets.HoldOut(images, 0.2, seed: 3);
@@ -43,7 +43,7 @@ public sealed class DatasetsTests : IDisposable
     [Fact]
     public void Fashion_mnist_converts_to_rgb_and_resizes()
     {
-        using var data = Datasets.Load(new DataConfig(DatasetKind.FashionMnist, "", 32, 3, 10, 10, 0.1), seed: 1);
+        using var data = Datasets.Load(new DataConfig(DatasetKind.FashionMnist, DataDefaults.FashionMnistPath, 32, 3, 10, 10, 0.1), seed: 1);
 
         Assert.Equal([9, 3, 32, 32], data.Train.shape);
         Assert.Equal(data.Train[.., 0], data.Train[.., 2]);

@@ -78,10 +78,11 @@ public class VaeFactoryTests
     }
 
     [Fact]
-    public void An_image_size_the_strides_do_not_divide_is_refused_with_the_reason()
+    public void A_config_that_spec_would_refuse_fails_an_assertion_at_once()
     {
+        // Spec tells users how to fix it (Errors.fs); the engine only refuses to build it.
         var error = Assert.Throws<ArgumentException>(() => VaeFactory.Create(TestConfigs.Notes(), Loss, 3, 100));
-        Assert.Contains("divisible by 2^4 = 16", error.Message);
+        Assert.Contains("data.image_size divisible by 2^(layers of model.channels)", error.Message);
     }
 
     private static string[] Types(nn.Module module) => module.children().Select(c => c.GetType().Name).ToArray();

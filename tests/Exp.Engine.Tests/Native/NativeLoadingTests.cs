@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Exp.Build;
+using Exp.Testing;
 using static TorchSharp.torch;
 
 namespace Exp.Engine.Tests.Native;
@@ -48,7 +49,7 @@ public class NativeLoadingTests
     private static string[] PackageReferences(params string[] properties)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in (string[])["msbuild", Path.Combine(RepoRoot(), "src", "Exp.Engine", "Exp.Engine.csproj"), "-getItem:PackageReference", .. properties])
+        foreach (var argument in (string[])["msbuild", Path.Combine(RepoPaths.Root, "src", "Exp.Engine", "Exp.Engine.csproj"), "-getItem:PackageReference", .. properties])
             start.ArgumentList.Add(argument);
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEnd();
@@ -59,13 +60,5 @@ public class NativeLoadingTests
         return json.RootElement.GetProperty("Items").GetProperty("PackageReference").EnumerateArray()
             .Select(item => item.GetProperty("Identity").GetString()!)
             .ToArray();
-    }
-
-    private static string RepoRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(directory.FullName, "Directory.Packages.props")))
-            directory = directory.Parent ?? throw new InvalidOperationException("repository root not found above " + AppContext.BaseDirectory);
-        return directory.FullName;
     }
 }

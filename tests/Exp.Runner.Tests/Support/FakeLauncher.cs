@@ -18,6 +18,12 @@ public abstract record FakeTrial
     /// <summary>Reports Paused at its job's untilEpoch.</summary>
     public sealed record Pauses : FakeTrial;
 
+    /// <summary>
+    /// Trains to its job's untilEpoch (or train.epochs): a checkpoint there, then reports Paused
+    /// (Finished at train.epochs) with the ELBO <paramref name="Elbo"/> gives for the config and epoch.
+    /// </summary>
+    public sealed record Trains(Func<Exp.Spec.TrialConfig, int, double> Elbo) : FakeTrial;
+
     /// <summary>Writes a checkpoint of <paramref name="Epoch"/>, then dies without a report, as a native crash does.</summary>
     public sealed record Crashes(int ExitCode, string StderrLine, int Epoch = 0) : FakeTrial;
 
@@ -40,7 +46,7 @@ public sealed class FakeLauncher(Func<TrialJob, FakeTrial> script) : ITrialLaunc
         read.ReadConfig(job.Path);
         Submitted.Enqueue(read);
         progress(new TrialEvent(TrialEventKind.Started, read.ResumeFromEpoch, 2, 0, 0));
-        return new Handle(job.RunDirectory, script(read), read);
+        return new Handle(job.RunDirectory, script(read), read, read.ReadConfig(job.Path));
     }
 
     /// <summary>A checkpoint in the engine's layout: <c>latest</c> names the folder whose state.json says the epoch.</summary>
@@ -57,13 +63,20 @@ public sealed class FakeLauncher(Func<TrialJob, FakeTrial> script) : ITrialLaunc
         private readonly TaskCompletionSource<TrialExit> exit = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly string runDirectory;
 
-        public Handle(string runDirectory, FakeTrial behaviour, TrialJob job)
+        public Handle(string runDirectory, FakeTrial behaviour, TrialJob job, Exp.Spec.TrialConfig config)
         {
             this.runDirectory = runDirectory;
             switch (behaviour)
             {
                 case FakeTrial.Finishes finishes:
                     End(new TrialReport(TrialStatus.Finished, null, 2, 20, new Dictionary<string, double> { ["eval/elbo"] = finishes.Elbo }));
+                    break;
+                case FakeTrial.Trains trains:
+                    var until = job.UntilEpoch ?? config.Train.Epochs;
+                    WriteCheckpoint(runDirectory, until);
+                    End(new TrialReport(
+                        until < config.Train.Epochs ? TrialStatus.Paused : TrialStatus.Finished, null, until, until * 10L,
+                        new Dictionary<string, double> { ["eval/elbo"] = trains.Elbo(config, until) }));
                     break;
                 case FakeTrial.Fails fails:
                     End(new TrialReport(TrialStatus.Failed, fails.Reason, 0, 0, new Dictionary<string, double>()));

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Exp.Runner.Search;
 using Exp.Runner.Sweeps;
 using Exp.Runner.Trials;
 using Exp.Spec;
@@ -31,6 +32,10 @@ public sealed class RecordingSweepObserver : ISweepObserver
     public void TrialEnded(TrialResult result)
     {
     }
+
+    public ConcurrentQueue<Decision> Decisions { get; } = new();
+
+    public void SearchDecided(SearchEvent update) => Decisions.Enqueue(update.Decision);
 
     public void Notice(string message) => Notices.Enqueue(message);
 }

@@ -241,8 +241,8 @@ public sealed class SweepRunnerTests : IDisposable
         var plan = Plan();
         var launcher = new FakeLauncher(_ => new FakeTrial.Finishes(-100));
 
-        var first = await OneTrialRun.RunAsync(plan, plan.Base, launcher, threads: 2, _ => { }, Exp.Tracking.Recording.SilentTrackingLog.Instance, CancellationToken.None);
-        var second = await OneTrialRun.RunAsync(plan, plan.Base, launcher, threads: 2, _ => { }, Exp.Tracking.Recording.SilentTrackingLog.Instance, CancellationToken.None);
+        var first = await OneTrialRun.RunAsync(plan, plan.Base, launcher, threads: 2, _ => { }, Serilog.Core.Logger.None, CancellationToken.None);
+        var second = await OneTrialRun.RunAsync(plan, plan.Base, launcher, threads: 2, _ => { }, Serilog.Core.Logger.None, CancellationToken.None);
 
         Assert.Equal((TrialResultKind.Finished, TrialResultKind.Finished), (first.Kind, second.Kind));
         Assert.NotEqual(first.RunId, second.RunId);

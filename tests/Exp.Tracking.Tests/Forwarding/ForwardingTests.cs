@@ -1,6 +1,7 @@
 using Exp.Tracking.Forwarding;
 using Exp.Tracking.LocalStore;
 using Exp.Tracking.Model;
+using Exp.Tracking;
 using Exp.Tracking.Recording;
 using Exp.Tracking.Rest;
 using Exp.Tracking.Source;

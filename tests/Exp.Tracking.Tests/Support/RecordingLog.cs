@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Exp.Tracking.Recording;
+using Exp.Tracking;
 
 namespace Exp.Tracking.Tests.Support;
 

@@ -1,4 +1,4 @@
-namespace Exp.Tracking.Recording;
+namespace Exp.Tracking;
 
 /// <summary>A log that drops every message, for callers with nothing to tell the user.</summary>
 public sealed class SilentTrackingLog : ITrackingLog

@@ -1,4 +1,4 @@
-namespace Exp.Tracking.Recording;
+namespace Exp.Tracking;
 
 /// <summary>
 /// Where the tracking layer says what a user should know (a server unreachable, a run kept

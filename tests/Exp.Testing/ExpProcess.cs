@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace Exp.Cli.Tests.Support;
+namespace Exp.Testing;
 
-/// <summary>The `exp` command built beside the tests, run as users run it: a process in a folder.</summary>
+/// <summary>The `exp` command built beside the tests (of a test project that references Exp.Cli), run as users run it: a process in a folder.</summary>
 public sealed class ExpProcess : IDisposable
 {
     private readonly Process process;

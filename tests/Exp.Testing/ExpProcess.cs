@@ -65,6 +65,31 @@ public sealed class ExpProcess : IDisposable
         }
     }
 
+    /// <summary>The first line of standard output that matches, as soon as it is printed.</summary>
+    public async Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            lock (output)
+            {
+                if (output.ToString().Split('\n').FirstOrDefault(line => match(line.TrimEnd('\r'))) is { } line)
+                {
+                    return line.TrimEnd('\r');
+                }
+            }
+            if (process.HasExited)
+            {
+                break;
+            }
+            await Task.Delay(50);
+        }
+        lock (output)
+        {
+            throw new TimeoutException($"no such line from exp within {timeout}; exited: {process.HasExited}\n--- stdout\n{output}\n--- stderr\n{error}");
+        }
+    }
+
     /// <summary>SIGINT, as Ctrl-C would (to this process only, not its process group).</summary>
     public void Interrupt()
     {

@@ -138,9 +138,11 @@ public static class ReportPageBuilder
 
     private static TradeOff? TradeOffOf(IReadOnlyList<TrialSource> trials, IReadOnlyList<SweptParameter> swept)
     {
-        var points = trials
-            .Where(t => Last(t, ReportMetrics.Kl.Key) is not null && Last(t, ReportMetrics.Mse.Key) is not null)
-            .Select(t => new TradeOffPoint(t.RunId, t.Name, Label(t, swept), Last(t, ReportMetrics.Kl.Key)!.Value, Last(t, ReportMetrics.Mse.Key)!.Value))
+        var plotted = trials.Where(t => Last(t, ReportMetrics.Kl.Key) is not null && Last(t, ReportMetrics.Mse.Key) is not null).ToList();
+        // Points are labelled by the values that tell them apart, not by those only a trial left out differs in.
+        var telling = swept.Where(p => plotted.Select(t => t.Params.GetValueOrDefault(p.Key)).Distinct().Count() > 1).ToList();
+        var points = plotted
+            .Select(t => new TradeOffPoint(t.RunId, t.Name, Label(t, telling), Last(t, ReportMetrics.Kl.Key)!.Value, Last(t, ReportMetrics.Mse.Key)!.Value))
             .ToList();
         return points.Count == 0 ? null : new TradeOff(points);
     }
@@ -151,7 +153,8 @@ public static class ReportPageBuilder
             .Where(t => t.Params.ContainsKey(parameter.Key) && Last(t, ReportMetrics.Ranking.Key) is not null)
             .Select(t => new EffectPoint(t.RunId, t.Name, t.Params[parameter.Key], Last(t, ReportMetrics.Ranking.Key)!.Value))
             .ToList();
-        if (points.Count == 0)
+        // A value that is the same in every trial with an ELBO says nothing about the ELBO.
+        if (points.Select(p => p.Value).Distinct().Count() < 2)
         {
             return null;
         }

@@ -110,6 +110,19 @@ public sealed class ReportPageBuilderTests
     }
 
     [Fact]
+    public void Values_only_a_failed_trial_differs_in_neither_label_the_trade_off_nor_get_a_chart_against_the_elbo()
+    {
+        var page = ReportPageBuilder.Build(Source(
+            Trial("a", parameters: new Dictionary<string, string> { ["loss.kl_weight"] = "0.1", ["train.lr"] = "0.001" }, perEpoch: new() { [Elbo] = [1.0], [Kl] = [5.0], [Mse] = [0.01] }),
+            Trial("b", parameters: new Dictionary<string, string> { ["loss.kl_weight"] = "0.2", ["train.lr"] = "0.001" }, perEpoch: new() { [Elbo] = [2.0], [Kl] = [2.0], [Mse] = [0.02] }),
+            Trial("diverged", RunStatus.Failed, new Dictionary<string, string> { ["loss.kl_weight"] = "0.3", ["train.lr"] = "1e+12" }, failure: "NaN")));
+
+        Assert.Equal(["kl_weight", "lr"], page.Swept.Select(p => p.Title));
+        Assert.Equal(["0.1", "0.2"], page.TradeOff!.Points.Select(p => p.Label));
+        Assert.Equal("loss.kl_weight", Assert.Single(page.Effects).Parameter.Key);
+    }
+
+    [Fact]
     public void A_swept_value_on_a_narrow_or_categorical_range_gets_no_log_axis()
     {
         var narrow = ReportPageBuilder.Build(Source(

@@ -15,6 +15,9 @@ namespace Exp.Report.Html;
 /// </summary>
 public static class ReportHtml
 {
+    /// <summary>An empty inline icon: without it a browser asks the page's origin for /favicon.ico.</summary>
+    public const string NoFavicon = "<link rel=\"icon\" href=\"data:,\">\n";
+
     public static string Render(ReportPage page, ReportHtmlOptions options)
     {
         var charts = new ReportCharts(page);
@@ -23,6 +26,7 @@ public static class ReportHtml
         html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
             .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
             .Append("<meta name=\"generator\" content=\"exp report\">\n")
+            .Append(NoFavicon)
             .Append("<title>").Append(HtmlEncode(page.Title)).Append(" · exp report</title>\n")
             .Append("<style>").Append(Resources.Css).Append("</style>\n")
             .Append("<script>").Append(PlotlyScript.Source).Append("</script>\n")
@@ -258,7 +262,7 @@ public static class ReportHtml
     {
         figures.Add(figure);
         html.Append("<figure class=\"chart\"><figcaption>").Append(HtmlEncode(figure.Title)).Append("</figcaption>")
-            .Append($"<div class=\"plot\" id=\"{figure.Id}\"></div></figure>\n");
+            .Append($"<div class=\"chart-plot\" id=\"{figure.Id}\"></div></figure>\n");
     }
 
     private static void Spec(StringBuilder html, ReportPage page)

@@ -15,6 +15,7 @@ public static class SweepListHtml
         var sweeps = catalog.Sweeps().OrderByDescending(s => s.Run.StartTime).ToList();
         var html = new StringBuilder();
         html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
+            .Append(ReportHtml.NoFavicon)
             .Append("<title>exp ui · ").Append(HtmlEncode(catalog.Store.RootDirectory)).Append("</title>\n")
             .Append("<style>").Append(Resources.Css).Append("</style>\n</head>\n<body")
             .Append(live ? " data-changes=\"/changes\"" : "").Append(">\n<header><h1>Sweeps</h1>\n<p class=\"subtitle\">")

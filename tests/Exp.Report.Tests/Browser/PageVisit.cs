@@ -78,7 +78,7 @@ public sealed class PageVisit : IAsyncDisposable
     {
         Assert.Equal(trials, await Page.Locator("#trial-table tbody tr").CountAsync());
         var plots = await Page.EvaluateAsync<PlotState[]>("""
-            () => Array.from(document.querySelectorAll('.plot')).map(p => {
+            () => Array.from(document.querySelectorAll('div.chart-plot')).map(p => {
               const box = p.getBoundingClientRect();
               return {
                 id: p.id,

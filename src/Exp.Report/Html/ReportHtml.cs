@@ -103,7 +103,7 @@ public static class ReportHtml
         html.AppendJoin(" · ", sections.Select(s => $"<a href=\"#{s.Id}\">{s.Title}</a>")).Append("</nav>\n</header>\n");
     }
 
-    /// <summary>The strip across the sweep; returns every epoch's pictures by run, for the epoch buttons.</summary>
+    /// <summary>The pictures across the sweep, a row per trial; returns every epoch's pictures by run, for the epoch buttons.</summary>
     private static JsonObject Pictures(StringBuilder html, ReportPage page, ReportCharts charts)
     {
         var images = new JsonObject();
@@ -112,8 +112,8 @@ public static class ReportHtml
             return images;
         }
         html.Append("<section id=\"pictures\">\n<h2>Samples and reconstructions across the sweep</h2>\n")
-            .Append("<p class=\"hint\">Each column is a trial, in the order of the swept values. Top: samples decoded from the prior. ")
-            .Append("Below: held-out images, each followed by its reconstruction. The last epoch is shown; the buttons show earlier ones.</p>\n")
+            .Append("<p class=\"hint\">One row per trial, in the order of the swept values. Left: samples decoded from the prior. ")
+            .Append("Right: held-out images, each followed by its reconstruction. The last epoch is shown; the buttons show earlier ones.</p>\n")
             .Append("<div class=\"strip\">\n");
         foreach (var column in page.Pictures)
         {
@@ -130,9 +130,7 @@ public static class ReportHtml
             }
             images[column.RunId] = byEpoch;
             html.Append($"<figure class=\"trial\" data-run=\"{HtmlEncode(column.RunId)}\" style=\"--trial-color: {charts.ColorOf(column.RunId)}\">\n")
-                .Append("<figcaption>").Append(HtmlEncode(column.Name)).Append("</figcaption>\n");
-            Picture(html, ImageKeys.Samples, last?.Samples, last);
-            Picture(html, ImageKeys.Reconstructions, last?.Reconstructions, last);
+                .Append("<figcaption>").Append(HtmlEncode(column.Name));
             if (column.Epochs.Count > 1)
             {
                 html.Append("<div class=\"epochs\">epoch ");
@@ -140,8 +138,11 @@ public static class ReportHtml
                 {
                     html.Append($"<button type=\"button\" data-epoch=\"{epoch.Epoch}\"{(epoch == last ? " class=\"current\"" : "")}>{epoch.Epoch}</button>");
                 }
-                html.Append("</div>\n");
+                html.Append("</div>");
             }
+            html.Append("</figcaption>\n");
+            Picture(html, ImageKeys.Samples, last?.Samples, last);
+            Picture(html, ImageKeys.Reconstructions, last?.Reconstructions, last);
             if (column.KlPerDimension is { } kl)
             {
                 html.Append($"<img class=\"extra\" alt=\"KL per latent dimension of {HtmlEncode(column.Name)}\" title=\"KL per latent dimension, epoch {kl.Step}\" src=\"{ImageData.Uri(kl.Path)}\">\n");

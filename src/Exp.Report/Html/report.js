@@ -16,6 +16,8 @@
     layout.autosize = true;
     layout.margin = { l: 70, r: 20, t: 20, b: 55 };
     layout.legend = { font: { size: 11 } };
+    // Plain powers of ten: SI prefixes would print a KL weight of 1e-5 as "10µ".
+    Object.keys(layout).filter(function (k) { return /^[xy]axis/.test(k); }).forEach(function (k) { layout[k].exponentformat = "power"; });
     Plotly.newPlot(div, f.figure.data, layout, { responsive: true, displaylogo: false });
     var initial = f.figure.data.map(function (trace) { return trace.visible === undefined ? true : trace.visible; });
     return { div: div, runs: f.runs, initial: initial };

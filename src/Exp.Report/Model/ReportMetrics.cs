@@ -17,7 +17,6 @@ public static class ReportMetrics
     public static readonly ReportMetric TestIwae = new("test/iwae", "test IWAE", "nats", Better.Higher, "IWAE on the test split");
     public static readonly ReportMetric Mse = new("eval/mse", "recon. MSE", "per pixel", Better.Lower, "reconstruction error of decoder(mu(x)), per pixel");
     public static readonly ReportMetric TestMse = new("test/mse", "test MSE", "per pixel", Better.Lower, "test-split reconstruction error");
-    public static readonly ReportMetric ReconLogLikelihood = new("eval/recon_log_likelihood", "recon. log-lik.", "nats", Better.Higher, "E_q[log p(x|z)]");
     public static readonly ReportMetric Kl = new("eval/kl", "KL", "nats", Better.Neither, "KL(q(z|x) || p(z)) per image");
     public static readonly ReportMetric AggregateKl = new("eval/aggregate_kl", "aggregate KL", "nats", Better.Lower, "KL of the moment-matched q(z) to N(0, I): how far samples of the prior are from codes of data");
     public static readonly ReportMetric ActiveUnits = new("eval/active_units", "active units", "", Better.Neither, "latent dimensions the encoder uses");
@@ -33,7 +32,7 @@ public static class ReportMetrics
     /// <summary>The table's metric columns, in order; a column shows when any trial has the metric.</summary>
     public static readonly IReadOnlyList<ReportMetric> Table =
     [
-        Elbo, BitsPerDim, Iwae, TestElbo, TestBitsPerDim, TestIwae, Mse, Kl, ActiveUnits, AggregateKl, Sigma,
+        Elbo, BitsPerDim, Iwae, IwaePrior, ElboSigmaStar, TestElbo, TestBitsPerDim, TestIwae, Mse, TestMse, Kl, ActiveUnits, AggregateKl, Sigma,
     ];
 
     /// <summary>The per-epoch curves, with all trials overlaid; a chart shows when any trial has the metric.</summary>

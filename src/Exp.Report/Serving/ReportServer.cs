@@ -45,7 +45,11 @@ public sealed class ReportServer : IAsyncDisposable
         RunCatalog Catalog() => new(FileStore.OpenForReading(root));
         IResult Page(string html) => Results.Content(html, "text/html; charset=utf-8");
 
-        app.MapGet("/", () => Page(SweepListHtml.Render(Catalog(), Catalog().Sweeps().Any(IsRunning))));
+        app.MapGet("/", () =>
+        {
+            var catalog = Catalog();
+            return Page(SweepListHtml.Render(catalog, catalog.Sweeps().Any(IsRunning)));
+        });
         app.MapGet("/changes", () => StoreStamp.Of(Directory.EnumerateDirectories(root)));
         app.MapGet("/sweeps/{runId}", (string runId) =>
             Catalog() is var catalog && catalog.Sweeps().FirstOrDefault(s => s.Run.RunId == runId) is { } sweep

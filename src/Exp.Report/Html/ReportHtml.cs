@@ -1,3 +1,4 @@
+using Exp.Engine.Images;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;

@@ -1,3 +1,4 @@
+using Exp.Engine.Images;
 using Exp.Tracking.Model;
 
 namespace Exp.Report.Model;

@@ -1,3 +1,4 @@
+using Exp.Engine.Images;
 using Exp.Report.Model;
 using Exp.Tracking.Model;
 using static Exp.Report.Tests.Model.TrialSources;

@@ -27,6 +27,7 @@ public sealed partial class SmallSweep : IAsyncLifetime
           latent_dim: 4
         loss:
           noise_sigma: 0.1
+          kl_weight: 1.0e-3
           kl_mode: fraction
         train:
           epochs: 2

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using Exp.Report;
 using Exp.Report.Reading;
-using Exp.Tracking;
+using Exp.Runner.Catalog;
 
 namespace Exp.Cli.Commands;
 
@@ -19,7 +19,7 @@ public static class ReportCommand
                 + "a trial (id, name or run id), or a run's folder",
         };
         var output = new Option<string?>("--output", "-o") { Description = "The HTML file to write (default: <name>-report.html here)" };
-        var folder = new Option<string>("--runs") { Description = "The local store", DefaultValueFactory = _ => TrackingTarget.DefaultLocalDirectory };
+        var folder = new Option<string>("--runs") { Description = "The local store", DefaultValueFactory = _ => RunsLocation.DefaultLocalStore };
         command.Arguments.Add(target);
         command.Options.Add(output);
         command.Options.Add(folder);

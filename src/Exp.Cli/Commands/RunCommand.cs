@@ -88,7 +88,7 @@ public static class RunCommand
             SummaryTable.Print(summary);
             if (summary.SweepRunId is { } sweepRunId)
             {
-                Console.WriteLine($"Report: {Reports.WriteSweepReport(summary.Target.LocalDirectory, sweepRunId)}");
+                Console.WriteLine($"Report: {Reports.WriteSweepReport(summary.Location.LocalStore, sweepRunId)}");
             }
             return summary.Stopped ? ExitCodes.Interrupted : summary.AllSucceeded && !summary.Refused ? ExitCodes.Success : ExitCodes.Failure;
         });

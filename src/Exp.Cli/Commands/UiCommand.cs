@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Net;
 using Exp.Cli.Hosting;
 using Exp.Report.Serving;
-using Exp.Tracking;
+using Exp.Runner.Catalog;
 
 namespace Exp.Cli.Commands;
 
@@ -15,7 +15,7 @@ public static class UiCommand
     {
         var command = new Command("ui", "Serve the report pages of every sweep, experiment and trial in a local store, "
             + "refreshing while a sweep runs. Read-only; on 127.0.0.1 unless --host says otherwise");
-        var folder = new Argument<string>("runs-folder") { Description = "The local store", DefaultValueFactory = _ => TrackingTarget.DefaultLocalDirectory };
+        var folder = new Argument<string>("runs-folder") { Description = "The local store", DefaultValueFactory = _ => RunsLocation.DefaultLocalStore };
         var port = new Option<int>("--port", "-p") { Description = $"The port (0 picks a free one)", DefaultValueFactory = _ => DefaultPort };
         var host = new Option<string>("--host")
         {

@@ -50,7 +50,7 @@ public static class SweepListHtml
             html.Append("<section id=\"standalone\"><h2>Runs outside a sweep</h2><ul>\n");
             foreach (var (experiment, trial) in standalone.OrderByDescending(s => s.Trial.Run.StartTime))
             {
-                html.Append($"<li><a href=\"/trials/{trial.Run.RunId}\">{HtmlEncode(trial.Name)}</a> in {HtmlEncode(experiment.Name)}, {trial.Run.Status.ToString().ToLowerInvariant()}</li>\n");
+                html.Append($"<li><a href=\"/trials/{trial.Run.RunId}\">{HtmlEncode(trial.Name)}</a> in {HtmlEncode(experiment)}, {trial.Run.Status.ToString().ToLowerInvariant()}</li>\n");
             }
             html.Append("</ul></section>\n");
         }

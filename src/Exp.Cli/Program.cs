@@ -16,6 +16,8 @@ var root = new RootCommand("exp: declarative experiments on generative models (V
     TrainCommand.Create(),
     ListCommand.Create(),
     ShowCommand.Create(),
+    ReportCommand.Create(),
+    UiCommand.Create(),
     PushCommand.Create(),
     TrialCommand.Create(),
 };

@@ -9,8 +9,8 @@ public class LayeringTests
         assembly.GetReferencedAssemblies().Select(name => name.Name!).Where(name => name.StartsWith("Exp.", StringComparison.Ordinal)).Order();
 
     [Fact]
-    public void The_cli_talks_to_spec_and_runner_only() =>
-        Assert.Equal(["Exp.Runner", "Exp.Spec"], OurReferences(typeof(Commands.ExitCodes).Assembly));
+    public void The_cli_talks_to_spec_runner_and_report_only() =>
+        Assert.Equal(["Exp.Report", "Exp.Runner", "Exp.Spec"], OurReferences(typeof(Commands.ExitCodes).Assembly));
 
     [Fact]
     public void Tracking_is_an_mlflow_client_that_knows_none_of_our_layers() =>

@@ -1,6 +1,7 @@
 using Exp.Cli.Tests.Support;
 using Exp.Engine.Objective;
 using Exp.Runner.Trials;
+using Exp.Testing;
 using Exp.Tracking.Model;
 
 namespace Exp.Cli.Tests;

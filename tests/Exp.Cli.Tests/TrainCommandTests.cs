@@ -1,5 +1,6 @@
 using Exp.Cli.Tests.Support;
 using Exp.Engine.Objective;
+using Exp.Testing;
 using Exp.Tracking.Model;
 
 namespace Exp.Cli.Tests;

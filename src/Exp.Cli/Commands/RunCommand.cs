@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Exp.Cli.Hosting;
 using Exp.Cli.Output;
+using Exp.Report;
 using Exp.Runner.Launching;
 using Exp.Runner.Sweeps;
 using Exp.Runner.Trials;
@@ -85,6 +86,10 @@ public static class RunCommand
                 summary = await new SweepRunner(plan, launcher, options, new PlainSweepView()).RunAsync(signals.Stop, signals.Kill);
             }
             SummaryTable.Print(summary);
+            if (summary.SweepRunId is { } sweepRunId)
+            {
+                Console.WriteLine($"Report: {Reports.WriteSweepReport(summary.Location.LocalStore, sweepRunId)}");
+            }
             return summary.Stopped ? ExitCodes.Interrupted : summary.AllSucceeded && !summary.Refused ? ExitCodes.Success : ExitCodes.Failure;
         });
         return command;

@@ -30,9 +30,18 @@ public sealed class FileStore
     private readonly ConcurrentDictionary<string, DamagedRunException> _damage = new(StringComparer.Ordinal);
 
     public FileStore(string rootDirectory, TimeProvider? clock = null)
+        : this(rootDirectory, clock ?? TimeProvider.System, readOnly: false)
+    {
+    }
+
+    private FileStore(string rootDirectory, TimeProvider clock, bool readOnly)
     {
         RootDirectory = Path.GetFullPath(rootDirectory);
-        _clock = clock ?? TimeProvider.System;
+        _clock = clock;
+        if (readOnly)
+        {
+            return;
+        }
         if (!File.Exists(Path.Combine(RootDirectory, DefaultExperimentId, MetaFile)))
         {
             using var _ = FileLock.Acquire(Path.Combine(RootDirectory, ExperimentLockFile), LockTimeout);
@@ -43,6 +52,15 @@ public sealed class FileStore
         }
         Directory.CreateDirectory(Path.Combine(RootDirectory, TrashFolder));
     }
+
+    /// <summary>
+    /// An existing store, opened only to be read: unlike the constructor, it creates nothing
+    /// (no default experiment, no trash folder), so readers such as `exp ui` never change a store.
+    /// </summary>
+    public static FileStore OpenForReading(string rootDirectory) =>
+        Directory.Exists(rootDirectory)
+            ? new FileStore(rootDirectory, TimeProvider.System, readOnly: true)
+            : throw new DirectoryNotFoundException($"No runs folder at {Path.GetFullPath(rootDirectory)}.");
 
     public string RootDirectory { get; }
 

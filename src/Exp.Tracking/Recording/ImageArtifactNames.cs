@@ -23,4 +23,24 @@ public static class ImageArtifactNames
             $"{Folder}/{key.Replace('/', '#')}%step%{step}%timestamp%{timestamp}%{uuid}");
         return ($"{stem}.png", $"{stem}%compressed.webp");
     }
+
+    /// <summary>The key and step of a full image's artifact path; false for previews and other artifacts.</summary>
+    public static bool TryParse(string artifactPath, out string key, out long step)
+    {
+        key = "";
+        step = 0;
+        var prefix = Folder + "/";
+        if (!artifactPath.StartsWith(prefix, StringComparison.Ordinal) || !artifactPath.EndsWith(".png", StringComparison.Ordinal))
+        {
+            return false;
+        }
+        var parts = artifactPath[prefix.Length..^".png".Length].Split('%');
+        if (parts is not [var name, "step", var stepText, "timestamp", _, _]
+            || !long.TryParse(stepText, NumberStyles.Integer, CultureInfo.InvariantCulture, out step))
+        {
+            return false;
+        }
+        key = name.Replace('#', '/');
+        return true;
+    }
 }

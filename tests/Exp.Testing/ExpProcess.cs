@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace Exp.Cli.Tests.Support;
+namespace Exp.Testing;
 
-/// <summary>The `exp` command built beside the tests, run as users run it: a process in a folder.</summary>
+/// <summary>The `exp` command built beside the tests (of a test project that references Exp.Cli), run as users run it: a process in a folder.</summary>
 public sealed class ExpProcess : IDisposable
 {
     private readonly Process process;
@@ -62,6 +62,31 @@ public sealed class ExpProcess : IDisposable
         lock (output)
         {
             return new ExpResult(process.ExitCode, output.ToString(), error.ToString());
+        }
+    }
+
+    /// <summary>The first line of standard output that matches, as soon as it is printed.</summary>
+    public async Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            lock (output)
+            {
+                if (output.ToString().Split('\n').FirstOrDefault(line => match(line.TrimEnd('\r'))) is { } line)
+                {
+                    return line.TrimEnd('\r');
+                }
+            }
+            if (process.HasExited)
+            {
+                break;
+            }
+            await Task.Delay(50);
+        }
+        lock (output)
+        {
+            throw new TimeoutException($"no such line from exp within {timeout}; exited: {process.HasExited}\n--- stdout\n{output}\n--- stderr\n{error}");
         }
     }
 

@@ -1,0 +1,98 @@
+using Exp.Report.Model;
+using Plotly.NET;
+using Plotly.NET.CSharp;
+using Chart = Plotly.NET.CSharp.Chart;
+
+namespace Exp.Report.Html;
+
+/// <summary>The page's charts, built with Plotly.NET: every trial overlaid, coloured alike everywhere, values on hover.</summary>
+public sealed class ReportCharts(ReportPage page)
+{
+    /// <summary>With more trials than this, only the best ones' curves start visible; the others are one legend click away.</summary>
+    public const int VisibleCurves = 10;
+
+    private readonly IReadOnlyDictionary<string, string> colors = TrialColors.Of(page);
+    private readonly IReadOnlyDictionary<string, int> rank = page.Rows.ToDictionary(r => r.RunId, r => r.Rank);
+
+    public string ColorOf(string runId) => colors.GetValueOrDefault(runId, "#636efa");
+
+    public ChartFigure TradeOff(TradeOff tradeOff)
+    {
+        var traces = new List<(GenericChart Chart, string? Run)>
+        {
+            (Chart.Line<double, double, string>(
+                tradeOff.Points.Select(p => p.Kl), tradeOff.Points.Select(p => p.Mse),
+                Name: "in sweep order", ShowLegend: false, LineColor: Color.fromHex("#b0b0b0"), LineDash: StyleParam.DrawingStyle.Dot), null),
+        };
+        traces.AddRange(tradeOff.Points.Select(p => (
+            Chart.Point<double, double, string>(
+                [p.Kl], [p.Mse], Name: p.Name, MultiText: new[] { p.Label }, TextPosition: StyleParam.TextPosition.TopCenter,
+                MarkerColor: Color.fromHex(ColorOf(p.RunId))),
+            (string?)p.RunId)));
+        var chart = Chart.Combine(traces.Select(t => t.Chart))
+            .WithXAxisStyle<double, double, string>(
+                TitleText: "KL(q(z|x) ‖ p(z)), nats: how much the codes say",
+                AxisType: Axes.SpansDecades(tradeOff.Points.Select(p => p.Kl)) ? StyleParam.AxisType.Log : StyleParam.AxisType.Linear)
+            .WithYAxisStyle<double, double, string>(
+                TitleText: "reconstruction MSE per pixel",
+                AxisType: Axes.SpansDecades(tradeOff.Points.Select(p => p.Mse)) ? StyleParam.AxisType.Log : StyleParam.AxisType.Linear);
+        return Figure("trade-off", "Reconstruction error against KL, one point per trial", chart, traces.Select(t => t.Run).ToList());
+    }
+
+    public ChartFigure Effect(ParameterEffect effect, int index)
+    {
+        var ordered = effect.Points.ToList();
+        var traces = new List<(GenericChart Chart, string? Run)>();
+        if (effect.Numeric)
+        {
+            traces.Add((Chart.Line<double, double, string>(
+                ordered.Select(p => SweptValueOrder.AsNumber(p.Value)!.Value), ordered.Select(p => p.Elbo),
+                Name: "in sweep order", ShowLegend: false, LineColor: Color.fromHex("#b0b0b0"), LineDash: StyleParam.DrawingStyle.Dot), null));
+            traces.AddRange(ordered.Select(p => (
+                Chart.Point<double, double, string>([SweptValueOrder.AsNumber(p.Value)!.Value], [p.Elbo], Name: p.Name, MarkerColor: Color.fromHex(ColorOf(p.RunId))),
+                (string?)p.RunId)));
+        }
+        else
+        {
+            traces.AddRange(ordered.Select(p => (
+                Chart.Point<string, double, string>([p.Value], [p.Elbo], Name: p.Name, MarkerColor: Color.fromHex(ColorOf(p.RunId))),
+                (string?)p.RunId)));
+        }
+        var chart = Chart.Combine(traces.Select(t => t.Chart))
+            .WithXAxisStyle<double, double, string>(
+                TitleText: effect.Parameter.Key,
+                AxisType: effect.LogX ? StyleParam.AxisType.Log : effect.Numeric ? StyleParam.AxisType.Linear : StyleParam.AxisType.Category)
+            .WithYAxisStyle<double, double, string>(TitleText: $"{ReportMetrics.Ranking.Title} ({ReportMetrics.Ranking.Unit}), higher is better");
+        return Figure($"effect-{index}", $"{effect.Parameter.Title} against the held-out ELBO", chart, traces.Select(t => t.Run).ToList());
+    }
+
+    public ChartFigure Curves(Curves curves, string id)
+    {
+        var many = page.Rows.Count > VisibleCurves + 2;
+        var traces = curves.Series.Select(series =>
+        {
+            var line = Chart.Line<double, double, string>(
+                series.X, series.Y, Name: series.Name, ShowMarkers: series.X.Count <= 50, LineColor: Color.fromHex(ColorOf(series.RunId)));
+            // Beyond the first few trials, curves start hidden (legend only) so that 200 trials stay readable.
+            return many && rank.GetValueOrDefault(series.RunId, int.MaxValue) > VisibleCurves
+                ? line.WithTraceInfo(Visible: StyleParam.Visible.LegendOnly)
+                : line;
+        }).ToList();
+        var better = curves.Metric.Better switch
+        {
+            Better.Higher => ", higher is better",
+            Better.Lower => ", lower is better",
+            _ => "",
+        };
+        var chart = Chart.Combine(traces)
+            .WithXAxisStyle<double, double, string>(TitleText: curves.XTitle, AxisType: curves.LogX ? StyleParam.AxisType.Log : StyleParam.AxisType.Linear)
+            .WithYAxisStyle<double, double, string>(
+                TitleText: curves.Metric.Unit.Length == 0 ? curves.Metric.Title : $"{curves.Metric.Title} ({curves.Metric.Unit}){better}",
+                AxisType: curves.LogY ? StyleParam.AxisType.Log : StyleParam.AxisType.Linear);
+        return Figure(id, $"{curves.Metric.Title} by {curves.XTitle}", chart, curves.Series.Select(s => (string?)s.RunId).ToList());
+    }
+
+    private static ChartFigure Figure(string id, string title, GenericChart chart, IReadOnlyList<string?> runs) =>
+        // Prefixed, so that no chart takes the id of a section it sits in.
+        new($"plot-{id}", title, GenericChart.toFigureJson(chart), runs);
+}

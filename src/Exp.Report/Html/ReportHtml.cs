@@ -1,0 +1,279 @@
+using Exp.Engine.Images;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Exp.Report.Model;
+using Exp.Tracking.Model;
+using static System.Net.WebUtility;
+
+namespace Exp.Report.Html;
+
+/// <summary>
+/// Lays a <see cref="ReportPage"/> out as one self-contained HTML page: plotly.js, the styles,
+/// the script and every image are inline, so the file opens anywhere without fetching anything.
+/// The answer comes first (pictures across the sweep, then the trade-off), then the table,
+/// the curves and the spec.
+/// </summary>
+public static class ReportHtml
+{
+    /// <summary>An empty inline icon: without it a browser asks the page's origin for /favicon.ico.</summary>
+    public const string NoFavicon = "<link rel=\"icon\" href=\"data:,\">\n";
+
+    public static string Render(ReportPage page, ReportHtmlOptions options)
+    {
+        var charts = new ReportCharts(page);
+        var figures = new List<ChartFigure>();
+        var html = new StringBuilder(4 << 20);
+        html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
+            .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
+            .Append("<meta name=\"generator\" content=\"exp report\">\n")
+            .Append(NoFavicon)
+            .Append("<title>").Append(HtmlEncode(page.Title)).Append(" · exp report</title>\n")
+            .Append("<style>").Append(Resources.Css).Append("</style>\n")
+            .Append("<script>").Append(PlotlyScript.Source).Append("</script>\n")
+            .Append("</head>\n<body")
+            .Append(options.ChangesUrl is { } changes && page.Live ? $" data-changes=\"{HtmlEncode(changes)}\"" : "")
+            .Append(">\n");
+
+        Header(html, page, options);
+        var images = Pictures(html, page, charts);
+        TradeOff(html, page, charts, figures);
+        Table(html, page, charts);
+        CurvesSection(html, page, charts, figures);
+        Spec(html, page);
+
+        var data = new JsonObject
+        {
+            ["figures"] = new JsonArray(figures.Select(f => (JsonNode)new JsonObject
+            {
+                ["id"] = f.Id,
+                ["runs"] = new JsonArray(f.Runs.Select(r => (JsonNode?)r).ToArray()),
+                ["figure"] = JsonNode.Parse(f.FigureJson),
+            }).ToArray()),
+            ["images"] = images,
+        };
+        // The default encoder escapes '<', so no "</script>" can end the data early.
+        html.Append("<script type=\"application/json\" id=\"report-data\">").Append(data.ToJsonString(new JsonSerializerOptions())).Append("</script>\n")
+            .Append("<script>").Append(Resources.Script).Append("</script>\n")
+            .Append("</body>\n</html>\n");
+        return html.ToString();
+    }
+
+    private static void Header(StringBuilder html, ReportPage page, ReportHtmlOptions options)
+    {
+        html.Append("<header>\n");
+        if (options.HomeUrl is { } home)
+        {
+            html.Append($"<p class=\"home\"><a href=\"{HtmlEncode(home)}\">← all sweeps</a></p>\n");
+        }
+        html.Append("<h1>").Append(HtmlEncode(page.Title)).Append("</h1>\n")
+            .Append("<p class=\"subtitle\">").Append(HtmlEncode(page.Subtitle)).Append("</p>\n");
+        if (page.Description is { } description)
+        {
+            html.Append("<p class=\"description\">").Append(HtmlEncode(description)).Append("</p>\n");
+        }
+        html.Append("<p class=\"summary\">").Append(HtmlEncode(page.Summary));
+        if (page.Rows.FirstOrDefault(r => r.Status == RunStatus.Finished && r.Cells.Count > 0 && page.Columns[0] == ReportMetrics.Ranking && r.Cells[0].Value is not null) is { } best)
+        {
+            html.Append(" · best held-out ELBO: <strong>").Append(HtmlEncode(best.Name)).Append("</strong> (")
+                .Append(NumberFormat.Value(best.Cells[0].Value!.Value)).Append(" nats)");
+        }
+        if (page.Live)
+        {
+            html.Append(" · <span class=\"live\">running</span>");
+        }
+        html.Append("</p>\n<nav>");
+        var sections = new List<(string Id, string Title)>();
+        if (page.Pictures.Count > 0)
+        {
+            sections.Add(("pictures", "pictures"));
+        }
+        if (page.TradeOff is not null || page.Effects.Count > 0)
+        {
+            sections.Add(("trade-off", "trade-off"));
+        }
+        sections.Add(("trials", "trials"));
+        if (page.EpochCurves.Count > 0 || page.TrainingLoss is not null)
+        {
+            sections.Add(("curves", "curves"));
+        }
+        if (page.SpecText is not null)
+        {
+            sections.Add(("spec", "spec"));
+        }
+        html.AppendJoin(" · ", sections.Select(s => $"<a href=\"#{s.Id}\">{s.Title}</a>")).Append("</nav>\n</header>\n");
+    }
+
+    /// <summary>The pictures across the sweep, a row per trial; returns every epoch's pictures by run, for the epoch buttons.</summary>
+    private static JsonObject Pictures(StringBuilder html, ReportPage page, ReportCharts charts)
+    {
+        var images = new JsonObject();
+        if (page.Pictures.Count == 0)
+        {
+            return images;
+        }
+        html.Append("<section id=\"pictures\">\n<h2>Samples and reconstructions across the sweep</h2>\n")
+            .Append("<p class=\"hint\">One row per trial, in the order of the swept values. Left: samples decoded from the prior. ")
+            .Append("Right: held-out images, each followed by its reconstruction. The last epoch is shown; the buttons show earlier ones.</p>\n")
+            .Append("<div class=\"strip\">\n");
+        foreach (var column in page.Pictures)
+        {
+            var last = column.Epochs.LastOrDefault();
+            // Earlier epochs go to the data the buttons read; the last one is only in its elements, so no image is inlined twice.
+            var byEpoch = new JsonObject();
+            foreach (var epoch in column.Epochs.Where(e => e != last))
+            {
+                byEpoch[epoch.Epoch.ToString()] = new JsonObject
+                {
+                    [ImageKeys.Samples] = epoch.Samples is null ? null : ImageData.Uri(epoch.Samples.Path),
+                    [ImageKeys.Reconstructions] = epoch.Reconstructions is null ? null : ImageData.Uri(epoch.Reconstructions.Path),
+                };
+            }
+            images[column.RunId] = byEpoch;
+            html.Append($"<figure class=\"trial\" data-run=\"{HtmlEncode(column.RunId)}\" style=\"--trial-color: {charts.ColorOf(column.RunId)}\">\n")
+                .Append("<figcaption>").Append(HtmlEncode(column.Name));
+            if (column.Epochs.Count > 1)
+            {
+                html.Append("<div class=\"epochs\">epoch ");
+                foreach (var epoch in column.Epochs)
+                {
+                    html.Append($"<button type=\"button\" data-epoch=\"{epoch.Epoch}\"{(epoch == last ? " class=\"current\"" : "")}>{epoch.Epoch}</button>");
+                }
+                html.Append("</div>");
+            }
+            html.Append("</figcaption>\n");
+            Picture(html, ImageKeys.Samples, last?.Samples, last);
+            Picture(html, ImageKeys.Reconstructions, last?.Reconstructions, last);
+            if (column.KlPerDimension is { } kl)
+            {
+                html.Append($"<img class=\"extra\" alt=\"KL per latent dimension of {HtmlEncode(column.Name)}\" title=\"KL per latent dimension, epoch {kl.Step}\" src=\"{ImageData.Uri(kl.Path)}\">\n");
+            }
+            if (column.ProposalComparison is { } proposal)
+            {
+                html.Append($"<img class=\"extra\" alt=\"proposal comparison of {HtmlEncode(column.Name)}\" title=\"q(z|x) against the prior as proposal\" src=\"{ImageData.Uri(proposal.Path)}\">\n");
+            }
+            html.Append("</figure>\n");
+        }
+        html.Append("</div>\n</section>\n");
+        return images;
+    }
+
+    private static void Picture(StringBuilder html, string key, LoggedImage? image, EpochPictures? last)
+    {
+        html.Append(image is null || last is null
+            ? $"<div class=\"{key} missing\">no {key}</div>\n"
+            : $"<img class=\"{key}\" data-epoch=\"{last.Epoch}\" alt=\"{key}, epoch {last.Epoch}\" title=\"{key}, epoch {last.Epoch}\" src=\"{ImageData.Uri(image.Path)}\">\n");
+    }
+
+    private static void TradeOff(StringBuilder html, ReportPage page, ReportCharts charts, List<ChartFigure> figures)
+    {
+        if (page.TradeOff is null && page.Effects.Count == 0)
+        {
+            return;
+        }
+        html.Append("<section id=\"trade-off\">\n<h2>The trade-off</h2>\n")
+            .Append("<p class=\"hint\">Left: a trial that puts more information in its codes (more KL) reconstructs more sharply (lower error); ")
+            .Append("one that puts less keeps its codes close to the prior, so samples from the prior look like data. Right: each swept value against the held-out ELBO.</p>\n")
+            .Append("<div class=\"charts\">\n");
+        if (page.TradeOff is { } tradeOff)
+        {
+            Chart(html, figures, charts.TradeOff(tradeOff));
+        }
+        foreach (var (effect, index) in page.Effects.Select((e, i) => (e, i)))
+        {
+            Chart(html, figures, charts.Effect(effect, index));
+        }
+        html.Append("</div>\n</section>\n");
+    }
+
+    private static void Table(StringBuilder html, ReportPage page, ReportCharts charts)
+    {
+        html.Append("<section id=\"trials\">\n<h2>Trials</h2>\n")
+            .Append("<p class=\"hint\">Finished trials by held-out ELBO, best first; ★ marks the best finished value of each metric. ")
+            .Append("Click a heading to sort. The filter also limits the charts and the pictures to the matching trials.</p>\n")
+            .Append("<div class=\"controls\"><input type=\"search\" id=\"filter\" placeholder=\"filter trials: name, value, status\" aria-label=\"filter trials\">")
+            .Append(" <span id=\"shown\"></span> <span class=\"pager\"><button type=\"button\" id=\"prev\">‹ previous</button> <span id=\"page\"></span> <button type=\"button\" id=\"next\">next ›</button></span></div>\n")
+            .Append("<div class=\"table-wrap\"><table id=\"trial-table\">\n<thead><tr><th data-type=\"number\">#</th><th>trial</th><th>status</th>");
+        foreach (var parameter in page.Swept)
+        {
+            html.Append($"<th data-type=\"value\" title=\"{HtmlEncode(parameter.Key)}\">{HtmlEncode(parameter.Title)}</th>");
+        }
+        foreach (var metric in page.Columns)
+        {
+            var better = metric.Better switch { Better.Higher => " (higher is better)", Better.Lower => " (lower is better)", _ => "" };
+            html.Append($"<th data-type=\"number\" title=\"{HtmlEncode(metric.Key + ": " + metric.Meaning + better)}\">{HtmlEncode(metric.Title)}")
+                .Append(metric.Unit.Length > 0 ? $"<small>{HtmlEncode(metric.Unit)}</small>" : "").Append("</th>");
+        }
+        html.Append("<th data-type=\"number\">time</th></tr></thead>\n<tbody>\n");
+        foreach (var row in page.Rows)
+        {
+            html.Append($"<tr data-run=\"{HtmlEncode(row.RunId)}\" class=\"{row.Status.ToString().ToLowerInvariant()}\">")
+                .Append($"<td data-v=\"{row.Rank}\">{row.Rank}</td>")
+                .Append($"<td><span class=\"swatch\" style=\"background: {charts.ColorOf(row.RunId)}\"></span>{HtmlEncode(row.Name)}<small title=\"trial id; run {HtmlEncode(row.RunId)}\">{HtmlEncode(row.TrialId)}</small></td>")
+                .Append("<td>").Append(HtmlEncode(row.StatusText));
+            if (row.Failure is { } failure)
+            {
+                html.Append("<div class=\"reason\">").Append(HtmlEncode(failure)).Append("</div>");
+            }
+            html.Append("</td>");
+            foreach (var value in row.SweptValues)
+            {
+                html.Append($"<td data-v=\"{HtmlEncode(value)}\">{HtmlEncode(value)}</td>");
+            }
+            foreach (var cell in row.Cells)
+            {
+                html.Append(cell.Value is { } v
+                    ? $"<td data-v=\"{NumberFormat.Exact(v)}\" title=\"{NumberFormat.Exact(v)}\"{(cell.Best ? " class=\"best\"" : "")}>{NumberFormat.Value(v)}{(cell.Best ? " ★" : "")}</td>"
+                    : "<td data-v=\"\" class=\"none\">–</td>");
+            }
+            html.Append(row.Duration is { } duration
+                ? $"<td data-v=\"{duration.TotalSeconds:0}\">{NumberFormat.Duration(duration)}</td>"
+                : "<td data-v=\"\"></td>");
+            html.Append("</tr>\n");
+        }
+        html.Append("</tbody>\n</table></div>\n</section>\n");
+    }
+
+    private static void CurvesSection(StringBuilder html, ReportPage page, ReportCharts charts, List<ChartFigure> figures)
+    {
+        var all = page.EpochCurves.Select((c, i) => (Curves: c, Id: $"curve-{i}")).ToList();
+        if (page.TrainingLoss is { } loss)
+        {
+            all.Add((loss, "curve-loss"));
+        }
+        if (page.Proposals is { } proposals)
+        {
+            all.Add((proposals, "curve-proposals"));
+        }
+        if (all.Count == 0)
+        {
+            return;
+        }
+        html.Append("<section id=\"curves\">\n<h2>Curves</h2>\n")
+            .Append($"<p class=\"hint\">Held-out metrics per epoch and the training loss per step, every trial overlaid. Click a legend entry to hide or show a trial")
+            .Append(page.Rows.Count > ReportCharts.VisibleCurves + 2 ? $"; the {ReportCharts.VisibleCurves} best trials start shown, the others are in the legend" : "")
+            .Append(".</p>\n<div class=\"charts\">\n");
+        foreach (var (curves, id) in all)
+        {
+            Chart(html, figures, charts.Curves(curves, id));
+        }
+        html.Append("</div>\n</section>\n");
+    }
+
+    private static void Chart(StringBuilder html, List<ChartFigure> figures, ChartFigure figure)
+    {
+        figures.Add(figure);
+        html.Append("<figure class=\"chart\"><figcaption>").Append(HtmlEncode(figure.Title)).Append("</figcaption>")
+            .Append($"<div class=\"chart-plot\" id=\"{figure.Id}\"></div></figure>\n");
+    }
+
+    private static void Spec(StringBuilder html, ReportPage page)
+    {
+        if (page.SpecText is null)
+        {
+            return;
+        }
+        html.Append("<section id=\"spec\">\n<h2>Spec</h2>\n<details open><summary>the spec this sweep ran</summary><pre>")
+            .Append(HtmlEncode(page.SpecText)).Append("</pre></details>\n</section>\n");
+    }
+}

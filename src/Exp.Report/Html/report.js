@@ -1,0 +1,132 @@
+// The report's behaviour: charts drawn from the inline data, a table that sorts, filters and pages,
+// a filter that also limits charts and pictures, earlier epochs one click away, and (served by
+// `exp ui` only) a reload when a running sweep's store changes. Nothing here fetches anything
+// unless the page was served with a changes URL.
+(function () {
+  "use strict";
+  var data = JSON.parse(document.getElementById("report-data").textContent);
+  var PAGE_SIZE = 50;
+
+  // ---- charts ----
+  var plots = data.figures.map(function (f) {
+    var div = document.getElementById(f.id);
+    var layout = f.figure.layout || {};
+    delete layout.width;
+    delete layout.height;
+    layout.autosize = true;
+    layout.margin = { l: 70, r: 20, t: 20, b: 55 };
+    layout.legend = { font: { size: 11 } };
+    // Plain powers of ten: SI prefixes would print a KL weight of 1e-5 as "10µ".
+    Object.keys(layout).filter(function (k) { return /^[xy]axis/.test(k); }).forEach(function (k) { layout[k].exponentformat = "power"; });
+    Plotly.newPlot(div, f.figure.data, layout, { responsive: true, displaylogo: false });
+    var initial = f.figure.data.map(function (trace) { return trace.visible === undefined ? true : trace.visible; });
+    return { div: div, runs: f.runs, initial: initial };
+  });
+
+  // ---- table ----
+  var table = document.getElementById("trial-table");
+  var body = table.tBodies[0];
+  var rows = Array.prototype.slice.call(body.rows);
+  var filter = document.getElementById("filter");
+  var page = 0;
+  var matching = rows;
+
+  function render() {
+    var pages = Math.max(1, Math.ceil(matching.length / PAGE_SIZE));
+    page = Math.min(page, pages - 1);
+    rows.forEach(function (row) { row.hidden = true; });
+    matching.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE).forEach(function (row) { row.hidden = false; });
+    document.getElementById("shown").textContent = matching.length + " of " + rows.length + " trials";
+    document.getElementById("page").textContent = "page " + (page + 1) + " of " + pages;
+    document.getElementById("prev").disabled = page === 0;
+    document.getElementById("next").disabled = page >= pages - 1;
+  }
+
+  function applyFilter() {
+    var words = filter.value.toLowerCase().split(/\s+/).filter(Boolean);
+    matching = rows.filter(function (row) {
+      var text = row.textContent.toLowerCase();
+      return words.every(function (w) { return text.indexOf(w) >= 0; });
+    });
+    page = 0;
+    render();
+    var shown = {};
+    matching.forEach(function (row) { shown[row.dataset.run] = true; });
+    var filtered = words.length > 0;
+    plots.forEach(function (p) {
+      var visible = p.runs.map(function (run, i) {
+        if (!filtered || run === null) { return p.initial[i]; }
+        return shown[run] ? true : "legendonly";
+      });
+      Plotly.restyle(p.div, { visible: visible });
+    });
+    document.querySelectorAll("figure.trial").forEach(function (fig) {
+      fig.hidden = filtered && !shown[fig.dataset.run];
+    });
+  }
+
+  function sortBy(th) {
+    var index = Array.prototype.indexOf.call(th.parentNode.children, th);
+    var descending = th.getAttribute("aria-sort") === "ascending";
+    table.querySelectorAll("th").forEach(function (h) { h.removeAttribute("aria-sort"); });
+    th.setAttribute("aria-sort", descending ? "descending" : "ascending");
+    var numeric = th.dataset.type === "number" || th.dataset.type === "value";
+    function key(row) {
+      var cell = row.cells[index];
+      var v = cell.dataset.v !== undefined ? cell.dataset.v : cell.textContent;
+      if (numeric) { var n = parseFloat(v); return isNaN(n) ? null : n; }
+      return v.toLowerCase();
+    }
+    rows.sort(function (a, b) {
+      var x = key(a), y = key(b);
+      if (x === y) { return 0; }
+      if (x === null) { return 1; }   // missing values last, whichever the direction
+      if (y === null) { return -1; }
+      return (x < y ? -1 : 1) * (descending ? -1 : 1);
+    });
+    rows.forEach(function (row) { body.appendChild(row); });
+    applyFilter();
+  }
+
+  table.querySelectorAll("th").forEach(function (th) {
+    th.addEventListener("click", function () { sortBy(th); });
+  });
+  filter.addEventListener("input", applyFilter);
+  document.getElementById("prev").addEventListener("click", function () { page--; render(); });
+  document.getElementById("next").addEventListener("click", function () { page++; render(); });
+  render();
+
+  // ---- pictures: earlier epochs ----
+  document.querySelectorAll("figure.trial").forEach(function (fig) {
+    var byEpoch = data.images[fig.dataset.run] || {};
+    // The last epoch's pictures are only in the elements: keep them for when its button is clicked again.
+    fig.querySelectorAll("img.samples, img.reconstructions").forEach(function (img) {
+      byEpoch[img.dataset.epoch] = byEpoch[img.dataset.epoch] || {};
+      byEpoch[img.dataset.epoch][img.className] = img.src;
+    });
+    fig.querySelectorAll(".epochs button").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var pictures = byEpoch[button.dataset.epoch] || {};
+        fig.querySelectorAll("img.samples, img.reconstructions").forEach(function (img) {
+          if (pictures[img.className]) {
+            img.src = pictures[img.className];
+            img.title = img.alt = img.className + ", epoch " + button.dataset.epoch;
+          }
+        });
+        fig.querySelectorAll(".epochs button").forEach(function (b) { b.classList.toggle("current", b === button); });
+      });
+    });
+  });
+
+  // ---- live pages (exp ui): reload when the store changes ----
+  var changes = document.body.dataset.changes;
+  if (changes) {
+    var seen = null;
+    setInterval(function () {
+      fetch(changes, { cache: "no-store" }).then(function (r) { return r.text(); }).then(function (stamp) {
+        if (seen !== null && stamp !== seen) { location.reload(); }
+        seen = stamp;
+      }).catch(function () { /* the server stopped: keep showing what we have */ });
+    }, 5000);
+  }
+})();

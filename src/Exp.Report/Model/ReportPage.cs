@@ -1,0 +1,80 @@
+using Exp.Tracking.Model;
+
+namespace Exp.Report.Model;
+
+/// <summary>
+/// Everything one report page shows, decided from a <see cref="ReportSource"/> by
+/// <see cref="ReportPageBuilder"/>: which trials in which order, which metrics, which value is
+/// best, and what each chart and picture strip holds. Rendering only lays it out.
+/// </summary>
+public sealed record ReportPage(
+    string Title,
+    string Subtitle,
+    string? Description,
+    string? SpecText,
+    string Summary,
+    bool Live,
+    IReadOnlyList<SweptParameter> Swept,
+    IReadOnlyList<ReportMetric> Columns,
+    IReadOnlyList<TrialRow> Rows,
+    TradeOff? TradeOff,
+    IReadOnlyList<ParameterEffect> Effects,
+    IReadOnlyList<PictureColumn> Pictures,
+    IReadOnlyList<Curves> EpochCurves,
+    Curves? TrainingLoss,
+    Curves? Proposals);
+
+/// <summary>A config value that differs between the trials, and the short name its column gets.</summary>
+public sealed record SweptParameter(string Key, string Title);
+
+/// <summary>One row of the trial table.</summary>
+/// <param name="Rank">1 for the best held-out ELBO among finished trials; running, stopped and failed trials come after them.</param>
+/// <param name="Cells">One per <see cref="ReportPage.Columns"/>.</param>
+/// <param name="SweptValues">One per <see cref="ReportPage.Swept"/>; empty where the trial lacks the value.</param>
+public sealed record TrialRow(
+    string RunId,
+    string TrialId,
+    string Name,
+    int Rank,
+    RunStatus Status,
+    string StatusText,
+    string? Failure,
+    IReadOnlyList<string> SweptValues,
+    IReadOnlyList<MetricCell> Cells,
+    TimeSpan? Duration);
+
+/// <summary>A trial's last value of a metric (null when it has none), and whether it is the best among finished trials.</summary>
+public sealed record MetricCell(double? Value, bool Best);
+
+/// <summary>One trial's line on a chart.</summary>
+public sealed record Series(string RunId, string Name, IReadOnlyList<double> X, IReadOnlyList<double> Y);
+
+/// <summary>A chart of one metric with every trial overlaid, in rank order.</summary>
+/// <param name="LogY">The values are positive and span at least two decades (a training loss falling from its first steps).</param>
+public sealed record Curves(ReportMetric Metric, string XTitle, bool LogX, IReadOnlyList<Series> Series)
+{
+    public bool LogY => Axes.SpansDecades(Series.SelectMany(s => s.Y));
+}
+
+/// <summary>The trade-off of a KL sweep: reconstruction error against KL, one point per trial.</summary>
+/// <param name="Points">In the order of the swept values, so a line through them follows the sweep.</param>
+public sealed record TradeOff(IReadOnlyList<TradeOffPoint> Points);
+
+public sealed record TradeOffPoint(string RunId, string Name, string Label, double Kl, double Mse);
+
+/// <summary>A swept parameter against the held-out ELBO.</summary>
+/// <param name="LogX">The values are positive and span at least two decades.</param>
+public sealed record ParameterEffect(SweptParameter Parameter, bool Numeric, bool LogX, IReadOnlyList<EffectPoint> Points);
+
+public sealed record EffectPoint(string RunId, string Name, string Value, double Elbo);
+
+/// <summary>A trial's pictures, one column of the strip across the sweep (in swept order).</summary>
+/// <param name="Epochs">Oldest first; the page shows the last one and keeps the others one click away.</param>
+public sealed record PictureColumn(
+    string RunId,
+    string Name,
+    IReadOnlyList<EpochPictures> Epochs,
+    LoggedImage? KlPerDimension,
+    LoggedImage? ProposalComparison);
+
+public sealed record EpochPictures(long Epoch, LoggedImage? Samples, LoggedImage? Reconstructions);

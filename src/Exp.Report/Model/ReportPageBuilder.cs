@@ -1,0 +1,240 @@
+using Exp.Engine.Images;
+using Exp.Tracking.Model;
+
+namespace Exp.Report.Model;
+
+/// <summary>Decides what a report page shows. Pure: the same source gives the same page.</summary>
+public static class ReportPageBuilder
+{
+    /// <summary>Training-loss curves keep at most this many points per trial, evenly strided, so 200 trials stay light.</summary>
+    public const int MaxPointsPerSeries = 1000;
+
+    public static ReportPage Build(ReportSource source)
+    {
+        var trials = source.Trials;
+        var swept = SweptParameters(trials);
+        var columns = ReportMetrics.Table.Where(metric => trials.Any(t => Last(t, metric.Key) is not null)).ToList();
+        var ranked = Ranked(trials);
+        var rows = ranked.Select((trial, index) => Row(trial, index + 1, swept, columns, trials, source.Now)).ToList();
+        var sweptOrder = InSweptOrder(trials, swept);
+        return new ReportPage(
+            source.Title,
+            source.Subtitle,
+            string.IsNullOrWhiteSpace(source.Description) ? null : source.Description,
+            source.SpecText,
+            Summary(source),
+            source.Status == RunStatus.Running || trials.Any(t => t.Status == RunStatus.Running),
+            swept,
+            columns,
+            rows,
+            TradeOffOf(sweptOrder, swept),
+            swept.Select(parameter => Effect(parameter, sweptOrder)).OfType<ParameterEffect>().ToList(),
+            sweptOrder.Select(Pictures).Where(column => column.Epochs.Count > 0 || column.KlPerDimension is not null || column.ProposalComparison is not null).ToList(),
+            ReportMetrics.EpochCurves.Select(metric => EpochCurve(metric, ranked)).OfType<Curves>().ToList(),
+            StepCurve(ReportMetrics.TrainLoss, ranked),
+            ProposalCurves(ranked));
+    }
+
+    /// <summary>Finished trials by held-out ELBO, best first; then running ones, then stopped and failed ones; no ELBO last in each group.</summary>
+    public static IReadOnlyList<TrialSource> Ranked(IEnumerable<TrialSource> trials) =>
+        trials
+            .OrderBy(t => t.Status switch { RunStatus.Finished => 0, RunStatus.Running or RunStatus.Scheduled => 1, _ => 2 })
+            .ThenByDescending(t => Last(t, ReportMetrics.Ranking.Key) ?? double.NegativeInfinity)
+            .ThenBy(t => t.StartTime)
+            .ToList();
+
+    /// <summary>The config values that differ between trials (a value one trial lacks counts as differing), keyed as in the store.</summary>
+    public static IReadOnlyList<SweptParameter> SweptParameters(IReadOnlyList<TrialSource> trials)
+    {
+        if (trials.Count < 2)
+        {
+            return [];
+        }
+        var keys = trials.SelectMany(t => t.Params.Keys).Distinct()
+            .Where(key => trials.Select(t => t.Params.GetValueOrDefault(key)).Distinct().Count() > 1)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        // The last part of the path names the column, unless two swept paths end alike.
+        var last = keys.ToLookup(key => key[(key.LastIndexOf('.') + 1)..]);
+        return keys.Select(key => new SweptParameter(key, last[key[(key.LastIndexOf('.') + 1)..]].Count() > 1 ? key : key[(key.LastIndexOf('.') + 1)..])).ToList();
+    }
+
+    public static double? Last(TrialSource trial, string key) =>
+        trial.Metrics.TryGetValue(key, out var history) && history.Count > 0 ? history.MaxBy(point => point.Step).Value : null;
+
+    private static TrialRow Row(TrialSource trial, int rank, IReadOnlyList<SweptParameter> swept, IReadOnlyList<ReportMetric> columns, IReadOnlyList<TrialSource> all, long now) =>
+        new(
+            trial.RunId,
+            trial.TrialId,
+            trial.Name,
+            rank,
+            trial.Status,
+            StatusText(trial),
+            trial.Failure,
+            swept.Select(p => trial.Params.GetValueOrDefault(p.Key) ?? "").ToList(),
+            columns.Select(metric => new MetricCell(Last(trial, metric.Key), IsBest(trial, metric, all))).ToList(),
+            trial.StartTime <= 0 ? null : TimeSpan.FromMilliseconds(Math.Max(0, (trial.EndTime ?? now) - trial.StartTime)));
+
+    /// <summary>Best among finished trials only: a running trial's value is provisional, a failed one's is not a result.</summary>
+    private static bool IsBest(TrialSource trial, ReportMetric metric, IReadOnlyList<TrialSource> all)
+    {
+        if (metric.Better == Better.Neither || trial.Status != RunStatus.Finished || Last(trial, metric.Key) is not { } value)
+        {
+            return false;
+        }
+        return !all.Any(other => other.Status == RunStatus.Finished && Last(other, metric.Key) is { } rival && metric.Beats(rival, value));
+    }
+
+    private static string StatusText(TrialSource trial)
+    {
+        var epochs = trial.Params.GetValueOrDefault("train.epochs");
+        var epoch = Last(trial, ReportMetrics.Epoch);
+        return trial.Status switch
+        {
+            RunStatus.Finished => "finished",
+            RunStatus.Running => epoch is null ? "running" : $"running, epoch {epoch:0}/{epochs ?? "?"}",
+            RunStatus.Scheduled => "waiting",
+            RunStatus.Failed => "failed",
+            RunStatus.Killed => "stopped",
+            _ => trial.Status.ToString().ToLowerInvariant(),
+        };
+    }
+
+    private static string Summary(ReportSource source)
+    {
+        var trials = source.Trials;
+        var parts = new List<string> { $"{trials.Count} trial{(trials.Count == 1 ? "" : "s")}" };
+        void Count(RunStatus status, string word)
+        {
+            var n = trials.Count(t => t.Status == status);
+            if (n > 0)
+            {
+                parts.Add($"{n} {word}");
+            }
+        }
+        Count(RunStatus.Finished, "finished");
+        Count(RunStatus.Running, "running");
+        Count(RunStatus.Failed, "failed");
+        Count(RunStatus.Killed, "stopped");
+        return string.Join(", ", parts);
+    }
+
+    private static IReadOnlyList<TrialSource> InSweptOrder(IReadOnlyList<TrialSource> trials, IReadOnlyList<SweptParameter> swept)
+    {
+        IOrderedEnumerable<TrialSource> ordered = trials.OrderBy(_ => 0);
+        foreach (var parameter in swept)
+        {
+            ordered = ordered.ThenBy(t => t.Params.GetValueOrDefault(parameter.Key) ?? "", SweptValueOrder.Instance);
+        }
+        return ordered.ThenBy(t => t.Name, StringComparer.Ordinal).ToList();
+    }
+
+    private static string Label(TrialSource trial, IReadOnlyList<SweptParameter> swept) =>
+        swept.Count switch
+        {
+            0 => trial.Name,
+            1 => trial.Params.GetValueOrDefault(swept[0].Key) ?? trial.Name,
+            _ => string.Join(", ", swept.Select(p => $"{p.Title}={trial.Params.GetValueOrDefault(p.Key)}")),
+        };
+
+    private static TradeOff? TradeOffOf(IReadOnlyList<TrialSource> trials, IReadOnlyList<SweptParameter> swept)
+    {
+        var plotted = trials.Where(t => Last(t, ReportMetrics.Kl.Key) is not null && Last(t, ReportMetrics.Mse.Key) is not null).ToList();
+        // Points are labelled by the values that tell them apart, not by those only a trial left out differs in.
+        var telling = swept.Where(p => plotted.Select(t => t.Params.GetValueOrDefault(p.Key)).Distinct().Count() > 1).ToList();
+        var points = plotted
+            .Select(t => new TradeOffPoint(t.RunId, t.Name, Label(t, telling), Last(t, ReportMetrics.Kl.Key)!.Value, Last(t, ReportMetrics.Mse.Key)!.Value))
+            .ToList();
+        return points.Count == 0 ? null : new TradeOff(points);
+    }
+
+    private static ParameterEffect? Effect(SweptParameter parameter, IReadOnlyList<TrialSource> trials)
+    {
+        var points = trials
+            .Where(t => t.Params.ContainsKey(parameter.Key) && Last(t, ReportMetrics.Ranking.Key) is not null)
+            .Select(t => new EffectPoint(t.RunId, t.Name, t.Params[parameter.Key], Last(t, ReportMetrics.Ranking.Key)!.Value))
+            .ToList();
+        // A value that is the same in every trial with an ELBO says nothing about the ELBO.
+        if (points.Select(p => p.Value).Distinct().Count() < 2)
+        {
+            return null;
+        }
+        var numbers = points.Select(p => SweptValueOrder.AsNumber(p.Value)).ToList();
+        var numeric = numbers.All(n => n is not null);
+        return new ParameterEffect(parameter, numeric, numeric && Axes.SpansDecades(numbers.Select(n => n!.Value)), points);
+    }
+
+    private static PictureColumn Pictures(TrialSource trial)
+    {
+        LoggedImage? LastOf(string key) => trial.Images.Where(i => i.Key == key).MaxBy(i => i.Step);
+        var epochs = trial.Images
+            .Where(i => i.Key is ImageKeys.Samples or ImageKeys.Reconstructions)
+            .GroupBy(i => i.Step)
+            .OrderBy(g => g.Key)
+            .Select(g => new EpochPictures(g.Key, g.LastOrDefault(i => i.Key == ImageKeys.Samples), g.LastOrDefault(i => i.Key == ImageKeys.Reconstructions)))
+            .ToList();
+        return new PictureColumn(trial.RunId, trial.Name, epochs, LastOf(ImageKeys.KlPerDimension), LastOf(ImageKeys.ProposalComparison));
+    }
+
+    /// <summary>A held-out metric per epoch: each value is placed at the epoch logged at its step, or at its step if no epoch was.</summary>
+    private static Curves? EpochCurve(ReportMetric metric, IReadOnlyList<TrialSource> trials)
+    {
+        var withMetric = trials.Where(t => t.Metrics.GetValueOrDefault(metric.Key) is { Count: > 0 }).ToList();
+        if (withMetric.Count == 0)
+        {
+            return null;
+        }
+        var epochOfStep = withMetric.ToDictionary(
+            t => t.RunId,
+            t => (t.Metrics.GetValueOrDefault(ReportMetrics.Epoch) ?? []).GroupBy(p => p.Step).ToDictionary(g => g.Key, g => g.Last().Value));
+        var byEpoch = withMetric.All(t => t.Metrics[metric.Key].All(p => epochOfStep[t.RunId].ContainsKey(p.Step)));
+        var series = withMetric.Select(t =>
+        {
+            var points = t.Metrics[metric.Key].OrderBy(p => p.Step).ToList();
+            return new Series(t.RunId, t.Name, points.Select(p => byEpoch ? epochOfStep[t.RunId][p.Step] : p.Step).ToList(), points.Select(p => p.Value).ToList());
+        }).ToList();
+        return new Curves(metric, byEpoch ? "epoch" : "step", false, series);
+    }
+
+    private static Curves? StepCurve(ReportMetric metric, IReadOnlyList<TrialSource> trials)
+    {
+        var series = trials
+            .Where(t => t.Metrics.GetValueOrDefault(metric.Key) is { Count: > 0 })
+            .Select(t =>
+            {
+                var points = Thin(t.Metrics[metric.Key].OrderBy(p => p.Step).ToList());
+                return new Series(t.RunId, t.Name, points.Select(p => (double)p.Step).ToList(), points.Select(p => p.Value).ToList());
+            })
+            .ToList();
+        return series.Count == 0 ? null : new Curves(metric, "step", false, series);
+    }
+
+    /// <summary>Every proposal/* metric of every trial against k (its step), on a log axis.</summary>
+    private static Curves? ProposalCurves(IReadOnlyList<TrialSource> trials)
+    {
+        var series = trials
+            .SelectMany(t => t.Metrics
+                .Where(m => m.Key.StartsWith(ReportMetrics.ProposalPrefix, StringComparison.Ordinal) && m.Value.Count > 0)
+                .OrderBy(m => m.Key, StringComparer.Ordinal)
+                .Select(m =>
+                {
+                    var points = m.Value.OrderBy(p => p.Step).ToList();
+                    return new Series(t.RunId, $"{t.Name} {m.Key[ReportMetrics.ProposalPrefix.Length..]}", points.Select(p => (double)p.Step).ToList(), points.Select(p => p.Value).ToList());
+                }))
+            .ToList();
+        return series.Count == 0
+            ? null
+            : new Curves(new ReportMetric(ReportMetrics.ProposalPrefix, "log p(x) estimate by proposal", "nats", Better.Higher, "importance-sampling estimates of log p(x) with proposal q(z|x) or the prior, against the number of samples k"), "k (samples)", true, series);
+    }
+
+    private static IReadOnlyList<MetricPoint> Thin(IReadOnlyList<MetricPoint> points)
+    {
+        if (points.Count <= MaxPointsPerSeries)
+        {
+            return points;
+        }
+        // One place is kept for the last point, which the stride may skip.
+        var stride = (int)Math.Ceiling(points.Count / (double)(MaxPointsPerSeries - 1));
+        return points.Where((_, index) => index % stride == 0 || index == points.Count - 1).ToList();
+    }
+}

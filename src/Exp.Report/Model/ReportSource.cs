@@ -1,0 +1,34 @@
+using Exp.Tracking.Model;
+
+namespace Exp.Report.Model;
+
+/// <summary>One value of a metric's history.</summary>
+public readonly record struct MetricPoint(long Step, double Value);
+
+/// <summary>A picture a trial logged, and the file that holds it.</summary>
+public sealed record LoggedImage(string Key, long Step, string Path);
+
+/// <summary>A trial's run as read from the store: everything a page shows of it.</summary>
+public sealed record TrialSource(
+    string RunId,
+    string TrialId,
+    string Name,
+    RunStatus Status,
+    string? Failure,
+    long StartTime,
+    long? EndTime,
+    IReadOnlyDictionary<string, string> Params,
+    IReadOnlyDictionary<string, IReadOnlyList<MetricPoint>> Metrics,
+    IReadOnlyList<LoggedImage> Images);
+
+/// <summary>What one report page is made from: a sweep, an experiment's trials, or one trial.</summary>
+/// <param name="Status">The sweep run's status; null when the page is not one sweep.</param>
+/// <param name="Now">When the store was read, in ms since the Unix epoch (for the duration of running trials).</param>
+public sealed record ReportSource(
+    string Title,
+    string Subtitle,
+    string? Description,
+    string? SpecText,
+    RunStatus? Status,
+    long Now,
+    IReadOnlyList<TrialSource> Trials);

@@ -1,7 +1,12 @@
 using System.CommandLine;
 using Exp.Cli.Commands;
 using Exp.Cli.Hosting;
+using Exp.Runner.Native;
 using Spectre.Console;
+
+// Before anything loads libtorch: every process of exp that trains gets malloc tuned for it
+// (EXP_MALLOC_TUNING=off turns it off; see TrainingProcess).
+TrainingProcess.Prepare();
 
 var root = new RootCommand("exp: declarative experiments on generative models (VAEs) with TorchSharp, tracked in MLflow")
 {

@@ -69,6 +69,8 @@ public sealed class ForwardingState
             {
                 server.MetricLines[key] = Math.Min(server.MetricLines[key], remaining.GetValueOrDefault(key));
             }
+            // The files were rewritten: byte offsets no longer mean anything.
+            server.MetricOffsets.Clear();
         }
         state.Save(runDirectory);
     }

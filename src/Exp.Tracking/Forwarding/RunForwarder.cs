@@ -35,9 +35,14 @@ public sealed class RunForwarder(FileStore store, MlflowRestClient client)
             .Select(tag => tag.Key == MlflowTags.ParentRunId && parentServerRunId is not null ? new RunTag(tag.Key, parentServerRunId) : new RunTag(tag.Key, tag.Value))
             .Where(tag => server.Tags.GetValueOrDefault(tag.Key) != tag.Value)
             .ToList();
-        var metrics = store.GetMetricKeys(runId)
-            .SelectMany(key => store.GetMetricHistory(runId, key).Skip(server.MetricLines.GetValueOrDefault(key)))
-            .ToList();
+        var metrics = new List<Metric>();
+        var readUpTo = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var key in store.GetMetricKeys(runId))
+        {
+            var tail = UnsentValues(runId, key, server);
+            metrics.AddRange(tail.Values);
+            readUpTo[key] = tail.EndOffset;
+        }
 
         await client.LogBatchAsync(
             serverRunId,
@@ -56,6 +61,13 @@ public sealed class RunForwarder(FileStore store, MlflowRestClient client)
                 state.Save(runDirectory);
             },
             cancellationToken);
+
+        // Everything read was sent: the next pass starts where this one stopped reading.
+        foreach (var (key, offset) in readUpTo)
+        {
+            server.MetricOffsets[key] = new MetricOffset(server.MetricLines.GetValueOrDefault(key), offset);
+        }
+        state.Save(runDirectory);
 
         var (artifacts, warning) = await SendArtifactsAsync(runId, server, state, runDirectory, cancellationToken);
 
@@ -79,6 +91,22 @@ public sealed class RunForwarder(FileStore store, MlflowRestClient client)
     /// <summary>Notes why the run did not reach the server (it stays in the local store for <c>exp push</c>).</summary>
     public void RecordProblem(string runId, string problem, bool refused) =>
         ForwardingState.RecordProblem(store.RunDirectory(runId), ServerUri, problem, refused);
+
+    /// <summary>
+    /// The values of a metric not yet on the server: read from where the last pass stopped when
+    /// its offset still matches the sent line count, else from the whole file past the sent lines.
+    /// </summary>
+    private MetricTail UnsentValues(string runId, string key, ServerRunState server)
+    {
+        var sent = server.MetricLines.GetValueOrDefault(key);
+        if (server.MetricOffsets.TryGetValue(key, out var offset) && offset.Lines == sent
+            && store.GetMetricHistoryAfter(runId, key, offset.Bytes) is { } appended)
+        {
+            return appended;
+        }
+        var whole = store.GetMetricHistoryAfter(runId, key, 0)!;
+        return whole with { Values = whole.Values.Skip(sent).ToList() };
+    }
 
     /// <summary>The server run ids of the run and of its parent (null without one), creating them if needed.</summary>
     private async Task<(string RunId, string? ParentRunId)> EnsureServerRunAsync(string runId, CancellationToken cancellationToken)

@@ -17,6 +17,13 @@ public sealed class ServerRunState
 
     public Dictionary<string, int> MetricLines { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Where the sent lines of each metric file end, so a pass reads only what was appended
+    /// since (a long run would otherwise re-read its whole history every pass). Trusted only
+    /// while its line count equals <see cref="MetricLines"/>; otherwise the file is read whole.
+    /// </summary>
+    public Dictionary<string, MetricOffset> MetricOffsets { get; set; } = new(StringComparer.Ordinal);
+
     public HashSet<string> Params { get; set; } = new(StringComparer.Ordinal);
 
     public Dictionary<string, string> Tags { get; set; } = new(StringComparer.Ordinal);
@@ -33,3 +40,6 @@ public sealed class ServerRunState
     /// <summary>Whether <see cref="Problem"/> is a refusal (a 4xx), which sending again will not change.</summary>
     public bool Refused { get; set; }
 }
+
+/// <summary>The byte offset in a metric file just past its first <paramref name="Lines"/> lines.</summary>
+public sealed record MetricOffset(int Lines, long Bytes);

@@ -359,6 +359,29 @@ public sealed class FileStore
         }
     }
 
+    /// <summary>Appends values whose keys the caller has validated (a run recorder checks each key once).</summary>
+    internal void AppendValidatedMetrics(string runId, IEnumerable<Metric> metrics)
+    {
+        var directory = Path.Combine(RunDirectory(runId), "metrics");
+        foreach (var group in metrics.GroupBy(metric => metric.Key))
+        {
+            MetricFile.Append(KeyPath(directory, group.Key), group);
+        }
+    }
+
+    /// <summary>
+    /// The complete values of a metric after byte <paramref name="offset"/> of its file, and the
+    /// offset just past them: a reader that keeps the offset reads each value once, however long
+    /// the history grows. Null when the file no longer ends a line at <paramref name="offset"/>
+    /// (it was shortened or rewritten): the caller reads the whole history instead.
+    /// </summary>
+    public MetricTail? GetMetricHistoryAfter(string runId, string key, long offset)
+    {
+        TrackingKeys.Validate("metric", key);
+        var path = KeyPath(Path.Combine(RunDirectory(runId), "metrics"), key);
+        return File.Exists(path) ? MetricFile.ReadAfter(key, path, offset) : offset == 0 ? new MetricTail([], 0) : null;
+    }
+
     public IReadOnlyDictionary<string, string> GetParams(string runId) => ReadKeyFiles(Path.Combine(RunDirectory(runId), "params"));
 
     public IReadOnlyDictionary<string, string> GetTags(string runId) => ReadKeyFiles(Path.Combine(RunDirectory(runId), "tags"));

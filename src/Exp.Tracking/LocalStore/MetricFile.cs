@@ -36,19 +36,47 @@ internal static class MetricFile
         return end < 0 ? [] : content[..end].Split('\n').Where(line => line.Length > 0).ToList();
     }
 
+    /// <summary>
+    /// The complete lines after <paramref name="offset"/>, where an earlier read ended; null
+    /// when the file is shorter than that or has no line end just before it (it was rewritten).
+    /// </summary>
+    public static MetricTail? ReadAfter(string key, string path, long offset)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        if (stream.Length < offset)
+        {
+            return null;
+        }
+        if (offset > 0)
+        {
+            stream.Position = offset - 1;
+            if (stream.ReadByte() != '\n')
+            {
+                return null;
+            }
+        }
+        var bytes = new byte[stream.Length - offset];
+        stream.ReadExactly(bytes);
+        var complete = Array.LastIndexOf(bytes, (byte)'\n') + 1;
+        var lines = Encoding.UTF8.GetString(bytes, 0, complete).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        return new MetricTail(lines.Select(line => Parse(key, path, line, $"a line after byte {offset}")).ToList(), offset + complete);
+    }
+
     /// <summary>The values of the file; a line that is not "timestamp value step" is damage of the run (MLflow's reader refuses it too).</summary>
     public static IReadOnlyList<Metric> Read(string key, string path) =>
-        ReadCompleteLines(path).Select((line, index) =>
+        ReadCompleteLines(path).Select((line, index) => Parse(key, path, line, $"line {index + 1}")).ToList();
+
+    private static Metric Parse(string key, string path, string line, string where)
+    {
+        try
         {
-            try
-            {
-                return MetricLine.Parse(key, line);
-            }
-            catch (Exception malformed) when (malformed is FormatException or OverflowException)
-            {
-                throw new DamagedRunException(path, $"line {index + 1} '{line}' is not 'timestamp value step'", malformed);
-            }
-        }).ToList();
+            return MetricLine.Parse(key, line);
+        }
+        catch (Exception malformed) when (malformed is FormatException or OverflowException)
+        {
+            throw new DamagedRunException(path, $"{where} '{line}' is not 'timestamp value step'", malformed);
+        }
+    }
 
     /// <summary>Cuts off a partial last line left by a killed writer; returns whether there was one.</summary>
     public static bool RepairPartialLastLine(string path)

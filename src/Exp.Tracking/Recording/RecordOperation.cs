@@ -8,9 +8,16 @@ internal abstract record RecordOperation
 {
     public abstract void Apply(FileStore store, string runId);
 
+    /// <summary>Values whose keys the recorder has validated already.</summary>
     public sealed record Metrics(IReadOnlyList<Metric> Values) : RecordOperation
     {
-        public override void Apply(FileStore store, string runId) => store.LogMetrics(runId, Values);
+        public override void Apply(FileStore store, string runId) => store.AppendValidatedMetrics(runId, Values);
+    }
+
+    /// <summary>One value of a training loop's hot path, its key validated already.</summary>
+    public sealed record OneMetric(Metric Value) : RecordOperation
+    {
+        public override void Apply(FileStore store, string runId) => store.AppendValidatedMetrics(runId, [Value]);
     }
 
     public sealed record Params(IReadOnlyList<Param> Values) : RecordOperation

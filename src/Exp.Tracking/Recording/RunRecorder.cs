@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 using System.Threading.Channels;
 using Exp.Tracking.LocalStore;
@@ -21,6 +22,7 @@ public sealed partial class RunRecorder : IRunRecorder
     private readonly Channel<RecordOperation> _queue = Channel.CreateUnbounded<RecordOperation>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<string, string> _loggedParams;
     private readonly Lock _paramsLock = new();
+    private readonly ConcurrentDictionary<string, bool> _validMetricKeys = new(StringComparer.Ordinal);
     private readonly Task _writer;
     private Exception? _writeFailure;
     private int _endRequested;
@@ -64,16 +66,21 @@ public sealed partial class RunRecorder : IRunRecorder
         Enqueue(new RecordOperation.Params(values));
     }
 
-    public void LogMetric(string key, double value, long step) =>
-        LogMetrics(new Dictionary<string, double> { [key] = value }, step);
+    /// <summary>The hot path of a training loop: one value, no collections, its key checked only the first time.</summary>
+    public void LogMetric(string key, double value, long step)
+    {
+        ValidateMetricKey(key);
+        Enqueue(new RecordOperation.OneMetric(new Metric(key, value, _clock.GetUtcNow().ToUnixTimeMilliseconds(), step)));
+    }
 
     public void LogMetrics(IReadOnlyDictionary<string, double> values, long step)
     {
         var timestamp = _clock.GetUtcNow().ToUnixTimeMilliseconds();
-        var metrics = values.Select(pair => new Metric(pair.Key, pair.Value, timestamp, step)).ToList();
-        foreach (var metric in metrics)
+        var metrics = new List<Metric>(values.Count);
+        foreach (var (key, value) in values)
         {
-            TrackingKeys.Validate("metric", metric.Key);
+            ValidateMetricKey(key);
+            metrics.Add(new Metric(key, value, timestamp, step));
         }
         Enqueue(new RecordOperation.Metrics(metrics));
     }
@@ -159,26 +166,65 @@ public sealed partial class RunRecorder : IRunRecorder
     private async Task WriteLoopAsync()
     {
         var reader = _queue.Reader;
+        // Metric values that arrive together are appended together: one write per metric file
+        // and drain rather than one per value, in their order, before any operation after them.
+        var metrics = new List<Metric>();
         while (await reader.WaitToReadAsync())
         {
             while (reader.TryRead(out var operation))
             {
-                try
+                switch (operation)
                 {
-                    if (_writeFailure is null || operation is RecordOperation.Barrier)
-                    {
-                        operation.Apply(_store, Run.RunId);
-                    }
+                    case RecordOperation.OneMetric one:
+                        metrics.Add(one.Value);
+                        continue;
+                    case RecordOperation.Metrics many:
+                        metrics.AddRange(many.Values);
+                        continue;
                 }
-                catch (Exception failure)
-                {
-                    // The first failure is kept and surfaces on the next call; later writes are skipped
-                    // so that the store never holds a run with a gap in the middle.
-                    _writeFailure ??= failure;
-                }
+                WriteMetrics(metrics);
+                Apply(operation);
             }
+            WriteMetrics(metrics);
             _written(Run.RunId);
         }
+    }
+
+    private void WriteMetrics(List<Metric> metrics)
+    {
+        if (metrics.Count > 0)
+        {
+            Apply(new RecordOperation.Metrics(metrics.ToList()));
+            metrics.Clear();
+        }
+    }
+
+    private void Apply(RecordOperation operation)
+    {
+        try
+        {
+            if (_writeFailure is null || operation is RecordOperation.Barrier)
+            {
+                operation.Apply(_store, Run.RunId);
+            }
+        }
+        catch (Exception failure)
+        {
+            // The first failure is kept and surfaces on the next call; later writes are skipped
+            // so that the store never holds a run with a gap in the middle.
+            _writeFailure ??= failure;
+        }
+    }
+
+    /// <summary>MLflow's key rules, checked once per key and run; the store trusts keys that come through here.</summary>
+    private void ValidateMetricKey(string key)
+    {
+        if (_validMetricKeys.ContainsKey(key))
+        {
+            return;
+        }
+        TrackingKeys.Validate("metric", key);
+        _validMetricKeys.TryAdd(key, true);
     }
 
     [GeneratedRegex(@"^[a-zA-Z0-9_\-./ ]+$")]

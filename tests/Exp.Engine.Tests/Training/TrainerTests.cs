@@ -127,12 +127,16 @@ public sealed class TrainerTests : IDisposable
     public void A_non_finite_loss_stops_training_with_the_step()
     {
         var directory = Path.Combine(folder, "diverged");
-        var config = TestConfigs.Trial(loss: TestConfigs.Loss(1e-30));
+        var observer = new RecordingObserver();
+        // Four steps per epoch, logged every 3: the loss is read at step 3, which finds step 1 non-finite.
+        var config = TestConfigs.Trial(loss: TestConfigs.Loss(1e-30), logEvery: 3);
 
         var error = Assert.Throws<NonFiniteLossException>(() =>
-            new Trainer(config, new TrainerOptions { CheckpointDirectory = directory }).Run());
+            new Trainer(config, new TrainerOptions { CheckpointDirectory = directory, Observer = observer }).Run());
 
         Assert.StartsWith("non-finite loss at step 1 (epoch 1)", error.Message);
+        Assert.Equal((1L, 1), (error.Step, error.Epoch));
+        Assert.Empty(observer.Steps);
         Assert.False(Directory.Exists(directory) && Directory.EnumerateFileSystemEntries(directory).Any());
     }
 

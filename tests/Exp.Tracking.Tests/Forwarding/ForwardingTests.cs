@@ -267,6 +267,41 @@ public sealed class ForwardingTests : IDisposable
         Assert.Equal("All 2 runs are on http://mlflow:5000/.", (report with { Runs = [Run(1, null), Run(2, null)] }).Summary);
     }
 
+    [Fact]
+    public async Task Each_pass_sends_what_was_appended_since_the_last_and_a_resume_that_rewrote_the_files_is_still_sent_once()
+    {
+        string runId;
+        await using var server = await MlflowStandInServer.StartNewAsync();
+        using var client = new MlflowRestClient(server.Uri, FastClient);
+        var store = new FileStore(_root.Path);
+        var forwarder = new RunForwarder(store, client);
+        await using (var tracker = Tracker.Open(new TrackingTarget(_root.Path, null)))
+        {
+            await using var run = tracker.StartRun(FileStore.DefaultExperimentId, new RunStart("long"));
+            runId = run.Run.RunId;
+            LogSteps(run, 1, 100);
+            await run.FlushAsync();
+            var first = await forwarder.SyncAsync(runId);
+            LogSteps(run, 101, 130);
+            await run.FlushAsync();
+            var second = await forwarder.SyncAsync(runId);
+            var third = await forwarder.SyncAsync(runId);
+
+            Assert.Equal((100, 30, 0), (first.Metrics, second.Metrics, third.Metrics));
+            // A resume from step 120 drops the values after it and logs them again.
+            run.DeleteMetricsAfterStep(120);
+            LogSteps(run, 121, 125);
+            await run.EndAsync(RunStatus.Finished);
+        }
+
+        var afterResume = await forwarder.SyncAsync(runId);
+
+        // MLflow cannot delete values: steps 121-130 stay on the server, and 121-125 arrive again once.
+        Assert.Equal(5, afterResume.Metrics);
+        var steps = Assert.Single(server.Runs).Metrics.Select(metric => metric.Step).ToList();
+        Assert.Equal(Enumerable.Range(1, 130).Concat(Enumerable.Range(121, 5)).Select(step => (long)step), steps);
+    }
+
     private static void LogSteps(IRunRecorder run, int first, int last)
     {
         for (var step = first; step <= last; step++)

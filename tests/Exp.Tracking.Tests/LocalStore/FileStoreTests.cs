@@ -104,6 +104,31 @@ public sealed partial class FileStoreTests : IDisposable
     }
 
     [Fact]
+    public void Reading_after_an_offset_returns_only_the_complete_values_appended_since()
+    {
+        var store = new FileStore(_root.Path, _clock);
+        var run = store.CreateRun(FileStore.DefaultExperimentId, new RunStart("r"));
+        store.LogMetrics(run.RunId, [new Metric("loss", 3, 1, 1), new Metric("loss", 2, 2, 2)]);
+        var first = store.GetMetricHistoryAfter(run.RunId, "loss", 0)!;
+        store.LogMetrics(run.RunId, [new Metric("loss", 1, 3, 3)]);
+        var path = Path.Combine(store.RunDirectory(run.RunId), "metrics", "loss");
+        File.AppendAllText(path, "4 0.5"); // a writer killed mid-line
+
+        var appended = store.GetMetricHistoryAfter(run.RunId, "loss", first.EndOffset)!;
+
+        Assert.Equal([1L, 2L], first.Values.Select(metric => metric.Step));
+        Assert.Equal([3L], appended.Values.Select(metric => metric.Step));
+        Assert.Equal(new FileInfo(path).Length - "4 0.5".Length, appended.EndOffset);
+        Assert.Empty(store.GetMetricHistoryAfter(run.RunId, "loss", appended.EndOffset)!.Values);
+        // A rewritten file (a resume dropped values) no longer ends a line there: the caller reads it whole.
+        store.DeleteMetricsAfterStep(run.RunId, 1);
+        Assert.Null(store.GetMetricHistoryAfter(run.RunId, "loss", appended.EndOffset));
+        Assert.Null(store.GetMetricHistoryAfter(run.RunId, "loss", 3));
+        var never = store.GetMetricHistoryAfter(run.RunId, "never-logged", 0)!;
+        Assert.Equal((0, 0L), (never.Values.Count, never.EndOffset));
+    }
+
+    [Fact]
     public void Over_long_keys_and_values_are_refused()
     {
         var store = new FileStore(_root.Path, _clock);

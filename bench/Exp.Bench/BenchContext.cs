@@ -1,0 +1,69 @@
+using System.Globalization;
+
+namespace Exp.Bench;
+
+/// <summary>Where things are: the repository, the `exp` built next to this benchmark, and a scratch folder per run.</summary>
+public sealed class BenchContext : IDisposable
+{
+    private readonly string scratch = Directory.CreateTempSubdirectory("exp-bench-").FullName;
+    private int runs;
+
+    public BenchContext(int rounds)
+    {
+        Rounds = rounds;
+        RepoRoot = FindRepoRoot();
+        // bin/<Configuration>/<tfm>/: exp is built in the same configuration (a ProjectReference).
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
+        Exp = Path.Combine(RepoRoot, "src", "Exp.Cli", "bin", configuration, "net10.0", "exp");
+        if (!File.Exists(Exp))
+            throw new FileNotFoundException($"exp is not built at {Exp}; run the benchmark with `dotnet run -c Release --project bench/Exp.Bench`.");
+    }
+
+    public int Rounds { get; }
+
+    public string RepoRoot { get; }
+
+    public string Exp { get; }
+
+    /// <summary>The main example: a conv VAE on Fashion-MNIST, four trials in its sweep.</summary>
+    public string Spec => Path.Combine(RepoRoot, "experiments", "kl-sweep.yaml");
+
+    /// <summary>Child processes get no MLflow server and no malloc settings of the caller's shell, unless asked.</summary>
+    public static Dictionary<string, string?> CleanEnvironment(params (string Name, string? Value)[] settings)
+    {
+        var environment = new Dictionary<string, string?>
+        {
+            ["MLFLOW_TRACKING_URI"] = null,
+            ["MLFLOW_EXPERIMENT_NAME"] = null,
+            ["GLIBC_TUNABLES"] = null,
+            ["OMP_WAIT_POLICY"] = null,
+            ["EXP_MALLOC_TUNING"] = null,
+            ["CI"] = "true",
+        };
+        foreach (var (name, value) in settings)
+            environment[name] = value;
+        return environment;
+    }
+
+    /// <summary>A fresh empty folder for one child process (its runs/ lands there).</summary>
+    public string NewRunFolder(string label)
+    {
+        var folder = Path.Combine(scratch, $"{Interlocked.Increment(ref runs):D3}-{label}");
+        Directory.CreateDirectory(folder);
+        return folder;
+    }
+
+    public static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    public void Dispose() => Directory.Delete(scratch, recursive: true);
+
+    private static string FindRepoRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Experiments.sln")))
+                return directory.FullName;
+        }
+        throw new DirectoryNotFoundException("the repository (Experiments.sln) is not above this benchmark's folder");
+    }
+}

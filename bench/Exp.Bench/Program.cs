@@ -1,0 +1,52 @@
+// The benchmarks of exp; see the README's "Benchmarks".
+//   dotnet run -c Release --project bench/Exp.Bench [-- --rounds N] [--only training,memory,sweeps,forwarding,logging]
+// writes bench/results/latest.json and latest.md (a run of some parts keeps the other parts' figures).
+// --train-images N sets the training comparison's images per run (default 12,800).
+// --shared-machine (a machine busy with other work): the arms of a training round run at the same
+// time, OpenMP threads wait passively, and the arms are compared by CPU time; memory rounds run at
+// the same time. Two more verbs serve it or stand alone:
+//   bare key=value...              the bare TorchSharp loop (a child process of the training comparison)
+//   throughput kl-sweep|notes [T]  the engine's trainer in this process, images/s
+using Exp.Bench;
+
+switch (args.FirstOrDefault())
+{
+    case "bare":
+        return BareLoop.Run(BareSettings.Parse(args.Skip(1)));
+    case "throughput":
+        return EngineThroughput.Run(args.Skip(1).ToArray());
+}
+
+var rounds = OptionValue("--rounds") is { } r ? int.Parse(r) : 5;
+string[] allParts = ["training", "memory", "sweeps", "forwarding", "logging"];
+var only = OptionValue("--only")?.Split(',').ToHashSet() ?? [.. allParts];
+if (only.Except(allParts).FirstOrDefault() is { } unknown)
+    throw new ArgumentException($"unknown part '{unknown}' in --only; the parts are {string.Join(", ", allParts)}");
+if (rounds < 5)
+    Console.Error.WriteLine($"warning: {rounds} rounds; the figures of the README are medians of at least 5.");
+
+using var context = new BenchContext(rounds);
+var machine = Machine.Describe();
+void Progress(string line) => Console.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {line} (load {Machine.Load()})");
+Progress($"exp at {context.Exp}; {rounds} rounds");
+
+var sharedMachine = args.Contains("--shared-machine");
+var training = only.Contains("training") ? TrainingComparison.Run(context, sharedMachine,
+    OptionValue("--train-images") is { } images ? int.Parse(images) : TrainingComparison.DefaultTrainImages, Progress) : null;
+var memory = only.Contains("memory") ? MemoryGrowth.Run(context, sharedMachine, Progress) : null;
+var sweeps = only.Contains("sweeps") ? ParallelSweep.Run(context, Progress) : null;
+var forwarding = only.Contains("forwarding") ? await TrackingCost.MeasureForwardingAsync(context, Progress) : null;
+var logging = only.Contains("logging") ? TrackingCost.MeasureLogging(context) : null;
+
+var result = Report.Write(context.RepoRoot, Report.Build(context, machine, training, memory, sweeps, logging, forwarding),
+    [.. allParts.Where(only.Contains)], partial: only.Count < allParts.Length);
+Console.WriteLine();
+Console.WriteLine(Report.Markdown(result));
+Console.WriteLine($"Written to {Path.Combine(context.RepoRoot, "bench", "results")}/latest.json and latest.md");
+return 0;
+
+string? OptionValue(string name)
+{
+    var index = Array.IndexOf(args, name);
+    return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
+}

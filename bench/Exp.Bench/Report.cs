@@ -1,0 +1,165 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Exp.Bench;
+
+/// <summary>Writes bench/results/latest.json and latest.md: every figure, the machine, its load, and the command.</summary>
+public static class Report
+{
+    public const string Command = "dotnet run -c Release --project bench/Exp.Bench";
+
+    public static JsonObject Build(BenchContext context, Machine machine, TrainingComparison.Result? training,
+        IReadOnlyList<MemoryGrowth.Measure>? memory, IReadOnlyList<ParallelSweep.Round>? sweeps,
+        TrackingCost.Logging? logging, TrackingCost.Forwarding? forwarding)
+    {
+        JsonNode? Figure(double? value, int digits) => value is { } v ? JsonValue.Create(Math.Round(v, digits)) : null;
+        return new JsonObject
+        {
+            ["measured_at"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'"),
+            ["command"] = Command,
+            ["rounds"] = context.Rounds,
+            ["machine"] = machine.ToJson(),
+            ["overhead_ratio"] = Figure(training?.OverheadRatio, 3),
+            ["speedup_vs_bare"] = Figure(training?.SpeedupVsBare, 3),
+            ["ratio_basis"] = training?.Basis,
+            ["torch_threads"] = training?.Threads,
+            ["train_images_per_run"] = training?.TrainImages,
+            ["overhead_ratio_by_other_basis"] = Figure(training?.OverheadRatioOther, 3),
+            ["speedup_vs_bare_by_other_basis"] = Figure(training?.SpeedupVsBareOther, 3),
+            ["rss_tuned_over_untuned"] = Figure(training?.RssTunedOverUntuned, 3),
+            ["rss_growth_ratio"] = Figure(memory is null ? null : Statistics.Median(memory.Select(m => m.Ratio)), 3),
+            ["rss_epoch2_mib"] = Figure(memory is null ? null : Statistics.Median(memory.Select(m => m.PeakAtEpoch2MiB)), 0),
+            ["rss_epoch30_mib"] = Figure(memory is null ? null : Statistics.Median(memory.Select(m => m.PeakAtEpoch30MiB)), 0),
+            ["startup_s"] = Figure(training?.Median(TrainingComparison.Arm.Exp, m => m.StartupSeconds), 2),
+            ["bare_startup_s"] = Figure(training?.Median(TrainingComparison.Arm.Bare, m => m.StartupSeconds), 2),
+            ["teardown_s"] = Figure(training?.Median(TrainingComparison.Arm.Exp, m => m.TeardownSeconds), 2),
+            ["images_per_s"] = training is null ? null : new JsonObject
+            {
+                ["bare"] = Figure(training.Median(TrainingComparison.Arm.Bare, m => m.ImagesPerSecond), 0),
+                ["exp_untuned"] = Figure(training.Median(TrainingComparison.Arm.ExpUntuned, m => m.ImagesPerSecond), 0),
+                ["exp"] = Figure(training.Median(TrainingComparison.Arm.Exp, m => m.ImagesPerSecond), 0),
+            },
+            ["images_per_cpu_s"] = training is null ? null : new JsonObject
+            {
+                ["bare"] = Figure(training.Median(TrainingComparison.Arm.Bare, m => m.ImagesPerCpuSecond), 0),
+                ["exp_untuned"] = Figure(training.Median(TrainingComparison.Arm.ExpUntuned, m => m.ImagesPerCpuSecond), 0),
+                ["exp"] = Figure(training.Median(TrainingComparison.Arm.Exp, m => m.ImagesPerCpuSecond), 0),
+            },
+            ["peak_rss_mib"] = training is null ? null : new JsonObject
+            {
+                ["bare"] = Figure(training.Median(TrainingComparison.Arm.Bare, m => m.PeakRssMiB), 0),
+                ["exp_untuned"] = Figure(training.Median(TrainingComparison.Arm.ExpUntuned, m => m.PeakRssMiB), 0),
+                ["exp"] = Figure(training.Median(TrainingComparison.Arm.Exp, m => m.PeakRssMiB), 0),
+            },
+            ["log_us_per_metric"] = logging is null ? null : new JsonObject
+            {
+                ["local"] = Figure(logging.LocalMicroseconds, 2),
+                ["rest"] = Figure(logging.RestMicroseconds, 2),
+            },
+            ["log_call_us"] = Figure(logging?.CallMicroseconds, 3),
+            ["forward_100k_s"] = Figure(forwarding?.FullSeconds, 2),
+            ["forward_pass_after_100_more_ms"] = forwarding is null ? null : new JsonObject
+            {
+                ["appended_only"] = Figure(forwarding.AppendedPassMs, 1),
+                ["whole_history"] = Figure(forwarding.WholeHistoryPassMs, 1),
+            },
+            ["parallel_speedup"] = Figure(sweeps is null ? null : Statistics.Median(sweeps.Select(s => s.Speedup)), 3),
+            ["sweep_s"] = sweeps is null ? null : new JsonObject
+            {
+                ["parallel_1"] = Figure(Statistics.Median(sweeps.Select(s => s.Parallel1Seconds)), 1),
+                ["parallel_2"] = Figure(Statistics.Median(sweeps.Select(s => s.Parallel2Seconds)), 1),
+            },
+            ["per_trial_process_s"] = Figure(sweeps is null ? null : Statistics.Median(sweeps.Select(s => s.PerTrialProcessSeconds)), 2),
+        };
+    }
+
+    public static string Markdown(JsonObject result)
+    {
+        string V(string key, string? sub = null)
+        {
+            var node = sub is null ? result[key] : result[key]?[sub];
+            return node?.ToJsonString() ?? "not measured";
+        }
+        var machine = result["machine"]!;
+        var text = new StringBuilder();
+        text.AppendLine($"Measured on {machine["cpu"]} ({machine["cores"]} cores, {machine["memory_gib"]} GiB, {machine["os"]}, no GPU); medians of interleaved rounds. " +
+            $"Command: `{result["command"]}`. When each part ran, and the load average (1, 5, 15 min) around it:");
+        text.AppendLine();
+        foreach (var (part, when) in result["parts_measured_at"]?.AsObject() ?? new JsonObject())
+            text.AppendLine($"- {part}: {when!["at"]}, {when["rounds"]} rounds, load {when["load_before"]} before, {when["load_after"]} after");
+        text.AppendLine();
+        text.AppendLine("| Figure | Value | Goal | What it is |");
+        text.AppendLine("|---|---|---|---|");
+        void Row(string name, string value, string goal, string what) => text.AppendLine($"| `{name}` | {value} | {goal} | {what} |");
+        Row("overhead_ratio", V("overhead_ratio"), "<= 1.03", $"bare loop speed over `exp train`'s, both untuned, in {result["ratio_basis"]} ({V("torch_threads")} torch threads; images/s {V("images_per_s", "bare")} vs {V("images_per_s", "exp_untuned")}, images/CPU-s {V("images_per_cpu_s", "bare")} vs {V("images_per_cpu_s", "exp_untuned")}; by the other basis {V("overhead_ratio_by_other_basis")})");
+        Row("speedup_vs_bare", V("speedup_vs_bare"), ">= 1.3", $"`exp train` with its defaults over the bare loop, in {result["ratio_basis"]} (images/s {V("images_per_s", "exp")}, images/CPU-s {V("images_per_cpu_s", "exp")}; by the other basis {V("speedup_vs_bare_by_other_basis")})");
+        Row("rss_tuned_over_untuned", V("rss_tuned_over_untuned"), "<= 1.10", $"peak RSS of `exp train` with malloc tuned over untuned ({V("peak_rss_mib", "exp")} vs {V("peak_rss_mib", "exp_untuned")} MiB)");
+        Row("rss_growth_ratio", V("rss_growth_ratio"), "<= 1.05", $"peak RSS at epoch 30 over epoch 2 ({V("rss_epoch30_mib")} vs {V("rss_epoch2_mib")} MiB)");
+        Row("startup_s", V("startup_s"), "", $"launch of `exp train` to its first step (bare loop: {V("bare_startup_s")} s)");
+        Row("teardown_s", V("teardown_s"), "", "last step to exit: evaluation, pictures, checkpoint, closing the run");
+        Row("log_us_per_metric.local", V("log_us_per_metric", "local"), "", "µs per value, logged and written to the local store");
+        Row("log_us_per_metric.rest", V("log_us_per_metric", "rest"), "", "µs per value, logged and forwarded to the MLflow stand-in server");
+        Row("log_call_us", V("log_call_us"), "", "µs the training thread spends per logged value");
+        Row("forward_100k_s", V("forward_100k_s"), "", "forwarding a 100,000-value run to a fresh server");
+        Row("forward_pass_after_100_more_ms", V("forward_pass_after_100_more_ms", "appended_only"), "", $"a forwarding pass after 100 more values, reading only what was appended (re-reading the whole history: {V("forward_pass_after_100_more_ms", "whole_history")} ms)");
+        Row("parallel_speedup", V("parallel_speedup"), "", $"the main example's 5-trial sweep, `--parallel 1` over `--parallel 2` ({V("sweep_s", "parallel_1")} s vs {V("sweep_s", "parallel_2")} s)");
+        Row("per_trial_process_s", V("per_trial_process_s"), "", "what a sweep's trial costs beyond its training steps");
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// Writes the result; with <paramref name="partial"/> (a run of some parts only), the figures it
+    /// did not measure are kept from the previous latest.json, and each part says when it was measured.
+    /// </summary>
+    public static JsonObject Write(string repoRoot, JsonObject result, IReadOnlyCollection<string> parts, bool partial)
+    {
+        var folder = Path.Combine(repoRoot, "bench", "results");
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, "latest.json");
+        var previous = partial && File.Exists(path) ? JsonNode.Parse(File.ReadAllText(path)) as JsonObject : null;
+        var measuredAt = previous?["parts_measured_at"]?.DeepClone() as JsonObject ?? new JsonObject();
+        foreach (var part in parts)
+            measuredAt[part] = new JsonObject { ["at"] = result["measured_at"]!.DeepClone(), ["load_before"] = result["machine"]!["load_before"]!.DeepClone(), ["load_after"] = result["machine"]!["load_after"]!.DeepClone(), ["rounds"] = result["rounds"]!.DeepClone() };
+        if (previous is not null)
+        {
+            foreach (var (key, value) in previous)
+            {
+                if (result[key] is null && value is not null)
+                    result[key] = value.DeepClone();
+            }
+        }
+        result["parts_measured_at"] = measuredAt;
+        File.WriteAllText(path, result.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n");
+        File.WriteAllText(Path.Combine(folder, "latest.md"), Markdown(result));
+        return result;
+    }
+}
+
+/// <summary>The machine the figures were measured on, and how busy it was.</summary>
+public sealed record Machine(string Cpu, int Cores, double MemoryGiB, string Os, string LoadBefore)
+{
+    public static Machine Describe()
+    {
+        var cpu = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU";
+        var memory = File.ReadLines("/proc/meminfo").First(l => l.StartsWith("MemTotal:", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1];
+        var os = File.Exists("/etc/os-release")
+            ? File.ReadLines("/etc/os-release").FirstOrDefault(l => l.StartsWith("PRETTY_NAME=", StringComparison.Ordinal))?.Split('=', 2)[1].Trim('"') ?? "Linux"
+            : "Linux";
+        return new Machine(cpu, Environment.ProcessorCount, Math.Round(long.Parse(memory) / 1024.0 / 1024.0, 1), os, Load());
+    }
+
+    /// <summary>The 1-, 5- and 15-minute load averages, as uptime shows them.</summary>
+    public static string Load() => string.Join(", ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+
+    public JsonObject ToJson() => new()
+    {
+        ["cpu"] = Cpu,
+        ["cores"] = Cores,
+        ["memory_gib"] = MemoryGiB,
+        ["os"] = Os,
+        ["gpu"] = "none",
+        ["load_before"] = LoadBefore,
+        ["load_after"] = Load(),
+    };
+}

@@ -1,0 +1,13 @@
+using Exp.Engine.Native;
+
+namespace Exp.Runner.Native;
+
+/// <summary>What a process of exp sets up before anything can load libtorch.</summary>
+public static class TrainingProcess
+{
+    /// <summary>
+    /// Tunes malloc for training (see <see cref="MallocTuning"/>; <c>EXP_MALLOC_TUNING=off</c> turns it
+    /// off). Called first thing in Main, so `exp train` and every `exp trial` get it however launched.
+    /// </summary>
+    public static void Prepare() => MallocTuning.Apply();
+}

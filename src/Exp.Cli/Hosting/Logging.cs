@@ -20,7 +20,11 @@ public static class Logging
     public static Serilog.Core.Logger Trial(string path, LogEventLevel consoleLevel) =>
         new LoggerConfiguration()
             .MinimumLevel.Debug()
-            .WriteTo.File(path, outputTemplate: FileTemplate, flushToDiskInterval: TimeSpan.FromSeconds(1))
+            // Shared: every write goes to the file's end under a cross-process lock. A trial process
+            // orphaned by a killed `exp run` can still flush its last lines while the next segment of
+            // the same trial writes; with a private stream it wrote at its own old offset, over the
+            // lines of the new segment ("Resuming from the checkpoint ..." lost).
+            .WriteTo.File(path, outputTemplate: FileTemplate, flushToDiskInterval: TimeSpan.FromSeconds(1), shared: true)
             // The console gets each message as one line; exceptions with their (native) stack traces go to the file only.
             .WriteTo.Console(outputTemplate: TrialConsoleTemplate, restrictedToMinimumLevel: consoleLevel, standardErrorFromLevel: LogEventLevel.Verbose)
             .CreateLogger();

@@ -52,13 +52,16 @@ public static class BareLoop
         return 0;
     }
 
-    /// <summary>conv [32, 64], kernel 4, latent 16, ReLU, transposed convolutions, sigmoid: exp's conv VAE for these settings.</summary>
+    /// <summary>
+    /// conv [32, 64], kernel 4, latent 16, ReLU (also after the decoder's linear layer), transposed
+    /// convolutions, sigmoid, log-variance clamped to [-30, 20]: exp's conv VAE for these settings.
+    /// </summary>
     private sealed class BareVae : Module
     {
         private readonly Sequential encoder = Sequential(
             Conv2d(1, 32, 4, stride: 2, padding: 1), ReLU(), Conv2d(32, 64, 4, stride: 2, padding: 1), ReLU(), Flatten());
         private readonly Sequential decoder = Sequential(
-            Linear(16, 64 * 7 * 7), Unflatten(1, [64, 7, 7]),
+            Linear(16, 64 * 7 * 7), ReLU(), Unflatten(1, [64, 7, 7]),
             ConvTranspose2d(64, 32, 4, stride: 2, padding: 1, output_padding: 0), ReLU(),
             ConvTranspose2d(32, 1, 4, stride: 2, padding: 1, output_padding: 0), Sigmoid());
         private readonly Linear mu = Linear(64 * 7 * 7, 16);
@@ -70,12 +73,12 @@ public static class BareLoop
         public Tensor Loss(Tensor x, Generator noise, double sigma, double klWeight)
         {
             var h = encoder.call(x);
-            var (m, lv) = (mu.call(h), logvar.call(h));
+            var (m, lv) = (mu.call(h), logvar.call(h).clamp(-30, 20));
             var z = m + (0.5 * lv).exp() * randn(m.shape, generator: noise);
             var mean = decoder.call(z);
             var d = x[0].numel();
-            var logSigma = Math.Log((float)sigma);
-            var nll = 0.5 * (x - mean).square().flatten(1).sum(1) * Math.Exp(-2 * logSigma) + d * logSigma + 0.5 * d * Math.Log(2 * Math.PI);
+            var logSigma = tensor(Math.Log(sigma), ScalarType.Float32);
+            var nll = 0.5 * (x - mean).square().flatten(1).sum(1) * (-2 * logSigma).exp() + d * logSigma + 0.5 * d * Math.Log(2 * Math.PI);
             var kl = 0.5 * (lv.exp() + m.square() - 1 - lv).sum(1);
             return nll.mean() + klWeight * kl.mean();
         }

@@ -1,7 +1,7 @@
 // The benchmarks of exp; see the README's "Benchmarks".
 //   dotnet run -c Release --project bench/Exp.Bench [-- --rounds N] [--only training,memory,sweeps,forwarding,logging]
 // writes bench/results/latest.json and latest.md (a run of some parts keeps the other parts' figures).
-// --train-images N sets the training comparison's images per run (default 12,800).
+// --train-images N sets the training comparison's images per run (default 25,600).
 // --shared-machine (a machine busy with other work): the arms of a training round run at the same
 // time, OpenMP threads wait passively, and the arms are compared by CPU time; memory rounds run at
 // the same time. Two more verbs serve it or stand alone:

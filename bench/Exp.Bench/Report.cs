@@ -21,6 +21,7 @@ public static class Report
             ["rounds"] = context.Rounds,
             ["machine"] = machine.ToJson(),
             ["overhead_ratio"] = Figure(training?.OverheadRatio, 3),
+            ["overhead_ratio_untuned"] = Figure(training?.OverheadRatioUntuned, 3),
             ["speedup_vs_bare"] = Figure(training?.SpeedupVsBare, 3),
             ["ratio_basis"] = training?.Basis,
             ["torch_threads"] = training?.Threads,
@@ -34,24 +35,10 @@ public static class Report
             ["startup_s"] = Figure(training?.Median(TrainingComparison.Arm.Exp, m => m.StartupSeconds), 2),
             ["bare_startup_s"] = Figure(training?.Median(TrainingComparison.Arm.Bare, m => m.StartupSeconds), 2),
             ["teardown_s"] = Figure(training?.Median(TrainingComparison.Arm.Exp, m => m.TeardownSeconds), 2),
-            ["images_per_s"] = training is null ? null : new JsonObject
-            {
-                ["bare"] = Figure(training.Median(TrainingComparison.Arm.Bare, m => m.ImagesPerSecond), 0),
-                ["exp_untuned"] = Figure(training.Median(TrainingComparison.Arm.ExpUntuned, m => m.ImagesPerSecond), 0),
-                ["exp"] = Figure(training.Median(TrainingComparison.Arm.Exp, m => m.ImagesPerSecond), 0),
-            },
-            ["images_per_cpu_s"] = training is null ? null : new JsonObject
-            {
-                ["bare"] = Figure(training.Median(TrainingComparison.Arm.Bare, m => m.ImagesPerCpuSecond), 0),
-                ["exp_untuned"] = Figure(training.Median(TrainingComparison.Arm.ExpUntuned, m => m.ImagesPerCpuSecond), 0),
-                ["exp"] = Figure(training.Median(TrainingComparison.Arm.Exp, m => m.ImagesPerCpuSecond), 0),
-            },
-            ["peak_rss_mib"] = training is null ? null : new JsonObject
-            {
-                ["bare"] = Figure(training.Median(TrainingComparison.Arm.Bare, m => m.PeakRssMiB), 0),
-                ["exp_untuned"] = Figure(training.Median(TrainingComparison.Arm.ExpUntuned, m => m.PeakRssMiB), 0),
-                ["exp"] = Figure(training.Median(TrainingComparison.Arm.Exp, m => m.PeakRssMiB), 0),
-            },
+            ["images_per_s"] = PerArm(training, m => m.ImagesPerSecond, 0),
+            ["images_per_cpu_s"] = PerArm(training, m => m.ImagesPerCpuSecond, 0),
+            ["peak_rss_mib"] = PerArm(training, m => m.PeakRssMiB, 0),
+            ["last_loss"] = PerArm(training, m => m.LastLoss, 4),
             ["log_us_per_metric"] = logging is null ? null : new JsonObject
             {
                 ["local"] = Figure(logging.LocalMicroseconds, 2),
@@ -74,6 +61,17 @@ public static class Report
         };
     }
 
+    /// <summary>One figure of every arm of the training comparison, by the arm's snake_case name (bare, bare_tuned, exp_untuned, exp).</summary>
+    private static JsonObject? PerArm(TrainingComparison.Result? training, Func<TrainingComparison.Measure, double> figure, int digits)
+    {
+        if (training is null)
+            return null;
+        var arms = new JsonObject();
+        foreach (var arm in Enum.GetValues<TrainingComparison.Arm>())
+            arms[System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(arm.ToString())] = JsonValue.Create(Math.Round(training.Median(arm, figure), digits));
+        return arms;
+    }
+
     public static string Markdown(JsonObject result)
     {
         string V(string key, string? sub = null)
@@ -92,8 +90,8 @@ public static class Report
         text.AppendLine("| Figure | Value | Goal | What it is |");
         text.AppendLine("|---|---|---|---|");
         void Row(string name, string value, string goal, string what) => text.AppendLine($"| `{name}` | {value} | {goal} | {what} |");
-        Row("overhead_ratio", V("overhead_ratio"), "<= 1.03", $"bare loop speed over `exp train`'s, both untuned, in {result["ratio_basis"]} ({V("torch_threads")} torch threads; images/s {V("images_per_s", "bare")} vs {V("images_per_s", "exp_untuned")}, images/CPU-s {V("images_per_cpu_s", "bare")} vs {V("images_per_cpu_s", "exp_untuned")}; by the other basis {V("overhead_ratio_by_other_basis")})");
-        Row("speedup_vs_bare", V("speedup_vs_bare"), ">= 1.3", $"`exp train` with its defaults over the bare loop, in {result["ratio_basis"]} (images/s {V("images_per_s", "exp")}, images/CPU-s {V("images_per_cpu_s", "exp")}; by the other basis {V("speedup_vs_bare_by_other_basis")})");
+        Row("overhead_ratio", V("overhead_ratio"), "<= 1.03", $"bare loop speed over `exp train`'s, both with malloc tuned, in {result["ratio_basis"]} ({V("torch_threads")} torch threads, {V("train_images_per_run")} images per run; images/s {V("images_per_s", "bare_tuned")} vs {V("images_per_s", "exp")}, images/CPU-s {V("images_per_cpu_s", "bare_tuned")} vs {V("images_per_cpu_s", "exp")}; by the other basis {V("overhead_ratio_by_other_basis")}; both untuned: {V("overhead_ratio_untuned")}, images/s {V("images_per_s", "bare")} vs {V("images_per_s", "exp_untuned")}; last losses {V("last_loss", "bare")} vs {V("last_loss", "exp")})");
+        Row("speedup_vs_bare", V("speedup_vs_bare"), ">= 1.3", $"`exp train` with its defaults over the untuned bare loop, in {result["ratio_basis"]} (images/s {V("images_per_s", "exp")} vs {V("images_per_s", "bare")}, images/CPU-s {V("images_per_cpu_s", "exp")}; by the other basis {V("speedup_vs_bare_by_other_basis")})");
         Row("rss_tuned_over_untuned", V("rss_tuned_over_untuned"), "<= 1.10", $"peak RSS of `exp train` with malloc tuned over untuned ({V("peak_rss_mib", "exp")} vs {V("peak_rss_mib", "exp_untuned")} MiB)");
         Row("rss_growth_ratio", V("rss_growth_ratio"), "<= 1.05", $"peak RSS at epoch 30 over epoch 2 ({V("rss_epoch30_mib")} vs {V("rss_epoch2_mib")} MiB)");
         Row("startup_s", V("startup_s"), "", $"launch of `exp train` to its first step (bare loop: {V("bare_startup_s")} s)");

@@ -29,6 +29,13 @@ let ``overrides apply on top of the file`` () =
     Assert.Equal(SigmaMode.Learned, config.Loss.Sigma)
 
 [<Fact>]
+let ``the evaluation batch follows the training batch unless it is set, also when the training batch is swept`` () =
+    let swept = plan "experiment: x\nsweep:\n  parameters:\n    train.batch_size: [32, 256]\n" []
+    Assert.Equal<int[]>([| 32; 256 |], swept.Trials |> Array.map _.Config.Eval.BatchSize)
+    let set = plan "experiment: x\ntrain:\n  batch_size: 32\neval:\n  batch_size: 1000\n" []
+    Assert.Equal(1000, set.Trials[0].Config.Eval.BatchSize)
+
+[<Fact>]
 let ``an override of a swept path fixes it`` () =
     let plan =
         plan "experiment: x\nsweep:\n  parameters:\n    loss.kl_weight: [0.1, 0.2]\n    model.latent_dim: [4, 8]\n" [ "loss.kl_weight=0.5" ]

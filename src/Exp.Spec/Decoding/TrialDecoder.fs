@@ -102,13 +102,17 @@ let private train (section: Section) : TrainConfig =
     section.Finish()
     config
 
-let private eval (section: Section) : EvalConfig =
+/// The evaluation batch defaults to the training batch: evaluating (without gradients) then never
+/// needs more memory than a training step, so it never sets a process's peak. The former fixed
+/// default of 500 did, in the main example, and that peak crept up over the epochs as glibc's heap
+/// fragmented (the benchmarks' rss_growth_ratio).
+let private eval (trainBatchSize: int) (section: Section) : EvalConfig =
     let config =
         { SampleCount = section.Field("sample_count", 64, Parse.int, Check.atLeast 0)
           SampleStd = section.Field("sample_std", 0.85, Parse.float, Check.positive)
           ReconstructionCount = section.Field("reconstruction_count", 32, Parse.int, Check.atLeast 0)
           IwaeSamples = section.Field("iwae_samples", 0, Parse.int, Check.atLeast 0)
-          BatchSize = section.Field("batch_size", 500, Parse.int, Check.atLeast 1)
+          BatchSize = section.Field("batch_size", trainBatchSize, Parse.int, Check.atLeast 1)
           TestIwaeSamples = section.Field("test_iwae_samples", 1000, Parse.int, Check.atLeast 0)
           ProposalComparison = section.Field("proposal_comparison", false, Parse.bool)
           ProposalK = section.Field("proposal_k", [ 1; 10; 100; 1000 ], Parse.list Parse.int, ascending) |> Array.ofList
@@ -187,13 +191,18 @@ let private checkCombinations (decoding: Decoding) (root: Position) (config: Tri
 /// Decodes the trial keys of `root`. Other top-level keys are the caller's to check.
 let decode (decoding: Decoding) (root: Node) : TrialConfig =
     let top = Section(decoding, "", root)
+    let seed = top.Field("seed", 0, Parse.int, Check.atLeast 0)
+    let data = data (top.Section "data")
+    let model = model (top.Section "model")
+    let loss = loss (top.Section "loss")
+    let train = train (top.Section "train")
     let config =
-        { Seed = top.Field("seed", 0, Parse.int, Check.atLeast 0)
-          Data = data (top.Section "data")
-          Model = model (top.Section "model")
-          Loss = loss (top.Section "loss")
-          Train = train (top.Section "train")
-          Eval = eval (top.Section "eval") }
+        { Seed = seed
+          Data = data
+          Model = model
+          Loss = loss
+          Train = train
+          Eval = eval train.BatchSize (top.Section "eval") }
     checkCombinations decoding (Node.position root) config
     // With mse the sigma is not chosen but derived: the one at which the loss is a beta = 1 ELBO.
     let loss = config.Loss

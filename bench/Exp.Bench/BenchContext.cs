@@ -2,21 +2,21 @@ using System.Globalization;
 
 namespace Exp.Bench;
 
-/// <summary>Where things are: the repository, the `exp` built next to this benchmark, and a scratch folder per run.</summary>
+/// <summary>Where things are: the repository, the `exp` under test, and a scratch folder per run.</summary>
 public sealed class BenchContext : IDisposable
 {
     private readonly string scratch = Directory.CreateTempSubdirectory("exp-bench-").FullName;
     private int runs;
 
+    /// <summary>Publishes the working tree's `exp` as scripts/install.sh does (ReadyToRun, Release), into the scratch folder.</summary>
     public BenchContext(int rounds)
     {
         Rounds = rounds;
         RepoRoot = FindRepoRoot();
-        // bin/<Configuration>/<tfm>/: exp is built in the same configuration (a ProjectReference).
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
-        Exp = Path.Combine(RepoRoot, "src", "Exp.Cli", "bin", configuration, "net10.0", "exp");
-        if (!File.Exists(Exp))
-            throw new FileNotFoundException($"exp is not built at {Exp}; run the benchmark with `dotnet run -c Release --project bench/Exp.Bench`.");
+        var published = Path.Combine(scratch, "exp");
+        ProcessProbe.Run("dotnet", ["publish", Path.Combine(RepoRoot, "src", "Exp.Cli", "Exp.Cli.csproj"), "-c", "Release", "-o", published, "--nologo", "-v", "quiet"],
+            RepoRoot);
+        Exp = Path.Combine(published, "exp");
     }
 
     public int Rounds { get; }

@@ -50,6 +50,31 @@ public sealed class Vae : Module<Tensor, Tensor>
 
     public Tensor LogSigma => log_sigma;
 
+    private long? decoderWidth;
+
+    /// <summary>
+    /// The most numbers one layer of the decoder outputs per latent: what decoding many latents at
+    /// once costs in memory, per latent. A conv decoder's widest layer holds several times the
+    /// image's numbers (8 times in the main example). Measured once, by decoding one latent layer by
+    /// layer; in eval mode, so that batch norm leaves its running statistics alone.
+    /// </summary>
+    public long DecoderWidth => decoderWidth ??= MeasureDecoderWidth();
+
+    private long MeasureDecoderWidth()
+    {
+        EngineAssert.That(!training, "the decoder's width is measured in eval mode");
+        using var _ = no_grad();
+        using var scope = NewDisposeScope();
+        var h = zeros([1, LatentDim], device: log_sigma.device);
+        var widest = h.numel();
+        foreach (var layer in decoder.children().Cast<Module<Tensor, Tensor>>())
+        {
+            h = layer.call(h);
+            widest = Math.Max(widest, h.numel());
+        }
+        return widest;
+    }
+
     /// <summary>
     /// Sets log sigma outside of any gradient (a learned sigma initialised from the data, the
     /// sigma-VAE's optimal sigma per batch, the floor), floored at <see cref="MinSigma"/>.

@@ -77,6 +77,28 @@ public class VaeFactoryTests
         Assert.Equal([5, 1, 28, 28], vae.call(rand(5, 1, 28, 28)).shape);
     }
 
+    [Theory]
+    [InlineData("kl-sweep", 32 * 14 * 14)] // the first transposed convolution's output
+    [InlineData("notes-faces", 32 * 128 * 128)] // the last nearest upsampling, before the last convolution
+    public void The_decoders_width_is_its_widest_layer_per_latent(string example, long width)
+    {
+        var config = ExampleSpecs.BaseTrial(example);
+        using var vae = VaeFactory.Create(config.Model, config.Loss, config.Data.Channels, config.Data.ImageSize);
+        vae.eval();
+
+        Assert.Equal(width, vae.DecoderWidth);
+    }
+
+    [Fact]
+    public void An_mlp_decoders_width_is_the_image_when_no_hidden_layer_is_wider()
+    {
+        var model = new ModelConfig(Architecture.Mlp, [64, 32], 0, true, Activation.Silu, 8, Upsample.Nearest, OutputActivation.Linear);
+        using var vae = VaeFactory.Create(model, Loss, 1, 28);
+        vae.eval();
+
+        Assert.Equal(28 * 28, vae.DecoderWidth);
+    }
+
     [Fact]
     public void A_config_that_spec_would_refuse_fails_an_assertion_at_once()
     {

@@ -8,29 +8,33 @@ open Exp.Spec.Yaml
 open Exp.Spec.Decoding
 open Exp.Spec.Sweep
 
-/// The outcome of reading a spec: a plan, or every error found in it.
-[<Sealed>]
-type LoadResult internal (plan: Plan option, errors: SpecError list) =
+/// What was read from a user's input: a value, or every error found in it.
+[<AbstractClass>]
+type Checked<'T> internal (value: 'T option, errors: SpecError list, source: string) =
     member _.Succeeded = List.isEmpty errors
     member _.Errors: SpecError[] = Array.ofList errors
 
+    /// The value; only when Succeeded.
+    member internal _.Value: 'T =
+        match value with
+        | Some value when List.isEmpty errors -> value
+        | _ -> invalidOp $"the {source} has errors; read Errors"
+
+/// The outcome of reading a spec: a plan, or every error found in it.
+[<Sealed>]
+type LoadResult internal (plan: Plan option, errors: SpecError list) =
+    inherit Checked<Plan>(plan, errors, "spec")
+
     /// The plan; only when Succeeded.
-    member _.Plan: Plan =
-        match plan with
-        | Some plan when List.isEmpty errors -> plan
-        | _ -> invalidOp "the spec has errors; read Errors"
+    member this.Plan: Plan = this.Value
 
 /// A trial config read back from its canonical JSON (a trial's job file), or every error in it.
 [<Sealed>]
 type ConfigResult internal (config: TrialConfig option, errors: SpecError list) =
-    member _.Succeeded = List.isEmpty errors
-    member _.Errors: SpecError[] = Array.ofList errors
+    inherit Checked<TrialConfig>(config, errors, "config")
 
     /// The config; only when Succeeded.
-    member _.Config: TrialConfig =
-        match config with
-        | Some config when List.isEmpty errors -> config
-        | _ -> invalidOp "the config has errors; read Errors"
+    member this.Config: TrialConfig = this.Value
 
 module private Loading =
     let private nonEmpty: Check<string> =

@@ -147,7 +147,8 @@ public sealed class SlurmLauncherTests(SlurmCluster cluster) : IDisposable
     [Fact]
     public async Task A_detached_sweep_is_followed_again_by_the_same_command_without_submitting_twice()
     {
-        var spec = workspace.WriteSpec(Spec("slurm-detach", 1000, 3, "    cpus_per_task: 1", "[0.1, 0.5]"));
+        // Submitted held, so that the command follows them again from a known state: one element running, one still queued.
+        var spec = workspace.WriteSpec(Spec("slurm-detach", 2000, 5, "    cpus_per_task: 1\n    sbatch: [--hold]", "[0.1, 0.5]"));
 
         var detached = await ExpProcess.RunAsync(workspace.Directory, cluster.Environment, "run", spec, "--detach");
 
@@ -155,15 +156,24 @@ public sealed class SlurmLauncherTests(SlurmCluster cluster) : IDisposable
         Assert.Contains("Detached: the trials run in Slurm job array(s)", detached.Output);
         var parent = Assert.Single(workspace.Store.ListRuns(workspace.ExperimentId("slurm-detach")), run => workspace.Store.GetTags(run.RunId).ContainsKey(TrialTags.SweepId));
         var arrays = workspace.Store.GetTags(parent.RunId)[SlurmTags.Arrays];
+        var jobs = workspace.Trials("slurm-detach").ToDictionary(trial => trial.Run.RunId, JobFileText);
+        var running = workspace.Trials("slurm-detach").Single(trial => trial.Name == "kl_weight=0.1");
+        cluster.Client("scontrol", "release", workspace.Store.GetTags(running.Run.RunId)[SlurmTags.Element]);
+        await WaitFor(() => workspace.Store.GetTags(running.Run.RunId).GetValueOrDefault(SlurmTags.Node), TimeSpan.FromSeconds(60));
 
-        var reattached = await ExpProcess.RunAsync(workspace.Directory, cluster.Environment, "run", spec);
+        using var reattached = ExpProcess.Start(workspace.Directory, cluster.Environment, "run", spec);
+        await reattached.WaitForLineAsync(line => line.Contains("1 element(s) waiting for JobHeldUser"), TimeSpan.FromSeconds(60));
+        cluster.Client("scontrol", "release", arrays);
+        var result = await reattached.WaitAsync();
 
-        Assert.True(reattached.ExitCode == 0, reattached.ToString());
+        Assert.True(result.ExitCode == 0, result.ToString());
         // Followed to their end by this command (not found finished before), and not submitted again.
-        Assert.Contains("finished kl_weight=0.1 in", reattached.Output);
-        Assert.Contains("finished kl_weight=0.5 in", reattached.Output);
-        Assert.DoesNotContain("submitted", reattached.Output);
+        Assert.Contains("finished kl_weight=0.1 in", result.Output);
+        Assert.Contains("finished kl_weight=0.5 in", result.Output);
+        Assert.DoesNotContain("submitted", result.Output);
         Assert.Equal(arrays, workspace.Store.GetTags(parent.RunId)[SlurmTags.Arrays]);
+        // The queued element ran the job it was submitted with: nothing rewrote it while it waited.
+        Assert.All(workspace.Trials("slurm-detach"), trial => Assert.Equal(jobs[trial.Run.RunId], JobFileText(trial)));
         Assert.All(workspace.Trials("slurm-detach"), trial => Assert.Equal(RunStatus.Finished, trial.Run.Status));
         Assert.Equal(RunStatus.Finished, workspace.Store.GetRun(parent.RunId).Status);
     }
@@ -234,6 +244,8 @@ public sealed class SlurmLauncherTests(SlurmCluster cluster) : IDisposable
 
     /// <summary>Its first epoch's checkpoint is complete: from here a lost trial resumes rather than starts over.</summary>
     private bool HasCheckpoint(TrialRecord trial) => Checkpoint.TryReadState(RunFolders.Checkpoints(workspace.Store, trial.Run.RunId)) is not null;
+
+    private string JobFileText(TrialRecord trial) => File.ReadAllText(RunFolders.JobFile(workspace.Store.RunDirectory(trial.Run.RunId)));
 
     private int Epochs(TrialRecord trial) => workspace.History(trial, TrackingObserver.EpochMetric).Count;
 

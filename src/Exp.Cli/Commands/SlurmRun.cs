@@ -49,7 +49,7 @@ public static class SlurmRun
             {
                 var arrays = summary.Results.Where(r => r.Kind == TrialResultKind.Submitted).Select(r => r.Reason!.Replace("Slurm ", "").Split('_')[0]).Distinct().ToList();
                 Console.Out.WriteLine(arrays.Count == 0
-                    ? "Nothing submitted: every trial is finished or still running."
+                    ? "Nothing submitted: every trial is finished, or still queued or running."
                     : $"Detached: the trials run in Slurm job array(s) {string.Join(", ", arrays)} (squeue -j {string.Join(',', arrays)}). "
                         + "Run the same command again to follow them; it submits again only trials that are missing, FAILED or KILLED.");
                 return ExitCodes.Success;

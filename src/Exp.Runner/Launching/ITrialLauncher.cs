@@ -29,8 +29,8 @@ public interface ITrialLauncher
     bool QueuesJobs => false;
 
     /// <summary>
-    /// The job of a trial that an earlier sweep submitted and that still runs (its run is being
-    /// written), followed again; null when there is none. Local jobs end with their sweep.
+    /// The job of a trial that an earlier sweep submitted and that is still queued or running,
+    /// followed again; null when there is none. Local jobs end with their sweep.
     /// </summary>
     ITrialHandle? TryReattach(TrialJobFile job, Action<TrialEvent> progress) => null;
 }

@@ -24,8 +24,8 @@ public sealed record SlurmLauncherOptions(ExpExecutable Exp, SlurmConfig Slurm, 
 /// <summary>
 /// Runs trial jobs as elements of Slurm job arrays (<c>exp trial --job FILE --slurm</c>).
 /// Jobs submitted together go into one array (split within the cluster's MaxArraySize);
-/// a job whose run already has a queued or running element is followed, not submitted
-/// again (reattaching). One watcher reads squeue for every element, in one call per poll,
+/// a trial whose element from an earlier `exp run` is still queued or running is followed
+/// through <see cref="TryReattach"/>, not submitted again. One watcher reads squeue for every element, in one call per poll,
 /// and the runs' metric files for progress; it never uses sacct. A handle ends when its
 /// element has ended for good: requeued, preempted and pending elements have not.
 /// </summary>
@@ -70,12 +70,12 @@ public sealed class SlurmLauncher : ITrialLauncher, IAsyncDisposable
         return handle;
     }
 
-    /// <summary>
-    /// Follows a trial whose run is being written by a live element of an earlier `exp run`;
-    /// null when its element is not queued or running any more.
-    /// </summary>
     public bool QueuesJobs => true;
 
+    /// <summary>
+    /// Follows the element of an earlier `exp run` that holds this trial, pending, held or
+    /// running; null when it is not in the queue any more (or the trial never had one).
+    /// </summary>
     public ITrialHandle? TryReattach(TrialJobFile job, Action<TrialEvent> progress)
     {
         var store = new FileStore(job.Job.Tracking.LocalStore);
@@ -109,7 +109,7 @@ public sealed class SlurmLauncher : ITrialLauncher, IAsyncDisposable
         return job with { Job = placed };
     }
 
-    /// <summary>Submits what was gathered: elements of trials already queued are followed, the rest become job arrays.</summary>
+    /// <summary>Submits what was gathered as job arrays (the runner has followed, not submitted, trials still queued).</summary>
     private async Task FlushAsync()
     {
         await Task.Delay(options.Gather);
@@ -122,28 +122,7 @@ public sealed class SlurmLauncher : ITrialLauncher, IAsyncDisposable
         }
         try
         {
-            var candidates = batch
-                .Select(h => (Handle: h, Element: new FileStore(h.Job.Job.Tracking.LocalStore).GetTags(h.Job.Job.RunId).GetValueOrDefault(SlurmTags.Element)))
-                .ToList();
-            var arrays = candidates.Where(c => c.Element is not null).Select(c => c.Element!.Split('_')[0]).Distinct().ToList();
-            var live = (await client.QueueAsync(arrays, closing.Token)).Where(e => !e.IsFinal).Select(e => e.ElementId).ToHashSet();
-            var toSubmit = new List<Handle>();
-            foreach (var (handle, element) in candidates)
-            {
-                if (element is not null && live.Contains(element))
-                {
-                    handle.Element = element;
-                    handle.Submitted.TrySetResult();
-                }
-                else
-                {
-                    toSubmit.Add(handle);
-                }
-            }
-            if (toSubmit.Count > 0)
-            {
-                await SubmitArraysAsync(toSubmit);
-            }
+            await SubmitArraysAsync(batch);
         }
         catch (Exception error) when (error is SlurmException or IOException or OperationCanceledException)
         {

@@ -261,19 +261,26 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
     {
         using var claim = lifecycle.Claim(trial);
         var disposition = claim.Disposition;
-        switch (disposition.Kind)
+        if (disposition.Kind == DispositionKind.Skip)
         {
-            case DispositionKind.RunningElsewhere when claim.Held && !detach && lifecycle.LastJob(disposition.Existing!) is { } earlier:
-                // A job that an earlier `exp run` submitted is still writing the run: follow it again if the launcher still runs it.
-                if (launcher.TryReattach(earlier, progress => observer.TrialProgress(trial, progress)) is { } followed)
-                {
-                    return await WaitAndEndAsync(lifecycle, trial, earlier, followed, slot, stop, kill);
-                }
-                return new TrialResult(trial, TrialResultKind.RunningElsewhere, earlier.Job.RunId, disposition.Why, new Dictionary<string, double>(), TimeSpan.Zero);
-            case DispositionKind.RunningElsewhere:
-                return new TrialResult(trial, TrialResultKind.RunningElsewhere, disposition.Existing?.Run.RunId, disposition.Why, new Dictionary<string, double>(), TimeSpan.Zero);
-            case DispositionKind.Skip:
-                return new TrialResult(trial, TrialResultKind.AlreadyFinished, disposition.Existing!.Run.RunId, null, disposition.Existing.Metrics, TimeSpan.Zero);
+            return new TrialResult(trial, TrialResultKind.AlreadyFinished, disposition.Existing!.Run.RunId, null, disposition.Existing.Metrics, TimeSpan.Zero);
+        }
+        // A job that an earlier `exp run` submitted may still be queued (its run idle) or running
+        // (its run being written): it is followed again, never submitted twice, and its job file is
+        // not rewritten under it. Asked before preparing, so that no element can start in between.
+        if (claim.Held && disposition.Existing is { } existing && lifecycle.LastJob(existing) is { } earlier
+            && launcher.TryReattach(earlier, progress => observer.TrialProgress(trial, progress)) is { } followed)
+        {
+            if (detach)
+            {
+                followed.Dispose();
+                return new TrialResult(trial, TrialResultKind.RunningElsewhere, earlier.Job.RunId, $"its job {followed.Id} from an earlier `exp run` is still queued or running", new Dictionary<string, double>(), TimeSpan.Zero);
+            }
+            return await WaitAndEndAsync(lifecycle, trial, earlier, followed, slot, stop, kill);
+        }
+        if (disposition.Kind == DispositionKind.RunningElsewhere)
+        {
+            return new TrialResult(trial, TrialResultKind.RunningElsewhere, disposition.Existing?.Run.RunId, disposition.Why, new Dictionary<string, double>(), TimeSpan.Zero);
         }
 
         var job = lifecycle.Prepare(trial, disposition, TrialPlacement.For(trial, slot, untilEpoch));

@@ -196,7 +196,7 @@ module private Loading =
             { numeric ParameterKind.Choice 0.0 (float (values.Length - 1)) with
                 Choices = values |> List.map Node.display |> Array.ofList }
 
-    /// <param name="availableBytes">The memory a trial may use on the machine that runs it (0: not checked).</param>
+    /// <param name="availableBytes">This machine's memory, for trials run here (0: not checked); Slurm trials are checked against execution.slurm.mem.</param>
     let resolve (source: string) (text: string) (overrides: string list) (fallbackExperiment: string) (availableBytes: int64) : LoadResult =
         let overrideResults = overrides |> List.map override_
         let overrideErrors = overrideResults |> List.collect (function Error e -> e | Ok _ -> [])
@@ -234,7 +234,7 @@ module private Loading =
                         applied
                 let config = TrialDecoder.decode decoding root
                 // A trial that cannot fit is refused here, at the key to change, not by a native crash mid-run.
-                match MemoryEstimate.refusal config availableBytes with
+                match MemoryEstimate.refusal config (MemoryEstimate.budget header.Execution availableBytes) with
                 | Some(key, message) -> decoding.Error(decoding.PositionOf(key, Node.position root), key, message)
                 | None -> ()
                 assignments, config
@@ -353,7 +353,8 @@ type Specs =
         Specs.Parse(text, source, overrides, fallbackExperiment, 0L)
 
     /// As Parse, refusing (at the key to change) any trial whose estimated memory
-    /// (MemoryEstimate) exceeds `availableBytes`, the memory of the machine that will run it.
+    /// (MemoryEstimate) exceeds what it may use where it runs: `availableBytes`, this
+    /// machine's memory, for local trials; execution.slurm.mem for Slurm trials.
     static member Parse(text: string, source: string, overrides: IReadOnlyList<string>, fallbackExperiment: string, availableBytes: int64) : LoadResult =
         Loading.resolve source text (List.ofSeq overrides) (if isNull fallbackExperiment then "" else fallbackExperiment) availableBytes
 
@@ -366,7 +367,7 @@ type Specs =
     static member Load(path: string, overrides: IReadOnlyList<string>, fallbackExperiment: string) : LoadResult =
         Specs.Load(path, overrides, fallbackExperiment, 0L)
 
-    /// Reads and resolves a spec file, refusing trials that need more than `availableBytes` of memory.
+    /// Reads and resolves a spec file, refusing trials that need more memory than they may use where they run (see Parse).
     static member Load(path: string, overrides: IReadOnlyList<string>, fallbackExperiment: string, availableBytes: int64) : LoadResult =
         if File.Exists path then
             Specs.Parse(File.ReadAllText path, path, overrides, fallbackExperiment, availableBytes)

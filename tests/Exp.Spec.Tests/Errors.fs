@@ -174,6 +174,28 @@ let ``a trial that cannot fit in the machine's memory is refused at the key to c
         Assert.True(example.Succeeded, path + ": " + System.String.Join("\n", example.Errors))
 
 [<Fact>]
+let ``a Slurm trial is checked against execution.slurm.mem, not the memory of the machine that submits it`` () =
+    let oneGiB = 1024L * 1024L * 1024L
+    let spec (execution: string) = $"experiment: x\ntrain:\n  batch_size: 20000\nexecution:\n{execution}"
+    let needs = (Specs.Parse(spec "  launcher: local\n", "spec.yaml", [||], "", 0L).Plan.Base.Config |> Specs.EstimateMemory).TotalBytes
+    Assert.InRange(needs, 2.0 * float oneGiB, 64.0 * float oneGiB)
+    let megabytes (bytes: float) = int64 (bytes / 1024.0 / 1024.0)
+    // On this 1 GiB machine the trial cannot run...
+    let local = Specs.Parse(spec "  launcher: local\n", "spec.yaml", [||], "", oneGiB)
+    Assert.EndsWith("this machine has 1 GiB. Make train.batch_size smaller", string (Assert.Single local.Errors))
+    // ...but on Slurm it runs on a node with the memory it asks for: a login node's memory says nothing.
+    let asked = Specs.Parse(spec $"  launcher: slurm\n  slurm:\n    mem: {megabytes (2.0 * needs)}\n", "spec.yaml", [||], "", oneGiB)
+    Assert.True(asked.Succeeded, System.String.Join("\n", asked.Errors))
+    let unknown = Specs.Parse(spec "  launcher: slurm\n", "spec.yaml", [||], "", oneGiB)
+    Assert.True(unknown.Succeeded, System.String.Join("\n", unknown.Errors))
+    // Too little asked for is refused at the key to change, with the other way out.
+    let tooLittle = Specs.Parse(spec $"  launcher: slurm\n  slurm:\n    mem: {megabytes (needs / 2.0)}M\n", "spec.yaml", [||], "", 64L * oneGiB)
+    let error = string (Assert.Single tooLittle.Errors)
+    Assert.StartsWith("spec.yaml:3:15: train.batch_size: this trial needs about ", error)
+    Assert.Contains("; execution.slurm.mem gives each trial ", error)
+    Assert.EndsWith(". Make train.batch_size smaller or raise execution.slurm.mem", error)
+
+[<Fact>]
 let ``fraction mode refuses a weight of 1, which leaves no reconstruction term`` () =
     errorsOf "experiment: x\nloss:\n  kl_mode: fraction\n  kl_weight: 1\n" []
     |> assertHas "spec.yaml:4:14: loss.kl_weight: in fraction mode kl_weight 1 leaves nothing of the reconstruction term"

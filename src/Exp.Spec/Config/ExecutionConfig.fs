@@ -31,6 +31,22 @@ type SlurmConfig =
       /// Trials run one after another in one array element (for very short trials).
       TrialsPerElement: int }
 
+    /// Mem in bytes, read as sbatch reads --mem (megabytes without a unit; K, M, G, T are powers
+    /// of 1024); 0 when Mem is "".
+    member slurm.MemBytes: int64 =
+        if slurm.Mem = "" then
+            0L
+        else
+            let unit = slurm.Mem[slurm.Mem.Length - 1]
+            let number, power =
+                match unit with
+                | 'K' -> slurm.Mem[.. slurm.Mem.Length - 2], 1
+                | 'M' -> slurm.Mem[.. slurm.Mem.Length - 2], 2
+                | 'G' -> slurm.Mem[.. slurm.Mem.Length - 2], 3
+                | 'T' -> slurm.Mem[.. slurm.Mem.Length - 2], 4
+                | _ -> slurm.Mem, 2
+            int64 number * pown 1024L power
+
 /// How a sweep's trials are run; never part of a trial's identity.
 type ExecutionConfig =
     { /// Trials at once.

@@ -19,6 +19,14 @@ type MemoryEstimate =
 
     member estimate.TotalBytes = estimate.ParameterBytes + estimate.ActivationBytes
 
+/// The memory a trial may use where it runs, in the words a refusal uses.
+type MemoryBudget =
+    { Bytes: int64
+      /// Where the budget comes from: "this machine has 16 GiB".
+      Source: string
+      /// What else could make the trial fit, after "Make <key> smaller".
+      OrElse: string }
+
 module MemoryEstimate =
     let private floatBytes = 4.0
 
@@ -96,12 +104,23 @@ module MemoryEstimate =
         elif estimate.LatentParameters * 2.0 > estimate.Parameters then "model.latent_dim"
         else "model.channels"
 
-    /// The refusal of a trial that cannot fit in `availableBytes`, or None when it fits.
-    let refusal (config: TrialConfig) (availableBytes: int64) =
+    /// The memory each trial may use where it will run, and how a refusal says so: on Slurm,
+    /// what execution.slurm.mem asks for (None without it: the cluster's default is not known
+    /// here, and Slurm enforces its own); on this machine, `machineBytes` (None when 0).
+    let budget (execution: ExecutionConfig) (machineBytes: int64) =
+        match execution.Launcher with
+        | Launcher.Slurm when execution.Slurm.MemBytes > 0L ->
+            let bytes = execution.Slurm.MemBytes
+            Some { Bytes = bytes; Source = $"execution.slurm.mem gives each trial {describe (float bytes)}"; OrElse = " or raise execution.slurm.mem" }
+        | Launcher.Slurm -> None
+        | _ when machineBytes > 0L -> Some { Bytes = machineBytes; Source = $"this machine has {describe (float machineBytes)}"; OrElse = "" }
+        | _ -> None
+
+    /// The refusal (key and message) of a trial that cannot fit in its `budget`, or None when it fits.
+    let refusal (config: TrialConfig) (budget: MemoryBudget option) =
         let estimate = of_ config
-        if availableBytes <= 0L || estimate.TotalBytes <= float availableBytes then
-            None
-        else
+        match budget with
+        | Some budget when estimate.TotalBytes > float budget.Bytes ->
             let parameters =
                 if estimate.Parameters >= 1e12 then (estimate.Parameters / 1e12).ToString("0.#", Globalization.CultureInfo.InvariantCulture) + " trillion"
                 elif estimate.Parameters >= 1e9 then (estimate.Parameters / 1e9).ToString("0.#", Globalization.CultureInfo.InvariantCulture) + " billion"
@@ -111,5 +130,6 @@ module MemoryEstimate =
                 key,
                 $"this trial needs about {describe estimate.TotalBytes} of memory to train: {describe estimate.ParameterBytes} for its {parameters} parameters "
                 + $"(weights, gradients and optimizer state) and {describe estimate.ActivationBytes} for activations; "
-                + $"this machine has {describe (float availableBytes)}. Make {key} smaller"
+                + $"{budget.Source}. Make {key} smaller{budget.OrElse}"
             )
+        | _ -> None

@@ -62,7 +62,7 @@ public sealed class ReportCharts(ReportPage page)
             .WithXAxisStyle<double, double, string>(
                 TitleText: effect.Parameter.Key,
                 AxisType: effect.LogX ? StyleParam.AxisType.Log : effect.Numeric ? StyleParam.AxisType.Linear : StyleParam.AxisType.Category)
-            .WithYAxisStyle<double, double, string>(TitleText: $"{ReportMetrics.Ranking.Title} ({ReportMetrics.Ranking.Unit}), higher is better");
+            .WithYAxisStyle<double, double, string>(TitleText: $"{ReportMetrics.Ranking.Title} ({ReportMetrics.Ranking.Unit}), {ReportMetrics.Ranking.GoalText}");
         return Figure($"effect-{index}", $"{effect.Parameter.Title} against the held-out ELBO", chart, traces.Select(t => t.Run).ToList());
     }
 
@@ -78,16 +78,10 @@ public sealed class ReportCharts(ReportPage page)
                 ? line.WithTraceInfo(Visible: StyleParam.Visible.LegendOnly)
                 : line;
         }).ToList();
-        var better = curves.Metric.Better switch
-        {
-            Better.Higher => ", higher is better",
-            Better.Lower => ", lower is better",
-            _ => "",
-        };
         var chart = Chart.Combine(traces)
             .WithXAxisStyle<double, double, string>(TitleText: curves.XTitle, AxisType: curves.LogX ? StyleParam.AxisType.Log : StyleParam.AxisType.Linear)
             .WithYAxisStyle<double, double, string>(
-                TitleText: curves.Metric.Unit.Length == 0 ? curves.Metric.Title : $"{curves.Metric.Title} ({curves.Metric.Unit}){better}",
+                TitleText: curves.Metric.Unit.Length == 0 ? curves.Metric.Title : $"{curves.Metric.Title} ({curves.Metric.Unit}){(curves.Metric.GoalText is { } goal ? ", " + goal : "")}",
                 AxisType: curves.LogY ? StyleParam.AxisType.Log : StyleParam.AxisType.Linear);
         return Figure(id, $"{curves.Metric.Title} by {curves.XTitle}", chart, curves.Series.Select(s => (string?)s.RunId).ToList());
     }

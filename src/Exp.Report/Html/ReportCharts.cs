@@ -26,7 +26,9 @@ public sealed class ReportCharts(ReportPage page)
         };
         traces.AddRange(tradeOff.Points.Select(p => (
             Chart.Point<double, double, string>(
-                [p.Kl], [p.Mse], Name: p.Name, MultiText: new[] { p.Label }, TextPosition: StyleParam.TextPosition.TopCenter,
+                // The label shows on hover, not beside the point: Plotly places text without avoiding other text, so the
+                // labels of trials that end close together (a short sweep's small weights) would print over each other.
+                [p.Kl], [p.Mse], Name: p.Name, MultiText: new[] { p.Label },
                 MarkerColor: Color.fromHex(ColorOf(p.RunId))),
             (string?)p.RunId)));
         var chart = Chart.Combine(traces.Select(t => t.Chart))

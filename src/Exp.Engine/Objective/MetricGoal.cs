@@ -5,7 +5,7 @@ namespace Exp.Engine.Objective;
 /// <summary>Which way a metric improves.</summary>
 public enum MetricGoal
 {
-    /// <summary>Neither: a value to read, not to rank by (sigma, say).</summary>
+    /// <summary>Neither: a value to read or to trade, not to rank by (sigma, the KL).</summary>
     None,
     Higher,
     Lower,

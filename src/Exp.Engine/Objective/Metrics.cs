@@ -14,8 +14,8 @@ public static partial class Metrics
     [Goal(MetricGoal.Higher)]
     public const string ReconLogLikelihood = "eval/recon_log_likelihood";
 
-    /// <summary>Held-out KL(q(z|x) || p(z)), nats per image.</summary>
-    [Goal(MetricGoal.Lower)]
+    /// <summary>Held-out KL(q(z|x) || p(z)), nats per image. Traded against reconstruction, not ranked: the lowest KL is a posterior that says nothing about its image.</summary>
+    [Goal(MetricGoal.None)]
     public const string Kl = "eval/kl";
 
     /// <summary>Held-out unweighted ELBO, nats per image (higher is better).</summary>

@@ -26,7 +26,9 @@ public sealed class ReportCharts(ReportPage page)
         };
         traces.AddRange(tradeOff.Points.Select(p => (
             Chart.Point<double, double, string>(
-                [p.Kl], [p.Mse], Name: p.Name, MultiText: new[] { p.Label }, TextPosition: StyleParam.TextPosition.TopCenter,
+                // The label shows on hover, not beside the point: Plotly places text without avoiding other text, so the
+                // labels of trials that end close together (a short sweep's small weights) would print over each other.
+                [p.Kl], [p.Mse], Name: p.Name, MultiText: new[] { p.Label },
                 MarkerColor: Color.fromHex(ColorOf(p.RunId))),
             (string?)p.RunId)));
         var chart = Chart.Combine(traces.Select(t => t.Chart))
@@ -62,7 +64,7 @@ public sealed class ReportCharts(ReportPage page)
             .WithXAxisStyle<double, double, string>(
                 TitleText: effect.Parameter.Key,
                 AxisType: effect.LogX ? StyleParam.AxisType.Log : effect.Numeric ? StyleParam.AxisType.Linear : StyleParam.AxisType.Category)
-            .WithYAxisStyle<double, double, string>(TitleText: $"{ReportMetrics.Ranking.Title} ({ReportMetrics.Ranking.Unit}), higher is better");
+            .WithYAxisStyle<double, double, string>(TitleText: $"{ReportMetrics.Ranking.Title} ({ReportMetrics.Ranking.Unit}), {ReportMetrics.Ranking.GoalText}");
         return Figure($"effect-{index}", $"{effect.Parameter.Title} against the held-out ELBO", chart, traces.Select(t => t.Run).ToList());
     }
 
@@ -78,16 +80,10 @@ public sealed class ReportCharts(ReportPage page)
                 ? line.WithTraceInfo(Visible: StyleParam.Visible.LegendOnly)
                 : line;
         }).ToList();
-        var better = curves.Metric.Better switch
-        {
-            Better.Higher => ", higher is better",
-            Better.Lower => ", lower is better",
-            _ => "",
-        };
         var chart = Chart.Combine(traces)
             .WithXAxisStyle<double, double, string>(TitleText: curves.XTitle, AxisType: curves.LogX ? StyleParam.AxisType.Log : StyleParam.AxisType.Linear)
             .WithYAxisStyle<double, double, string>(
-                TitleText: curves.Metric.Unit.Length == 0 ? curves.Metric.Title : $"{curves.Metric.Title} ({curves.Metric.Unit}){better}",
+                TitleText: curves.Metric.Unit.Length == 0 ? curves.Metric.Title : $"{curves.Metric.Title} ({curves.Metric.Unit}){(curves.Metric.GoalText is { } goal ? ", " + goal : "")}",
                 AxisType: curves.LogY ? StyleParam.AxisType.Log : StyleParam.AxisType.Linear);
         return Figure(id, $"{curves.Metric.Title} by {curves.XTitle}", chart, curves.Series.Select(s => (string?)s.RunId).ToList());
     }

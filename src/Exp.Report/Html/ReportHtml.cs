@@ -200,8 +200,8 @@ public static class ReportHtml
         }
         foreach (var metric in page.Columns)
         {
-            var better = metric.Better switch { Better.Higher => " (higher is better)", Better.Lower => " (lower is better)", _ => "" };
-            html.Append($"<th data-type=\"number\" title=\"{HtmlEncode(metric.Key + ": " + metric.Meaning + better)}\">{HtmlEncode(metric.Title)}")
+            var goal = metric.GoalText is { } text ? $" ({text})" : "";
+            html.Append($"<th data-type=\"number\" title=\"{HtmlEncode(metric.Key + ": " + metric.Meaning + goal)}\">{HtmlEncode(metric.Title)}")
                 .Append(metric.Unit.Length > 0 ? $"<small>{HtmlEncode(metric.Unit)}</small>" : "").Append("</th>");
         }
         html.Append("<th data-type=\"number\">time</th></tr></thead>\n<tbody>\n");

@@ -1,13 +1,28 @@
+using Exp.Engine.Objective;
+
 namespace Exp.Report.Model;
 
-/// <summary>A metric as the report shows it: its key in the store, a short title, its unit, and which way is better.</summary>
-public sealed record ReportMetric(string Key, string Title, string Unit, Better Better, string Meaning)
+/// <summary>
+/// A metric as the report shows it: its key in the store, a short title, its unit and what it means. Which way it improves is the
+/// engine's declaration (<see cref="Metrics.GoalOf"/>), never the report's own.
+/// </summary>
+public sealed record ReportMetric(string Key, string Title, string Unit, string Meaning)
 {
-    /// <summary>Whether <paramref name="candidate"/> beats <paramref name="incumbent"/>.</summary>
-    public bool Beats(double candidate, double incumbent) => Better switch
+    public MetricGoal Goal => Metrics.GoalOf(Key);
+
+    /// <summary>"higher is better", "lower is better", or null for a metric that is traded or only read.</summary>
+    public string? GoalText => Goal switch
     {
-        Better.Higher => candidate > incumbent,
-        Better.Lower => candidate < incumbent,
+        MetricGoal.Higher => "higher is better",
+        MetricGoal.Lower => "lower is better",
+        _ => null,
+    };
+
+    /// <summary>Whether <paramref name="candidate"/> beats <paramref name="incumbent"/>.</summary>
+    public bool Beats(double candidate, double incumbent) => Goal switch
+    {
+        MetricGoal.Higher => candidate > incumbent,
+        MetricGoal.Lower => candidate < incumbent,
         _ => false,
     };
 }

@@ -3,26 +3,26 @@ using Exp.Engine.Objective;
 namespace Exp.Report.Model;
 
 /// <summary>
-/// The metrics the report knows (keys as the engine logs them), with the direction each one improves in. Held-out bounds on
-/// log p(x) rise as a model gets better; code lengths and errors fall; the KL, sigma and the
-/// active units are what a sweep trades, so none of them has a "best".
+/// The metrics the report knows (keys as the engine logs them), with their titles and units. Which way each one improves
+/// is the engine's declaration (<see cref="ReportMetric.Goal"/>): held-out bounds on log p(x) rise as a model gets better;
+/// code lengths and errors fall; the KL, sigma and the active units are what a sweep trades, so none of them has a "best".
 /// </summary>
 public static class ReportMetrics
 {
-    public static readonly ReportMetric Elbo = new(Metrics.Elbo, "ELBO", "nats", Better.Higher, "held-out unweighted ELBO per image");
-    public static readonly ReportMetric BitsPerDim = new(Metrics.BitsPerDim, "bits/dim", "bits/dim", Better.Lower, "-ELBO / (D ln 2)");
-    public static readonly ReportMetric Iwae = new(Metrics.Iwae, "IWAE", "nats", Better.Higher, "importance-weighted bound on log p(x), proposal q(z|x)");
-    public static readonly ReportMetric ElboSigmaStar = new(Metrics.ElboSigmaStar, "ELBO at σ*", "nats", Better.Higher, "held-out ELBO at the best decoder noise");
-    public static readonly ReportMetric TestElbo = new(Metrics.TestElbo, "test ELBO", "nats", Better.Higher, "ELBO on the test split, once at the end");
-    public static readonly ReportMetric TestBitsPerDim = new(Metrics.TestBitsPerDim, "test bits/dim", "bits/dim", Better.Lower, "test-split bits per dimension");
-    public static readonly ReportMetric TestIwae = new(Metrics.TestIwae, "test IWAE", "nats", Better.Higher, "IWAE on the test split");
-    public static readonly ReportMetric Mse = new(Metrics.Mse, "recon. MSE", "per pixel", Better.Lower, "reconstruction error of decoder(mu(x)), per pixel");
-    public static readonly ReportMetric TestMse = new(Metrics.TestMse, "test MSE", "per pixel", Better.Lower, "test-split reconstruction error");
-    public static readonly ReportMetric Kl = new(Metrics.Kl, "KL", "nats", Better.Neither, "KL(q(z|x) || p(z)) per image");
-    public static readonly ReportMetric AggregateKl = new(Metrics.AggregateKl, "aggregate KL", "nats", Better.Lower, "KL of the moment-matched q(z) to N(0, I): how far samples of the prior are from codes of data");
-    public static readonly ReportMetric ActiveUnits = new(Metrics.ActiveUnits, "active units", "", Better.Neither, "latent dimensions the encoder uses");
-    public static readonly ReportMetric Sigma = new(Metrics.Sigma, "σ", "", Better.Neither, "decoder noise");
-    public static readonly ReportMetric TrainLoss = new(Metrics.TrainLoss, "training loss", "nats", Better.Lower, "the loss as optimised, with its weights");
+    public static readonly ReportMetric Elbo = new(Metrics.Elbo, "ELBO", "nats", "held-out unweighted ELBO per image");
+    public static readonly ReportMetric BitsPerDim = new(Metrics.BitsPerDim, "bits/dim", "bits/dim", "-ELBO / (D ln 2)");
+    public static readonly ReportMetric Iwae = new(Metrics.Iwae, "IWAE", "nats", "importance-weighted bound on log p(x), proposal q(z|x)");
+    public static readonly ReportMetric ElboSigmaStar = new(Metrics.ElboSigmaStar, "ELBO at σ*", "nats", "held-out ELBO at the best decoder noise");
+    public static readonly ReportMetric TestElbo = new(Metrics.TestElbo, "test ELBO", "nats", "ELBO on the test split, once at the end");
+    public static readonly ReportMetric TestBitsPerDim = new(Metrics.TestBitsPerDim, "test bits/dim", "bits/dim", "test-split bits per dimension");
+    public static readonly ReportMetric TestIwae = new(Metrics.TestIwae, "test IWAE", "nats", "IWAE on the test split");
+    public static readonly ReportMetric Mse = new(Metrics.Mse, "recon. MSE", "per pixel", "reconstruction error of decoder(mu(x)), per pixel");
+    public static readonly ReportMetric TestMse = new(Metrics.TestMse, "test MSE", "per pixel", "test-split reconstruction error");
+    public static readonly ReportMetric Kl = new(Metrics.Kl, "KL", "nats", "KL(q(z|x) || p(z)) per image");
+    public static readonly ReportMetric AggregateKl = new(Metrics.AggregateKl, "aggregate KL", "nats", "KL of the moment-matched q(z) to N(0, I): how far samples of the prior are from codes of data");
+    public static readonly ReportMetric ActiveUnits = new(Metrics.ActiveUnits, "active units", "", "latent dimensions the encoder uses");
+    public static readonly ReportMetric Sigma = new(Metrics.Sigma, "σ", "", "decoder noise");
+    public static readonly ReportMetric TrainLoss = new(Metrics.TrainLoss, "training loss", "nats", "the loss as optimised, with its weights");
 
     /// <summary>The epoch counter each trial logs beside its held-out metrics, at the same step.</summary>
     public const string Epoch = "epoch";

@@ -1,4 +1,5 @@
 using Exp.Engine.Images;
+using Exp.Engine.Objective;
 using Exp.Tracking.Model;
 
 namespace Exp.Report.Model;
@@ -78,7 +79,7 @@ public static class ReportPageBuilder
     /// <summary>Best among finished trials only: a running trial's value is provisional, a failed one's is not a result.</summary>
     private static bool IsBest(TrialSource trial, ReportMetric metric, IReadOnlyList<TrialSource> all)
     {
-        if (metric.Better == Better.Neither || trial.Status != RunStatus.Finished || Last(trial, metric.Key) is not { } value)
+        if (metric.Goal == MetricGoal.None || trial.Status != RunStatus.Finished || Last(trial, metric.Key) is not { } value)
         {
             return false;
         }
@@ -224,7 +225,7 @@ public static class ReportPageBuilder
             .ToList();
         return series.Count == 0
             ? null
-            : new Curves(new ReportMetric(ReportMetrics.ProposalPrefix, "log p(x) estimate by proposal", "nats", Better.Higher, "importance-sampling estimates of log p(x) with proposal q(z|x) or the prior, against the number of samples k"), "k (samples)", true, series);
+            : new Curves(new ReportMetric(ReportMetrics.ProposalPrefix, "log p(x) estimate by proposal", "nats", "importance-sampling estimates of log p(x) with proposal q(z|x) or the prior, against the number of samples k"), "k (samples)", true, series);
     }
 
     private static IReadOnlyList<MetricPoint> Thin(IReadOnlyList<MetricPoint> points)

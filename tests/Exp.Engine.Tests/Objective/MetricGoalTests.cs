@@ -21,6 +21,8 @@ public class MetricGoalTests
     [InlineData(Metrics.BitsPerDim, MetricGoal.Lower)]
     [InlineData(Metrics.TrainLoss, MetricGoal.Lower)]
     [InlineData(Metrics.Sigma, MetricGoal.None)]
+    [InlineData(Metrics.Kl, MetricGoal.None)]
+    [InlineData(Metrics.AggregateKl, MetricGoal.Lower)]
     [InlineData("eval/not_a_metric", MetricGoal.None)]
     public void Goals_are_read_from_the_declarations(string key, MetricGoal goal) => Assert.Equal(goal, Metrics.GoalOf(key));
 }

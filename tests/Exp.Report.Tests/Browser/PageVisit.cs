@@ -100,6 +100,63 @@ public sealed class PageVisit : IAsyncDisposable
         Assert.All(images, image => Assert.True(image.Complete && image.NaturalWidth > 0, $"image '{image.Alt}' did not decode"));
     }
 
+    /// <summary>Screen widths a report must fit: a laptop, the width the other tests use, a desktop.</summary>
+    public static readonly int[] CommonWidths = [1280, 1400, 1920];
+
+    /// <summary>
+    /// Resizes the window and checks that nothing a reader must see is cut off at that width: no picture sticks out of its
+    /// trial's box (the row would crop it behind a scrollbar), no chart draws wider than its box, the page needs no sideways
+    /// scrolling, and no label drawn on a chart's points overlaps another or sticks out of its chart.
+    /// </summary>
+    public async Task AssertEverythingReadableAtAsync(int width)
+    {
+        await Page.SetViewportSizeAsync(width, 1000);
+        try
+        {
+            // Plotly redraws a responsive chart shortly after the window's resize event.
+            await Page.WaitForFunctionAsync($"() => ({Problems}).length === 0", null, new PageWaitForFunctionOptions { Timeout = 5_000 });
+        }
+        catch (TimeoutException)
+        {
+            // Reported below, with what is wrong.
+        }
+        var problems = await Page.EvaluateAsync<string[]>(Problems);
+        Assert.True(problems.Length == 0, $"at {width} px: {string.Join("; ", problems)}");
+    }
+
+    private const string Problems = """
+        (() => {
+          const out = [];
+          const within = (r, box) => r.left >= box.left - 1 && r.right <= box.right + 1 && r.top >= box.top - 1 && r.bottom <= box.bottom + 1;
+          const meet = (a, b) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > 0 && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 0;
+          document.querySelectorAll('figure.trial').forEach(fig => {
+            const box = fig.getBoundingClientRect();
+            if (fig.scrollWidth > fig.clientWidth + 1) out.push(`the row of ${fig.dataset.run} scrolls (${fig.scrollWidth} > ${fig.clientWidth} px)`);
+            fig.querySelectorAll('img').forEach(img => {
+              const r = img.getBoundingClientRect();
+              if (!within(r, box)) out.push(`'${img.alt}' spans ${Math.round(r.left)}-${Math.round(r.right)} px, its row ${Math.round(box.left)}-${Math.round(box.right)}`);
+            });
+          });
+          document.querySelectorAll('div.chart-plot').forEach(plot => {
+            const box = plot.getBoundingClientRect();
+            plot.querySelectorAll('svg.main-svg').forEach(svg => {
+              const r = svg.getBoundingClientRect();
+              if (r.width > box.width + 1) out.push(`${plot.id} draws ${Math.round(r.width)} px wide in a ${Math.round(box.width)} px box`);
+            });
+            const area = plot.querySelector('svg.main-svg').getBoundingClientRect();
+            const labels = Array.from(plot.querySelectorAll('.textpoint text'))
+              .map(t => ({ text: t.textContent, r: t.getBoundingClientRect() }))
+              .filter(l => l.text.length > 0 && l.r.width > 0);
+            labels.forEach((a, i) => {
+              if (!within(a.r, area)) out.push(`${plot.id}: label '${a.text}' sticks out of the chart`);
+              labels.slice(i + 1).filter(b => meet(a.r, b.r)).forEach(b => out.push(`${plot.id}: labels '${a.text}' and '${b.text}' overlap`));
+            });
+          });
+          if (document.documentElement.scrollWidth > window.innerWidth) out.push(`the page scrolls sideways (${document.documentElement.scrollWidth} > ${window.innerWidth} px)`);
+          return out;
+        })()
+        """;
+
     public async ValueTask DisposeAsync() => await Page.CloseAsync();
 
     // Playwright fills these from the page's JSON, so they need setters.

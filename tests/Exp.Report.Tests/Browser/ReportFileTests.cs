@@ -29,6 +29,23 @@ public sealed class ReportFileTests(SmallSweep sweep)
     }
 
     [Fact]
+    public async Task At_common_widths_every_picture_and_chart_fits_and_no_chart_label_overlaps_another()
+    {
+        await using var visit = await PageVisit.OpenAsync(sweep.Browser, new Uri(await WriteReportAsync("widths.html")).AbsoluteUri);
+        var finished = SmallSweep.TrialCount - 1;
+        // Each finished trial's row holds both figures beside its grids, as in the main example, where they were cropped.
+        Assert.Equal(finished, await visit.Page.Locator("figure.trial img.extra[alt^='KL per latent dimension']").CountAsync());
+        Assert.Equal(finished, await visit.Page.Locator("figure.trial img.extra[alt^='proposal comparison']").CountAsync());
+
+        foreach (var width in PageVisit.CommonWidths)
+        {
+            await visit.AssertEverythingReadableAtAsync(width);
+            await visit.Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(SmallSweep.ScreenshotFolder, $"small-sweep-report-{width}.png"), FullPage = true });
+        }
+        Assert.Empty(visit.Errors);
+    }
+
+    [Fact]
     public async Task A_failed_trial_shows_its_reason_and_the_filter_limits_the_table_the_charts_and_the_pictures()
     {
         await using var visit = await PageVisit.OpenAsync(sweep.Browser, new Uri(await WriteReportAsync("filter.html")).AbsoluteUri);

@@ -6,8 +6,9 @@ namespace Exp.Report.Tests.Browser;
 
 /// <summary>
 /// A small real sweep, made once for the browser tests: `exp run` trains four trials on a
-/// Fashion-MNIST subset (three KL weights, and one that diverges), writes its report and says
-/// where; then a browser is started.
+/// Fashion-MNIST subset (three KL weights, and one that diverges), with every figure a trial
+/// logs (the proposal comparison included, as in the main example), writes its report and
+/// says where; then a browser is started.
 /// </summary>
 public sealed partial class SmallSweep : IAsyncLifetime
 {
@@ -38,6 +39,10 @@ public sealed partial class SmallSweep : IAsyncLifetime
           sample_count: 16
           reconstruction_count: 8
           iwae_samples: 4
+          proposal_comparison: true
+          proposal_k: [1, 10, 100]
+          proposal_images: 4
+          proposal_repeats: 2
         sweep:
           method: list
           trials:

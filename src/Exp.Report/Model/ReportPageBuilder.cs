@@ -1,5 +1,6 @@
 using Exp.Engine.Images;
 using Exp.Engine.Objective;
+using Exp.Spec;
 using Exp.Tracking.Model;
 
 namespace Exp.Report.Model;
@@ -44,15 +45,25 @@ public static class ReportPageBuilder
             .ThenBy(t => t.StartTime)
             .ToList();
 
-    /// <summary>The config values that differ between trials (a value one trial lacks counts as differing), keyed as in the store.</summary>
+    /// <summary>
+    /// The config values that differ between trials (a value one trial lacks counts as differing),
+    /// keyed as in the store; a derived param that repeats a written one trial for trial
+    /// (loss.effective_beta of a sweep over kl_weight in beta mode) is left out: it would be a
+    /// second column and a second chart of the same values.
+    /// </summary>
     public static IReadOnlyList<SweptParameter> SweptParameters(IReadOnlyList<TrialSource> trials)
     {
         if (trials.Count < 2)
         {
             return [];
         }
-        var keys = trials.SelectMany(t => t.Params.Keys).Distinct()
+        var differing = trials.SelectMany(t => t.Params.Keys).Distinct()
             .Where(key => trials.Select(t => t.Params.GetValueOrDefault(key)).Distinct().Count() > 1)
+            .ToList();
+        var written = differing.Except(Trial.DerivedParamKeys).ToList();
+        bool Repeats(string derived, string key) => trials.All(t => t.Params.GetValueOrDefault(derived) == t.Params.GetValueOrDefault(key));
+        var keys = differing
+            .Where(key => written.Contains(key) || !written.Any(other => Repeats(key, other)))
             .Order(StringComparer.Ordinal)
             .ToList();
         // The last part of the path names the column, unless two swept paths end alike.

@@ -24,6 +24,9 @@ type Trial =
         |> List.map (fun (key, value) -> System.Collections.Generic.KeyValuePair(key, value))
         |> Array.ofList
 
+    /// The keys of the params that are derived from the config, not written in it.
+    static member DerivedParamKeys: string[] = Array.ofList Planning.TrialJson.derivedKeys
+
 type Goal =
     | Maximize = 0
     | Minimize = 1

@@ -79,13 +79,19 @@ let toJson (config: TrialConfig) : JsonNode =
 let toText (indented: bool) (config: TrialConfig) =
     (toJson config).ToJsonString(JsonSerializerOptions(WriteIndented = indented))
 
+let private effectiveBeta = "loss.effective_beta"
+let private effectiveSigma = "loss.effective_sigma"
+
+/// The keys of the `derived` params.
+let derivedKeys = [ effectiveBeta; effectiveSigma ]
+
 /// The params derived from the config (not part of its id): the Gaussian beta-VAE it trains,
 /// its sigma a number or `learned` / `optimal`. Written like the other params.
 let derived (config: TrialConfig) : (string * string) list =
     let loss = config.Loss
     let sigma = if loss.Sigma = SigmaMode.Fixed then value loss.NoiseSigma else name Names.sigmaModes loss.Sigma
-    [ "loss.effective_beta", PythonText.str (value (Conventions.effectiveBeta loss))
-      "loss.effective_sigma", PythonText.str sigma ]
+    [ effectiveBeta, PythonText.str (value (Conventions.effectiveBeta loss))
+      effectiveSigma, PythonText.str sigma ]
 
 /// Every leaf as a dotted path and its text, in the config's order: the MLflow params,
 /// written as MLflow's Python client writes a param (str of the value: 1e-05, True, [32, 64]).

@@ -94,6 +94,20 @@ public sealed class ReportPageBuilderTests
         Assert.Equal(["500", "0.1", "64"], page.Rows.Single(r => r.Name == "a").SweptValues);
     }
 
+    [Theory]
+    [InlineData("beta", "[0.1, 1]", new[] { "kl_weight" })]
+    [InlineData("fraction", "[0.2, 0.5]", new[] { "effective_beta", "kl_weight" })]
+    public void A_derived_param_is_swept_only_where_it_says_more_than_the_written_value_it_comes_from(string klMode, string weights, string[] expected)
+    {
+        // The params exactly as `exp run` logs them, from the spec.
+        var plan = Exp.Spec.Specs.Parse($"experiment: x\nloss:\n  kl_mode: {klMode}\n  kl_weight: 0.5\nsweep:\n  parameters:\n    loss.kl_weight: {weights}\n", "spec.yaml").Plan;
+        var trials = plan.Trials.Select(trial => Trial(trial.Name, parameters: trial.Params.ToDictionary(p => p.Key, p => p.Value))).ToArray();
+
+        var page = ReportPageBuilder.Build(Source(trials));
+
+        Assert.Equal(expected, page.Swept.Select(p => p.Title));
+    }
+
     [Fact]
     public void The_trade_off_and_the_pictures_follow_the_swept_values_in_numeric_order()
     {

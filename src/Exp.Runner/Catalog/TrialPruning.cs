@@ -1,3 +1,5 @@
+using Exp.Runner.Trials;
+
 namespace Exp.Runner.Catalog;
 
 /// <summary>
@@ -10,6 +12,11 @@ namespace Exp.Runner.Catalog;
 /// <param name="Why">The scheduler's reason, as tagged on its run.</param>
 public sealed record TrialPruning(int? Epoch, int? Epochs, string Why)
 {
+    /// <summary>A trial pruned where the last value of its run's `epoch` metric says it stopped.</summary>
+    /// <param name="metrics">The last value of each metric of its run.</param>
+    public static TrialPruning After(IReadOnlyDictionary<string, double> metrics, int? epochs, string why) =>
+        new(metrics.TryGetValue(TrackingObserver.EpochMetric, out var epoch) ? (int)epoch : null, epochs, why);
+
     /// <summary>The trial's status where one is shown: "pruned at 3/9".</summary>
     public string Status => Epoch is { } epoch ? $"pruned at {epoch}/{Epochs?.ToString() ?? "?"}" : "pruned";
 }

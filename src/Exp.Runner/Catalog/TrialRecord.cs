@@ -41,7 +41,7 @@ public sealed record TrialRecord(
     /// </summary>
     public TrialPruning? Pruning =>
         Tags.GetValueOrDefault(TrialTags.Pruned) is { Length: > 0 } why
-            ? new TrialPruning(Metrics.TryGetValue(TrackingObserver.EpochMetric, out var epoch) ? (int)epoch : null, PlannedEpochs, why)
+            ? TrialPruning.After(Metrics, PlannedEpochs, why)
             : null;
 
     /// <summary>Trained to its end: FINISHED and not pruned. Only such a trial's metrics compete for the best of a sweep.</summary>

@@ -1,6 +1,5 @@
 using Exp.Spec;
 using Exp.Runner.Catalog;
-using Exp.Runner.Trials;
 
 namespace Exp.Runner.Sweeps;
 
@@ -47,7 +46,7 @@ public sealed record TrialResult(
     /// <summary>Where and why the sweep's scheduler stopped it for good (its `epoch` metric, of train.epochs); null for a trial it did not prune.</summary>
     public TrialPruning? Pruning =>
         Kind == TrialResultKind.Pruned
-            ? new TrialPruning(Metrics.TryGetValue(TrackingObserver.EpochMetric, out var epoch) ? (int)epoch : null, Trial.Config.Train.Epochs, Reason ?? "")
+            ? TrialPruning.After(Metrics, Trial.Config.Train.Epochs, Reason ?? "")
             : null;
 
     /// <summary>Failed, stopped or not run: the sweep did not complete it. A trial another `exp run` is running is not a failure of this one.</summary>

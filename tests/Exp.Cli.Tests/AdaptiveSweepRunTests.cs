@@ -144,6 +144,13 @@ public sealed class AdaptiveSweepRunTests : IDisposable
         Assert.All(pruned, t => Assert.Contains("pruned at 1/2: would skip", Row(dryRun.Output, t.TrialId)));
         Assert.Contains("finished: would skip", Row(dryRun.Output, trained.TrialId));
 
+        // Running it again trains nothing and says what was done before.
+        var again = await ExpProcess.RunAsync(workspace.Directory, "run", spec);
+
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Contains("3 trial(s), 1 finished before, 2 pruned before;", again.Output);
+        Assert.Contains("1 of 3 trials finished, 2 pruned early in", again.Output);
+
         static string Row(string output, string trialId) =>
             Assert.Single(output.Split('\n'), line => line.Contains(trialId) && line.Contains('│'));
     }

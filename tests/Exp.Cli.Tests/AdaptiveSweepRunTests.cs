@@ -12,11 +12,12 @@ public sealed class AdaptiveSweepRunTests : IDisposable
 {
     private readonly Workspace workspace = new();
 
-    private const string Spec = """
-        experiment: e2e-asha
+    /// <param name="sweep">The sweep block; the data, model and training are the same small ones for every test here.</param>
+    private static string Spec(string experiment, int trainImages, string sweep) => $"""
+        experiment: {experiment}
         data:
           dataset: fashion-mnist
-          train_limit: 600
+          train_limit: {trainImages}
           test_limit: 200
         model:
           channels: [8, 16]
@@ -30,6 +31,10 @@ public sealed class AdaptiveSweepRunTests : IDisposable
           test_iwae_samples: 10
           sample_count: 4
           reconstruction_count: 4
+        {sweep}
+        """;
+
+    private const string TpeAsha = """
         sweep:
           method: tpe
           trials: 6
@@ -44,7 +49,7 @@ public sealed class AdaptiveSweepRunTests : IDisposable
     [Fact]
     public async Task Promoted_trials_continue_in_their_own_runs_with_no_step_logged_twice_and_pruned_ones_end_finished()
     {
-        var spec = workspace.WriteSpec(Spec);
+        var spec = workspace.WriteSpec(Spec("e2e-asha", 600, TpeAsha));
 
         var result = await ExpProcess.RunAsync(workspace.Directory, "run", spec);
 
@@ -90,6 +95,64 @@ public sealed class AdaptiveSweepRunTests : IDisposable
         Assert.True(again.ExitCode == 0, again.ToString());
         Assert.Equal(6, workspace.Trials("e2e-asha").Count);
         Assert.All(workspace.Trials("e2e-asha"), t => Assert.Equal(histories[t.Run.RunId], workspace.History(t, Metrics.TrainLoss).Count));
+    }
+
+    [Fact]
+    public async Task Exp_ls_show_and_the_summary_mark_pruned_trials_as_pruned_at_their_epoch_and_rank_only_trained_ones_best()
+    {
+        // Three trials to 2 epochs, one at a time: all three pause at epoch 1, the best third (one) goes on, two are pruned there.
+        var spec = workspace.WriteSpec(Spec("e2e-pruned", 200, """
+            sweep:
+              scheduler: {type: asha, min_epochs: 1, reduction_factor: 3, max_epochs: 2}
+              parameters:
+                loss.kl_weight: [0.001, 0.1, 1.0]
+            """));
+
+        var run = await ExpProcess.RunAsync(workspace.Directory, "run", spec, "--parallel", "1");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var trials = workspace.Trials("e2e-pruned");
+        var pruned = trials.Where(t => t.Tags.ContainsKey(TrialTags.Pruned)).ToList();
+        var trained = Assert.Single(trials, t => !t.Tags.ContainsKey(TrialTags.Pruned));
+        Assert.Equal(2, pruned.Count);
+        Assert.All(trials, t => Assert.Equal(RunStatus.Finished, t.Run.Status));
+        // The end of `exp run`: two pruned trials are not "finished" ones.
+        Assert.Contains("1 of 3 trials finished, 2 pruned early in", run.Output);
+        Assert.All(pruned, t => Assert.Contains("pruned at 1/2", Row(run.Output, t.TrialId)));
+
+        var listing = await ExpProcess.RunAsync(workspace.Directory, "ls");
+
+        Assert.True(listing.ExitCode == 0, listing.ToString());
+        Assert.Contains("3 trial(s) (2 pruned)", listing.Output);
+        Assert.Contains($"best {trained.Name}", listing.Output);
+        Assert.All(pruned, t => Assert.Matches(@"│\s*pruned at 1/2\s*│", Row(listing.Output, t.TrialId)));
+        Assert.Matches(@"│\s*finished\s*│", Row(listing.Output, trained.TrialId));
+        // Trained to the end first, then the pruned ones.
+        var order = listing.Output.Split('\n').Select(line => trials.FirstOrDefault(t => line.Contains(t.TrialId))).OfType<Exp.Runner.Catalog.TrialRecord>().ToList();
+        Assert.Equal(trained.TrialId, order[0].TrialId);
+
+        var shown = await ExpProcess.RunAsync(workspace.Directory, "show", pruned[0].TrialId);
+
+        Assert.True(shown.ExitCode == 0, shown.ToString());
+        Assert.Contains($"run {pruned[0].RunId} in experiment {pruned[0].ExperimentId}: pruned at 1/2", shown.Output);
+        Assert.Contains("pruned: stopped at 1 of 2 epochs", shown.Output);
+
+        // What running it again would do: skip them, as pruned.
+        var dryRun = await ExpProcess.RunAsync(workspace.Directory, "run", spec, "--dry-run");
+
+        Assert.True(dryRun.ExitCode == 0, dryRun.ToString());
+        Assert.All(pruned, t => Assert.Contains("pruned at 1/2: would skip", Row(dryRun.Output, t.TrialId)));
+        Assert.Contains("finished: would skip", Row(dryRun.Output, trained.TrialId));
+
+        // Running it again trains nothing and says what was done before.
+        var again = await ExpProcess.RunAsync(workspace.Directory, "run", spec);
+
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Contains("3 trial(s), 1 finished before, 2 pruned before;", again.Output);
+        Assert.Contains("1 of 3 trials finished, 2 pruned early in", again.Output);
+
+        static string Row(string output, string trialId) =>
+            Assert.Single(output.Split('\n'), line => line.Contains(trialId) && line.Contains('│'));
     }
 
     public void Dispose() => workspace.Dispose();

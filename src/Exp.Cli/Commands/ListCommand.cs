@@ -35,18 +35,23 @@ public static class ListCommand
             }
             foreach (var sweep in sweeps.OrderBy(s => s.StartedAt))
             {
-                var best = sweep.Trials.Where(t => t.Metrics.ContainsKey(TrialMetrics.Elbo)).MaxBy(t => t.Metrics[TrialMetrics.Elbo]);
+                // The best is a trial that trained to its end: a pruned one's ELBO is from fewer epochs, a failed or running one's is no result.
+                var best = sweep.Trials.Where(t => t.Completed && t.Metrics.ContainsKey(TrialMetrics.Elbo)).MaxBy(t => t.Metrics[TrialMetrics.Elbo]);
+                var pruned = sweep.Trials.Count(t => t.Pruning is not null);
                 var table = new Table()
                     .Title(Markup.Escape($"{sweep.ExperimentName} / {sweep.RunName}: {sweep.Status}, "
-                        + $"{sweep.Trials.Count} trial(s), started {sweep.StartedAt.LocalDateTime:yyyy-MM-dd HH:mm}"
+                        + $"{sweep.Trials.Count} trial(s){(pruned > 0 ? $" ({pruned} pruned)" : "")}, started {sweep.StartedAt.LocalDateTime:yyyy-MM-dd HH:mm}"
                         + (best is null ? "" : $", best {best.Name}")))
                     .AddColumns("trial", "id", "status")
                     .AddColumn(new TableColumn("ELBO (nats)").RightAligned())
                     .AddColumn("run");
-                foreach (var trial in sweep.Trials.OrderByDescending(t => t.Metrics.GetValueOrDefault(TrialMetrics.Elbo, double.NegativeInfinity)))
+                // Trials that trained to their end first, then pruned ones, then the rest; best held-out ELBO first in each.
+                foreach (var trial in sweep.Trials
+                    .OrderBy(t => t.Completed ? 0 : t.Pruning is not null ? 1 : 2)
+                    .ThenByDescending(t => t.Metrics.GetValueOrDefault(TrialMetrics.Elbo, double.NegativeInfinity)))
                 {
                     table.AddRow(
-                        Markup.Escape(trial.Name), trial.TrialId, trial.Status,
+                        Markup.Escape(trial.Name), trial.TrialId, Markup.Escape(trial.Shown),
                         MetricFormat.Of(trial.Metrics, TrialMetrics.Elbo), trial.RunId);
                 }
                 AnsiConsole.Write(table);
@@ -58,7 +63,7 @@ public static class ListCommand
                 foreach (var (experiment, trial) in standalone.OrderBy(s => s.Trial.StartedAt))
                 {
                     table.AddRow(
-                        Markup.Escape(experiment), Markup.Escape(trial.Name), trial.TrialId, trial.Status,
+                        Markup.Escape(experiment), Markup.Escape(trial.Name), trial.TrialId, trial.Shown,
                         MetricFormat.Of(trial.Metrics, TrialMetrics.Elbo), trial.RunId);
                 }
                 AnsiConsole.Write(table);

@@ -58,14 +58,14 @@ public static class ShowCommand
     {
         var details = catalog.Details(trial);
         Console.WriteLine($"trial {trial.Name} ({trial.TrialId})");
-        Console.WriteLine($"run {trial.RunId} in experiment {trial.ExperimentId}: {trial.Status}");
+        Console.WriteLine($"run {trial.RunId} in experiment {trial.ExperimentId}: {trial.Shown}");
         if (trial.Failure is { } failure)
         {
             Console.WriteLine($"reason: {failure}");
         }
-        if (trial.Tags.GetValueOrDefault(Exp.Runner.Trials.TrialTags.Pruned) is { } pruned)
+        if (trial.Pruning is { } pruning)
         {
-            Console.WriteLine($"pruned: {pruned}");
+            Console.WriteLine($"pruned: {pruning.Why}");
         }
 
         var config = new Table().Title("config").AddColumns("key", "value");

@@ -15,7 +15,8 @@ public sealed class PlainSweepView : ISweepObserver
     {
         board.Started(start);
         var where = start.Slots[0].Gpu is null ? $"{start.Slots[0].Threads} CPU thread(s) each" : "on GPUs";
-        Write($"sweep {start.Plan.Experiment}: {start.Plan.Search?.Trials ?? start.Plan.Trials.Length} trial(s), {start.AlreadyFinished} finished before; "
+        Write($"sweep {start.Plan.Experiment}: {start.Plan.Search?.Trials ?? start.Plan.Trials.Length} trial(s), {start.AlreadyFinished} finished before"
+            + (start.AlreadyPruned > 0 ? $", {start.AlreadyPruned} pruned before" : "") + "; "
             + $"running {start.Slots.Count} at a time, {where}");
     }
 

@@ -13,11 +13,11 @@ public static class PlanStatus
         AnsiConsole.Write(PlanTable.Build(plan, trial =>
         {
             var disposition = dispositions[trial.Id];
-            var status = disposition.Existing?.Status;
+            var status = disposition.Existing?.Shown;
             return disposition.Kind switch
             {
                 DispositionKind.New => "new: would run",
-                DispositionKind.Skip => "finished: would skip",
+                DispositionKind.Skip => $"{status}: would skip",
                 DispositionKind.Resume => $"{status}: would resume from its checkpoint of epoch {disposition.ResumeEpoch}",
                 _ => $"{status}: would start over",
             };

@@ -50,7 +50,10 @@ public static class SummaryTable
         {
             Console.WriteLine($"FAILED {failed.Trial.Name}: {failed.Reason}");
         }
-        Console.WriteLine($"{summary.Results.Count(r => r.Succeeded)} of {summary.Results.Count} trials finished in {MetricFormat.Duration(summary.Elapsed)}.");
+        // A pruned trial succeeded (it is no failure) but did not train to its end: it is not counted as finished.
+        var pruned = summary.Results.Count(r => r.Pruning is not null);
+        Console.WriteLine($"{summary.Results.Count(r => r.Completed)} of {summary.Results.Count} trials finished"
+            + (pruned > 0 ? $", {pruned} pruned early" : "") + $" in {MetricFormat.Duration(summary.Elapsed)}.");
         Console.WriteLine(OpenInMlflow(summary.Location, summary.Experiment));
         DeliveryAccount.Print(summary.Delivery);
     }
@@ -66,7 +69,7 @@ public static class SummaryTable
         TrialResultKind.Failed => "[red]FAILED[/]",
         TrialResultKind.Killed => "[yellow]stopped[/]",
         TrialResultKind.Paused => $"[yellow]paused at {result.Metrics.GetValueOrDefault(Exp.Runner.Trials.TrackingObserver.EpochMetric)} ep[/]",
-        TrialResultKind.Pruned => $"[grey]pruned at {result.Metrics.GetValueOrDefault(Exp.Runner.Trials.TrackingObserver.EpochMetric)} ep[/]",
+        TrialResultKind.Pruned => $"[grey]{result.Pruning!.Status}[/]",
         TrialResultKind.RunningElsewhere => "[blue]running elsewhere[/]",
         _ => "[grey]not run[/]",
     };

@@ -21,7 +21,7 @@ public sealed class SweepBoard
 
     /// <param name="Search">An adaptive sweep's latest decision and trials; null for the other sweeps.</param>
     public sealed record Snapshot(
-        int Total, int AlreadyFinished, int Done, int Failed, int Left, IReadOnlyList<RunningTrial> Running, TimeSpan Elapsed, TimeSpan? Remaining,
+        int Total, int DoneBefore, int Done, int Failed, int Left, IReadOnlyList<RunningTrial> Running, TimeSpan Elapsed, TimeSpan? Remaining,
         SearchEvent? Search);
 
     private SearchEvent? search;
@@ -39,12 +39,13 @@ public sealed class SweepBoard
         lock (gate)
         {
             total = start.Plan.Search?.Trials ?? start.Plan.Trials.Length;
-            toRun = total - start.AlreadyFinished;
-            AlreadyFinished = start.AlreadyFinished;
+            DoneBefore = start.AlreadyFinished + start.AlreadyPruned;
+            toRun = total - DoneBefore;
         }
     }
 
-    public int AlreadyFinished { get; private set; }
+    /// <summary>Trials an earlier run finished or pruned: none of this run's work.</summary>
+    public int DoneBefore { get; private set; }
 
     public void TrialStarted(Trial trial, Slot slot)
     {
@@ -90,7 +91,7 @@ public sealed class SweepBoard
                 toRun--;
                 if (result.Kind == TrialResultKind.AlreadyFinished)
                 {
-                    AlreadyFinished++;
+                    DoneBefore++;
                 }
                 return;
             }
@@ -110,7 +111,7 @@ public sealed class SweepBoard
             var fraction = toRun == 0 ? 1.0 : (ended + running.Values.Sum(r => r.Progress)) / toRun;
             TimeSpan? remaining = fraction is > 0.01 and < 1 ? elapsed * ((1 - fraction) / fraction) : null;
             return new Snapshot(
-                total, AlreadyFinished, ended - failed, failed, Math.Max(0, toRun - ended - running.Count),
+                total, DoneBefore, ended - failed, failed, Math.Max(0, toRun - ended - running.Count),
                 running.Values.OrderBy(r => r.Slot.Index).ToList(), elapsed, remaining, search);
         }
     }

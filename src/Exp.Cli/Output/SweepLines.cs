@@ -11,7 +11,7 @@ public static class SweepLines
     public static string Overall(SweepBoard.Snapshot state)
     {
         var remaining = state.Remaining is { } left ? $", about {MetricFormat.Duration(left)} left" : "";
-        return $"{state.Done + state.AlreadyFinished}/{state.Total} done, {state.Running.Count} running, {state.Failed} failed, "
+        return $"{state.Done + state.DoneBefore}/{state.Total} done, {state.Running.Count} running, {state.Failed} failed, "
             + $"{state.Left} waiting; {MetricFormat.Duration(state.Elapsed)} elapsed{remaining}";
     }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Exp.Engine.Objective;
 using Exp.Runner.Trials;
 using Exp.Tracking.LocalStore;
@@ -53,10 +54,12 @@ public sealed class RunCatalog(FileStore store)
             .Where(run => run.Tags is not null)
             .Select(run => (run.Info, run.Tags!));
 
-    /// <summary>The trial of a run, or null when its metrics cannot be read (the run is left out).</summary>
+    /// <summary>The trial of a run, or null when its metrics or params cannot be read (the run is left out).</summary>
     private TrialRecord? Record(RunInfo run, IReadOnlyDictionary<string, string> tags) =>
         store.TryReadRun(() => LastMetricValues(run.RunId), out var metrics)
-            ? new TrialRecord(run, tags[TrialTags.TrialId], tags.GetValueOrDefault(MlflowTags.ParentRunId), tags, metrics)
+        && store.TryReadRun(() => store.GetParam(run.RunId, TrialRecord.EpochsParam), out var epochs)
+            ? new TrialRecord(run, tags[TrialTags.TrialId], tags.GetValueOrDefault(MlflowTags.ParentRunId), tags, metrics,
+                int.TryParse(epochs, NumberStyles.Integer, CultureInfo.InvariantCulture, out var planned) ? planned : null)
             : null;
 
     public IReadOnlyList<SweepRecord> Sweeps()

@@ -4,8 +4,9 @@ using Exp.Spec;
 
 namespace Exp.Runner.Sweeps;
 
-/// <param name="AlreadyFinished">Trials that an earlier run finished.</param>
-public sealed record SweepStart(Plan Plan, string ExperimentId, string? SweepRunId, IReadOnlyList<Slot> Slots, int AlreadyFinished);
+/// <param name="AlreadyFinished">Trials that an earlier run trained to their end.</param>
+/// <param name="AlreadyPruned">Trials that an earlier run of an adaptive sweep stopped early for good (pruned); 0 for the other sweeps.</param>
+public sealed record SweepStart(Plan Plan, string ExperimentId, string? SweepRunId, IReadOnlyList<Slot> Slots, int AlreadyFinished, int AlreadyPruned = 0);
 
 /// <summary>What a sweep reports as it goes; the CLI shows it live. Called from several threads.</summary>
 public interface ISweepObserver

@@ -169,7 +169,7 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
         {
             observer.Notice($"running {slots.Count} trial(s) at once, not {parallel}: this machine has {options.Cores} core(s) and no GPU");
         }
-        observer.SweepStarted(new SweepStart(plan, experimentId, sweepRunId, slots, before.Count(t => t.Phase is SearchPhase.Completed or SearchPhase.Pruned)));
+        observer.SweepStarted(new SweepStart(plan, experimentId, sweepRunId, slots, before.Count(t => t.Phase == SearchPhase.Completed), before.Count(t => t.Phase == SearchPhase.Pruned)));
 
         var latest = new ConcurrentDictionary<string, TrialResult>();
         var failures = 0;

@@ -40,6 +40,15 @@ public sealed record TrialResult(
 
     public bool Succeeded => Kind is TrialResultKind.Finished or TrialResultKind.AlreadyFinished or TrialResultKind.Pruned;
 
+    /// <summary>Trained to its end, now or by an earlier `exp run`; a pruned trial succeeded but did not.</summary>
+    public bool Completed => Kind is TrialResultKind.Finished or TrialResultKind.AlreadyFinished;
+
+    /// <summary>Where and why the sweep's scheduler stopped it for good (its `epoch` metric, of train.epochs); null for a trial it did not prune.</summary>
+    public TrialPruning? Pruning =>
+        Kind == TrialResultKind.Pruned
+            ? TrialPruning.After(Metrics, Trial.Config.Train.Epochs, Reason ?? "")
+            : null;
+
     /// <summary>Failed, stopped or not run: the sweep did not complete it. A trial another `exp run` is running is not a failure of this one.</summary>
     public bool IsFailure => Kind is TrialResultKind.Failed or TrialResultKind.Killed or TrialResultKind.NotRun;
 }

@@ -212,7 +212,8 @@ public sealed class TrialLifecycle
     /// </summary>
     public async Task PruneAsync(string trialId, string why)
     {
-        if (catalog.FindTrial(options.ExperimentId, trialId) is not { } record || record.Tags.ContainsKey(TrialTags.Pruned))
+        // Done only once its run is FINISHED: a crash between the tag and the status leaves it tagged but RUNNING.
+        if (catalog.FindTrial(options.ExperimentId, trialId) is not { } record || record is { Pruning: not null, Run.Status: RunStatus.Finished })
         {
             return;
         }

@@ -384,6 +384,14 @@ public sealed class FileStore
 
     public IReadOnlyDictionary<string, string> GetParams(string runId) => ReadKeyFiles(Path.Combine(RunDirectory(runId), "params"));
 
+    /// <summary>One param's value, null if it was never logged: reads one file where <see cref="GetParams"/> reads them all.</summary>
+    public string? GetParam(string runId, string key)
+    {
+        TrackingKeys.Validate("parameter", key);
+        var path = KeyPath(Path.Combine(RunDirectory(runId), "params"), key);
+        return File.Exists(path) ? ReadKeyFile(path) : null;
+    }
+
     public IReadOnlyDictionary<string, string> GetTags(string runId) => ReadKeyFiles(Path.Combine(RunDirectory(runId), "tags"));
 
     public IReadOnlyList<string> GetMetricKeys(string runId) => ListKeys(Path.Combine(RunDirectory(runId), "metrics"));

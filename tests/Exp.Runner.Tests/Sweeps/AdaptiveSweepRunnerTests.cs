@@ -122,5 +122,25 @@ public sealed class AdaptiveSweepRunnerTests : IDisposable
             Trials(plan.Tracking.Uri).Select(t => (t.TrialId, t.Run.Status, t.Tags.GetValueOrDefault(TrialTags.Pruned))).Order());
     }
 
+    [Fact]
+    public async Task A_pruned_trial_whose_run_was_tagged_but_not_ended_before_a_crash_ends_finished_on_the_next_run()
+    {
+        var plan = Plan("tagged");
+        await RunAsync(plan, new FakeLauncher(_ => Trains), new RecordingSweepObserver());
+        var store = new FileStore(plan.Tracking.Uri);
+        // `exp run` died after the pruning's tag landed and before its run was ended: RUNNING, as ResumeRun left it.
+        var halfPruned = Trials(plan.Tracking.Uri).First(t => t.Pruning is not null);
+        store.UpdateRun(halfPruned.RunId, RunStatus.Running, null);
+
+        var again = new FakeLauncher(_ => Trains);
+        await RunAsync(plan, again, new RecordingSweepObserver());
+
+        Assert.Empty(again.Submitted);
+        var ended = Trials(plan.Tracking.Uri).Single(t => t.TrialId == halfPruned.TrialId);
+        Assert.Equal(RunStatus.Finished, ended.Run.Status);
+        Assert.Equal(halfPruned.Tags[TrialTags.Pruned], ended.Pruning?.Why);
+        Assert.Equal(9, ended.PlannedEpochs);
+    }
+
     public void Dispose() => Directory.Delete(root, recursive: true);
 }

@@ -76,11 +76,14 @@ public sealed class SlurmLauncherTests(SlurmCluster cluster) : IDisposable
             Assert.Contains($"element {trial.Tags[SlurmTags.Element]} on {trial.Tags[SlurmTags.Node]}", log);
         }
         Assert.Equal(["n1", "n2"], trials.Select(t => t.Tags[SlurmTags.Node]).Distinct().Order());
-        // Trials that trained on one node at the same time never shared a GPU (runs are created at submission: training starts at the first step).
+        // Trials that trained on one node at the same time never shared a GPU. A trial uses its GPU from its
+        // first step to its last metric: runs are created at submission, and ended by `exp run` when it
+        // next reads the queue, after the element and its GPU are released.
         long Trained(TrialRecord trial) => workspace.History(trial, "train/loss").Min(m => m.Timestamp);
+        long LastLogged(TrialRecord trial) => workspace.Store.GetMetricKeys(trial.Run.RunId).Max(key => workspace.History(trial, key).Max(m => m.Timestamp));
         foreach (var pair in from a in trials from b in trials where string.CompareOrdinal(a.Run.RunId, b.Run.RunId) < 0 select (a, b))
         {
-            var overlap = Trained(pair.a) < pair.b.Run.EndTime && Trained(pair.b) < pair.a.Run.EndTime;
+            var overlap = Trained(pair.a) < LastLogged(pair.b) && Trained(pair.b) < LastLogged(pair.a);
             if (overlap && pair.a.Tags[SlurmTags.Node] == pair.b.Tags[SlurmTags.Node])
             {
                 Assert.NotEqual(pair.a.Tags[SlurmTags.Gpus], pair.b.Tags[SlurmTags.Gpus]);

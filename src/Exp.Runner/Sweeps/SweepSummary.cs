@@ -17,12 +17,14 @@ public sealed record SweepSummary(
     public Objective Objective { get; init; } = new(Exp.Engine.Objective.Metrics.Elbo, Goal.Maximize);
 
     /// <summary>
-    /// Best first by the objective; trials ASHA pruned after those that trained to the end
-    /// (their metric is from fewer epochs), and trials without a value last.
+    /// Best first by the objective among the trials that trained to their end; then those ASHA
+    /// pruned (their metric is from fewer epochs); then the rest (failed, stopped, not run, still
+    /// running), whose last values say nothing of where they would have ended. Trials without a
+    /// value come last in their group.
     /// </summary>
     public IReadOnlyList<TrialResult> Ranked =>
         Results
-            .OrderBy(r => r.Kind == TrialResultKind.Pruned ? 1 : 0)
+            .OrderBy(r => r.Completed ? 0 : r.Kind == TrialResultKind.Pruned ? 1 : 2)
             .ThenBy(r => r.Metrics.TryGetValue(Objective.Metric, out var value) && !double.IsNaN(value)
                 ? (Objective.Goal == Goal.Maximize ? -value : value)
                 : double.PositiveInfinity)

@@ -174,6 +174,17 @@ let ``a trial that cannot fit in the machine's memory is refused at the key to c
         Assert.True(example.Succeeded, path + ": " + System.String.Join("\n", example.Errors))
 
 [<Fact>]
+let ``importance samples are decoded in bounded chunks, so many of them are no reason to refuse a trial`` () =
+    let twoGiB = 2L * 1024L * 1024L * 1024L
+    let main = System.IO.Path.Combine(Exp.Testing.RepoPaths.Experiments, "kl-sweep.yaml")
+    let manySamples = Specs.Load(main, [| "eval.iwae_samples=5000"; "eval.test_iwae_samples=20000" |], "", twoGiB)
+    Assert.True(manySamples.Succeeded, System.String.Join("\n", manySamples.Errors))
+    // What does grow with evaluation is its batch, and the refusal names that key.
+    let hugeBatch = Specs.Load(main, [| "eval.batch_size=1000000" |], "", twoGiB)
+    Assert.Contains(": eval.batch_size: this trial needs about ", string (Assert.Single hugeBatch.Errors))
+    Assert.EndsWith("Make eval.batch_size smaller", string (Assert.Single hugeBatch.Errors))
+
+[<Fact>]
 let ``a Slurm trial is checked against execution.slurm.mem, not the memory of the machine that submits it`` () =
     let oneGiB = 1024L * 1024L * 1024L
     let spec (execution: string) = $"experiment: x\ntrain:\n  batch_size: 20000\nexecution:\n{execution}"

@@ -4,9 +4,9 @@ open System
 
 /// How much memory a trial's model needs to train, from its config alone (no tensors are
 /// made): float32 parameters with their gradients and optimizer state, and the activations a
-/// training batch keeps for the backward pass (or an evaluation batch with its k IWAE
-/// samples, whichever is larger). Data, the runtime and allocator slack come on top, so a
-/// trial near the limit may still not fit; one far over it cannot.
+/// training batch keeps for the backward pass (or an evaluation batch with a chunk of its
+/// importance samples, whichever is larger). Data, the runtime and allocator slack come on
+/// top, so a trial near the limit may still not fit; one far over it cannot.
 type MemoryEstimate =
     { /// Parameters in the model.
       Parameters: float
@@ -15,7 +15,9 @@ type MemoryEstimate =
       /// Bytes of weights, gradients and optimizer state.
       ParameterBytes: float
       /// Bytes of activations of the larger of a training and an evaluation batch.
-      ActivationBytes: float }
+      ActivationBytes: float
+      /// The batch size that sets ActivationBytes: train.batch_size or eval.batch_size.
+      ActivationKey: string }
 
     member estimate.TotalBytes = estimate.ParameterBytes + estimate.ActivationBytes
 
@@ -29,6 +31,11 @@ type MemoryBudget =
 
 module MemoryEstimate =
     let private floatBytes = 4.0
+
+    /// The numbers a chunk of importance samples may hold in the decoder's widest layer, so
+    /// that k's memory is bounded whatever k is: the engine's evaluator decodes in such chunks.
+    [<Literal>]
+    let DecodeBudget = 4194304L
 
     /// Weight and bias of a dense or convolutional layer.
     let private layer (inputs: float) (outputs: float) (kernel: float) = inputs * outputs * kernel * kernel + outputs
@@ -79,15 +86,20 @@ module MemoryEstimate =
                 2.0 * widest + 4.0 * latent + 3.0 * pixels
         // Weights, gradients, and the optimizer's state: Adam keeps two moments, SGD one.
         let copies = 2.0 + (if config.Train.Optimizer = OptimizerKind.Sgd then 1.0 else 2.0)
-        // Training keeps activations and their gradients; evaluation decodes k samples per image without gradients.
+        // Training keeps activations and their gradients. Evaluation decodes a batch without
+        // gradients, and its importance samples (eval.iwae_samples, and at the end
+        // test_iwae_samples and the proposal comparison) in chunks of at most DecodeBudget numbers
+        // in the widest layer: with that layer's input and the image-sized terms, about three times it.
         let training = float config.Train.BatchSize * activationsPerImage * 2.0
-        let evaluation = float config.Eval.BatchSize * float (max 1 config.Eval.IwaeSamples) * peakPerImage
+        let importanceChunk = 3.0 * float DecodeBudget
+        let evaluation = float config.Eval.BatchSize * peakPerImage + importanceChunk
         // The decoder's noise sigma is one more parameter, learned or not.
         let parameters = parameters + 1.0
         { Parameters = parameters
           LatentParameters = latentParameters
           ParameterBytes = parameters * floatBytes * copies
-          ActivationBytes = max training evaluation * floatBytes }
+          ActivationBytes = max training evaluation * floatBytes
+          ActivationKey = if evaluation > training then "eval.batch_size" else "train.batch_size" }
 
     /// Bytes in words a person reads: 512 MiB, 3.2 GiB, 274 TiB.
     let describe (bytes: float) =
@@ -100,7 +112,7 @@ module MemoryEstimate =
 
     /// The key whose value drives the estimate: what to make smaller.
     let culprit (estimate: MemoryEstimate) =
-        if estimate.ActivationBytes > estimate.ParameterBytes then "train.batch_size"
+        if estimate.ActivationBytes > estimate.ParameterBytes then estimate.ActivationKey
         elif estimate.LatentParameters * 2.0 > estimate.Parameters then "model.latent_dim"
         else "model.channels"
 

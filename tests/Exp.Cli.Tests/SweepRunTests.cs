@@ -107,6 +107,14 @@ public sealed class SweepRunTests : IDisposable
         Assert.Equal(2, before.Count);
         var finishedFirst = Assert.Single(before.Values, t => t.Run.Status == RunStatus.Finished);
         var interrupted = Assert.Single(before.Values, t => t.Run.Status != RunStatus.Finished);
+        // The trial process notices its parent's death by itself; until it has exited it still writes
+        // its run, and a new `exp run` would rightly leave the trial to it.
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        while (!RunIsIdle(interrupted.Run.RunId))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the orphaned trial process never let go of its run");
+            await Task.Delay(100);
+        }
 
         var second = await ExpProcess.RunAsync(workspace.Directory, "run", spec, "--parallel", "1");
 
@@ -143,7 +151,7 @@ public sealed class SweepRunTests : IDisposable
         ExpResult stopped;
         using (var first = ExpProcess.Start(workspace.Directory, "run", spec, "--parallel", "1"))
         {
-            await WaitUntil(() => TrialIsInItsSecondEpoch("e2e-stop", stepsPerEpoch, finishedBefore: 0), TimeSpan.FromMinutes(3), first);
+            await WaitUntil(() => TrialIsInItsSecondEpoch("e2e-stop", stepsPerEpoch, finishedBefore: 0), TimeSpan.FromMinutes(8), first);
             first.Interrupt();
             stopped = await first.WaitAsync();
         }
@@ -194,7 +202,7 @@ public sealed class SweepRunTests : IDisposable
 
         using (var sweep = ExpProcess.Start(workspace.Directory, "run", spec, "--parallel", "1"))
         {
-            await WaitUntil(() => workspace.Store.GetExperimentByName("e2e-edit") is not null && workspace.Trials("e2e-edit").Count == 1, TimeSpan.FromMinutes(2), sweep);
+            await WaitUntil(() => workspace.Store.GetExperimentByName("e2e-edit") is not null && workspace.Trials("e2e-edit").Count >= 1, TimeSpan.FromMinutes(2), sweep);
             workspace.WriteSpec(yaml.Replace("batch_size: 50", "batch_size: 20"));
             var result = await sweep.WaitAsync();
             Assert.True(result.ExitCode == 0, result.ToString());
@@ -269,6 +277,12 @@ public sealed class SweepRunTests : IDisposable
             }
             await Task.Delay(50);
         }
+    }
+
+    private bool RunIsIdle(string runId)
+    {
+        using var writer = workspace.Store.TryLockRunForWriting(runId);
+        return writer is not null;
     }
 
     /// <summary>The store is being written while we look; a half-written file reads as "not yet".</summary>

@@ -201,7 +201,7 @@ public static class ReportHtml
     {
         html.Append("<section id=\"trials\">\n<h2>Trials</h2>\n")
             .Append("<p class=\"hint\">Trials trained to the end by held-out ELBO, best first; ★ marks the best value of each metric among them. ")
-            .Append(page.Rows.Any(r => r.Pruning is not null) ? "Trials pruned early follow, furthest first: their values are from fewer epochs, so they are never ★. " : "")
+            .Append(page.Rows.Any(r => r.Pruning is not null) ? "Trials pruned early follow, furthest first (hover the status for why): their values are from fewer epochs, so they are never ★. " : "")
             .Append("Click a heading to sort. The filter also limits the charts and the pictures to the matching trials.</p>\n")
             .Append("<div class=\"controls\"><input type=\"search\" id=\"filter\" placeholder=\"filter trials: name, value, status\" aria-label=\"filter trials\">")
             .Append(" <span id=\"shown\"></span> <span class=\"pager\"><button type=\"button\" id=\"prev\">‹ previous</button> <span id=\"page\"></span> <button type=\"button\" id=\"next\">next ›</button></span></div>\n")
@@ -222,11 +222,14 @@ public static class ReportHtml
             html.Append($"<tr data-run=\"{HtmlEncode(row.RunId)}\" class=\"{(row.Pruning is null ? row.Status.ToString().ToLowerInvariant() : "pruned")}\">")
                 .Append($"<td data-v=\"{row.Rank}\">{row.Rank}</td>")
                 .Append($"<td><span class=\"swatch\" style=\"background: {charts.ColorOf(row.RunId)}\"></span>{HtmlEncode(row.Name)}<small title=\"trial id; run {HtmlEncode(row.RunId)}\">{HtmlEncode(row.TrialId)}</small></td>")
-                .Append("<td>").Append(HtmlEncode(row.StatusText));
-            // Why it failed, stopped or was pruned, beside its status.
-            if ((row.Failure ?? row.Pruning?.Why) is { } reason)
+                .Append("<td>");
+            // Why it was pruned on hover: routine for a scheduler, and its row would grow as tall as a failed one's.
+            html.Append(row.Pruning is { } pruning
+                ? $"<span class=\"pruned\" title=\"{HtmlEncode(pruning.Why)}\">{HtmlEncode(row.StatusText)}</span>"
+                : HtmlEncode(row.StatusText));
+            if (row.Failure is { } failure)
             {
-                html.Append("<div class=\"reason\">").Append(HtmlEncode(reason)).Append("</div>");
+                html.Append("<div class=\"reason\">").Append(HtmlEncode(failure)).Append("</div>");
             }
             html.Append("</td>");
             foreach (var value in row.SweptValues)

@@ -26,7 +26,8 @@ public static class ReportPageBuilder
             string.IsNullOrWhiteSpace(source.Description) ? null : source.Description,
             source.SpecText,
             Summary(source),
-            source.Status == RunStatus.Running || trials.Any(t => t.Status == RunStatus.Running),
+            // A pruned run that a crash left RUNNING trains no more (the next exp run ends it): the page stays still.
+            source.Status == RunStatus.Running || trials.Any(t => t.Status == RunStatus.Running && t.Pruning is null),
             swept,
             columns,
             rows,

@@ -66,6 +66,18 @@ public sealed class ReportPageBuilderTests
     }
 
     [Fact]
+    public void A_pruned_run_a_crash_left_running_reads_pruned_counts_as_pruned_and_keeps_the_page_still()
+    {
+        var page = ReportPageBuilder.Build(Source(
+            Trial("trained", parameters: KlWeight("0.1", epochs: 3), perEpoch: new() { [Elbo] = [-300.0, -290.0, -285.0] }),
+            Trial("pruned", RunStatus.Running, KlWeight("0.2", epochs: 3), new() { [Elbo] = [-310.0] }, pruned: "stopped at 1 of 3 epochs")));
+
+        Assert.Equal("pruned at 1/3", page.Rows.Single(r => r.Name == "pruned").StatusText);
+        Assert.Equal("2 trials, 1 finished, 1 pruned", page.Summary);
+        Assert.False(page.Live);
+    }
+
+    [Fact]
     public void The_last_value_of_each_metric_fills_the_table_and_best_follows_each_metrics_direction()
     {
         var page = ReportPageBuilder.Build(Source(

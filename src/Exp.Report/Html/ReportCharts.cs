@@ -1,4 +1,5 @@
 using Exp.Report.Model;
+using Exp.Runner.Catalog;
 using Plotly.NET;
 using Plotly.NET.CSharp;
 using Chart = Plotly.NET.CSharp.Chart;
@@ -18,18 +19,19 @@ public sealed class ReportCharts(ReportPage page)
 
     public ChartFigure TradeOff(TradeOff tradeOff)
     {
+        var joined = tradeOff.Points.Where(p => p.Pruning is null).ToList();
         var traces = new List<(GenericChart Chart, string? Run)>
         {
             (Chart.Line<double, double, string>(
-                tradeOff.Points.Select(p => p.Kl), tradeOff.Points.Select(p => p.Mse),
+                joined.Select(p => p.Kl), joined.Select(p => p.Mse),
                 Name: "in sweep order", ShowLegend: false, LineColor: Color.fromHex("#b0b0b0"), LineDash: StyleParam.DrawingStyle.Dot), null),
         };
         traces.AddRange(tradeOff.Points.Select(p => (
             Chart.Point<double, double, string>(
                 // The label shows on hover, not beside the point: Plotly places text without avoiding other text, so the
                 // labels of trials that end close together (a short sweep's small weights) would print over each other.
-                [p.Kl], [p.Mse], Name: p.Name, MultiText: new[] { p.Label },
-                MarkerColor: Color.fromHex(ColorOf(p.RunId))),
+                [p.Kl], [p.Mse], Name: p.Name, MultiText: new[] { p.Pruning is { } pruning ? $"{p.Label}, {pruning.Status}" : p.Label },
+                MarkerColor: Color.fromHex(ColorOf(p.RunId)), MarkerSymbol: Symbol(p.Pruning)),
             (string?)p.RunId)));
         var chart = Chart.Combine(traces.Select(t => t.Chart))
             .WithXAxisStyle<double, double, string>(
@@ -44,20 +46,26 @@ public sealed class ReportCharts(ReportPage page)
     public ChartFigure Effect(ParameterEffect effect, int index)
     {
         var ordered = effect.Points.ToList();
+        var joined = ordered.Where(p => p.Pruning is null).ToList();
         var traces = new List<(GenericChart Chart, string? Run)>();
+        // A pruned trial's point is hollow and says where it stopped on hover (as text; an empty text adds nothing).
+        string[] Said(EffectPoint p) => [p.Pruning?.Status ?? ""];
         if (effect.Numeric)
         {
             traces.Add((Chart.Line<double, double, string>(
-                ordered.Select(p => SweptValueOrder.AsNumber(p.Value)!.Value), ordered.Select(p => p.Elbo),
+                joined.Select(p => SweptValueOrder.AsNumber(p.Value)!.Value), joined.Select(p => p.Elbo),
                 Name: "in sweep order", ShowLegend: false, LineColor: Color.fromHex("#b0b0b0"), LineDash: StyleParam.DrawingStyle.Dot), null));
             traces.AddRange(ordered.Select(p => (
-                Chart.Point<double, double, string>([SweptValueOrder.AsNumber(p.Value)!.Value], [p.Elbo], Name: p.Name, MarkerColor: Color.fromHex(ColorOf(p.RunId))),
+                Chart.Point<double, double, string>(
+                    [SweptValueOrder.AsNumber(p.Value)!.Value], [p.Elbo], Name: p.Name, MultiText: Said(p),
+                    MarkerColor: Color.fromHex(ColorOf(p.RunId)), MarkerSymbol: Symbol(p.Pruning)),
                 (string?)p.RunId)));
         }
         else
         {
             traces.AddRange(ordered.Select(p => (
-                Chart.Point<string, double, string>([p.Value], [p.Elbo], Name: p.Name, MarkerColor: Color.fromHex(ColorOf(p.RunId))),
+                Chart.Point<string, double, string>(
+                    [p.Value], [p.Elbo], Name: p.Name, MultiText: Said(p), MarkerColor: Color.fromHex(ColorOf(p.RunId)), MarkerSymbol: Symbol(p.Pruning)),
                 (string?)p.RunId)));
         }
         var chart = Chart.Combine(traces.Select(t => t.Chart))
@@ -87,6 +95,13 @@ public sealed class ReportCharts(ReportPage page)
                 AxisType: curves.LogY ? StyleParam.AxisType.Log : StyleParam.AxisType.Linear);
         return Figure(id, $"{curves.Metric.Title} by {curves.XTitle}", chart, curves.Series.Select(s => (string?)s.RunId).ToList());
     }
+
+    /// <summary>
+    /// Hollow for a trial pruned early, filled for the others: its point is a real result, but from fewer epochs,
+    /// so it stays on the chart (an ASHA sweep prunes most of its trials) marked as not comparable.
+    /// </summary>
+    private static StyleParam.MarkerSymbol Symbol(TrialPruning? pruning) =>
+        pruning is null ? StyleParam.MarkerSymbol.Circle : StyleParam.MarkerSymbol.NewModified(StyleParam.MarkerSymbol.Circle, StyleParam.SymbolStyle.Open);
 
     private static ChartFigure Figure(string id, string title, GenericChart chart, IReadOnlyList<string?> runs) =>
         // Prefixed, so that no chart takes the id of a section it sits in.

@@ -73,7 +73,7 @@ public static class ReportHtml
             html.Append("<p class=\"description\">").Append(HtmlEncode(description)).Append("</p>\n");
         }
         html.Append("<p class=\"summary\">").Append(HtmlEncode(page.Summary));
-        if (page.Rows.FirstOrDefault(r => r.Status == RunStatus.Finished && r.Cells.Count > 0 && page.Columns[0] == ReportMetrics.Ranking && r.Cells[0].Value is not null) is { } best)
+        if (page.Rows.FirstOrDefault(r => r.Completed && r.Cells.Count > 0 && page.Columns[0] == ReportMetrics.Ranking && r.Cells[0].Value is not null) is { } best)
         {
             html.Append(" · best held-out ELBO: <strong>").Append(HtmlEncode(best.Name)).Append("</strong> (")
                 .Append(NumberFormat.Value(best.Cells[0].Value!.Value)).Append(" nats)");
@@ -132,6 +132,11 @@ public static class ReportHtml
             images[column.RunId] = byEpoch;
             html.Append($"<figure class=\"trial\" data-run=\"{HtmlEncode(column.RunId)}\" style=\"--trial-color: {charts.ColorOf(column.RunId)}\">\n")
                 .Append("<figcaption>").Append(HtmlEncode(column.Name));
+            if (column.Pruning is { } pruning)
+            {
+                // Its pictures are real, from the epoch it stopped at; the caption says it stopped there.
+                html.Append("<small class=\"pruned\" title=\"").Append(HtmlEncode(pruning.Why)).Append("\">").Append(HtmlEncode(pruning.Status)).Append("</small>");
+            }
             if (column.Epochs.Count > 1)
             {
                 html.Append("<div class=\"epochs\">epoch ");
@@ -173,7 +178,13 @@ public static class ReportHtml
         }
         html.Append("<section id=\"trade-off\">\n<h2>The trade-off</h2>\n")
             .Append("<p class=\"hint\">Left: a trial that puts more information in its codes (more KL) reconstructs more sharply (lower error); ")
-            .Append("one that puts less keeps its codes close to the prior, so samples from the prior look like data. Right: each swept value against the held-out ELBO.</p>\n")
+            .Append("one that puts less keeps its codes close to the prior, so samples from the prior look like data. Right: each swept value against the held-out ELBO.</p>\n");
+        if ((page.TradeOff?.Points.Any(p => p.Pruning is not null) ?? false) || page.Effects.Any(e => e.Points.Any(p => p.Pruning is not null)))
+        {
+            html.Append("<p class=\"hint\">Hollow points: trials pruned early, at the epoch they stopped. Their values are from fewer epochs than the others', ")
+                .Append("so the dotted line joins only the others.</p>\n");
+        }
+        html
             .Append("<div class=\"charts\">\n");
         if (page.TradeOff is { } tradeOff)
         {
@@ -189,7 +200,8 @@ public static class ReportHtml
     private static void Table(StringBuilder html, ReportPage page, ReportCharts charts)
     {
         html.Append("<section id=\"trials\">\n<h2>Trials</h2>\n")
-            .Append("<p class=\"hint\">Finished trials by held-out ELBO, best first; ★ marks the best finished value of each metric. ")
+            .Append("<p class=\"hint\">Trials trained to the end by held-out ELBO, best first; ★ marks the best value of each metric among them. ")
+            .Append(page.Rows.Any(r => r.Pruning is not null) ? "Trials pruned early follow, furthest first (hover the status for why): their values are from fewer epochs, so they are never ★. " : "")
             .Append("Click a heading to sort. The filter also limits the charts and the pictures to the matching trials.</p>\n")
             .Append("<div class=\"controls\"><input type=\"search\" id=\"filter\" placeholder=\"filter trials: name, value, status\" aria-label=\"filter trials\">")
             .Append(" <span id=\"shown\"></span> <span class=\"pager\"><button type=\"button\" id=\"prev\">‹ previous</button> <span id=\"page\"></span> <button type=\"button\" id=\"next\">next ›</button></span></div>\n")
@@ -207,10 +219,14 @@ public static class ReportHtml
         html.Append("<th data-type=\"number\">time</th></tr></thead>\n<tbody>\n");
         foreach (var row in page.Rows)
         {
-            html.Append($"<tr data-run=\"{HtmlEncode(row.RunId)}\" class=\"{row.Status.ToString().ToLowerInvariant()}\">")
+            html.Append($"<tr data-run=\"{HtmlEncode(row.RunId)}\" class=\"{(row.Pruning is null ? row.Status.ToString().ToLowerInvariant() : "pruned")}\">")
                 .Append($"<td data-v=\"{row.Rank}\">{row.Rank}</td>")
                 .Append($"<td><span class=\"swatch\" style=\"background: {charts.ColorOf(row.RunId)}\"></span>{HtmlEncode(row.Name)}<small title=\"trial id; run {HtmlEncode(row.RunId)}\">{HtmlEncode(row.TrialId)}</small></td>")
-                .Append("<td>").Append(HtmlEncode(row.StatusText));
+                .Append("<td>");
+            // Why it was pruned on hover: routine for a scheduler, and its row would grow as tall as a failed one's.
+            html.Append(row.Pruning is { } pruning
+                ? $"<span class=\"pruned\" title=\"{HtmlEncode(pruning.Why)}\">{HtmlEncode(row.StatusText)}</span>"
+                : HtmlEncode(row.StatusText));
             if (row.Failure is { } failure)
             {
                 html.Append("<div class=\"reason\">").Append(HtmlEncode(failure)).Append("</div>");

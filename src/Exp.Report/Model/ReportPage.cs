@@ -1,3 +1,4 @@
+using Exp.Runner.Catalog;
 using Exp.Tracking.Model;
 
 namespace Exp.Report.Model;
@@ -28,7 +29,9 @@ public sealed record ReportPage(
 public sealed record SweptParameter(string Key, string Title);
 
 /// <summary>One row of the trial table.</summary>
-/// <param name="Rank">1 for the best held-out ELBO among finished trials; running, stopped and failed trials come after them.</param>
+/// <param name="Rank">1 for the best held-out ELBO among trials trained to their end; pruned, running, stopped and failed trials come after them.</param>
+/// <param name="Completed">Trained to its end (<see cref="TrialSource.Completed"/>): only such a row can hold a best value.</param>
+/// <param name="Pruning">Where and why the scheduler stopped it early; null when it did not.</param>
 /// <param name="Cells">One per <see cref="ReportPage.Columns"/>.</param>
 /// <param name="SweptValues">One per <see cref="ReportPage.Swept"/>; empty where the trial lacks the value.</param>
 public sealed record TrialRow(
@@ -37,13 +40,15 @@ public sealed record TrialRow(
     string Name,
     int Rank,
     RunStatus Status,
+    bool Completed,
     string StatusText,
     string? Failure,
+    TrialPruning? Pruning,
     IReadOnlyList<string> SweptValues,
     IReadOnlyList<MetricCell> Cells,
     TimeSpan? Duration);
 
-/// <summary>A trial's last value of a metric (null when it has none), and whether it is the best among finished trials.</summary>
+/// <summary>A trial's last value of a metric (null when it has none), and whether it is the best among trials trained to their end.</summary>
 public sealed record MetricCell(double? Value, bool Best);
 
 /// <summary>One trial's line on a chart.</summary>
@@ -60,19 +65,22 @@ public sealed record Curves(ReportMetric Metric, string XTitle, bool LogX, IRead
 /// <param name="Points">In the order of the swept values, so a line through them follows the sweep.</param>
 public sealed record TradeOff(IReadOnlyList<TradeOffPoint> Points);
 
-public sealed record TradeOffPoint(string RunId, string Name, string Label, double Kl, double Mse);
+/// <param name="Pruning">Set for a trial pruned early: its values are from fewer epochs than the others'.</param>
+public sealed record TradeOffPoint(string RunId, string Name, string Label, double Kl, double Mse, TrialPruning? Pruning);
 
 /// <summary>A swept parameter against the held-out ELBO.</summary>
 /// <param name="LogX">The values are positive and span at least two decades.</param>
 public sealed record ParameterEffect(SweptParameter Parameter, bool Numeric, bool LogX, IReadOnlyList<EffectPoint> Points);
 
-public sealed record EffectPoint(string RunId, string Name, string Value, double Elbo);
+/// <param name="Pruning">Set for a trial pruned early: its ELBO is from fewer epochs than the others'.</param>
+public sealed record EffectPoint(string RunId, string Name, string Value, double Elbo, TrialPruning? Pruning);
 
 /// <summary>A trial's pictures, one column of the strip across the sweep (in swept order).</summary>
 /// <param name="Epochs">Oldest first; the page shows the last one and keeps the others one click away.</param>
 public sealed record PictureColumn(
     string RunId,
     string Name,
+    TrialPruning? Pruning,
     IReadOnlyList<EpochPictures> Epochs,
     LoggedImage? KlPerDimension,
     LoggedImage? ProposalComparison);

@@ -1,5 +1,6 @@
 using Exp.Engine.Images;
 using Exp.Engine.Objective;
+using Exp.Runner.Catalog;
 using Exp.Spec;
 using Exp.Tracking.Model;
 
@@ -25,7 +26,8 @@ public static class ReportPageBuilder
             string.IsNullOrWhiteSpace(source.Description) ? null : source.Description,
             source.SpecText,
             Summary(source),
-            source.Status == RunStatus.Running || trials.Any(t => t.Status == RunStatus.Running),
+            // A pruned run that a crash left RUNNING trains no more (the next exp run ends it): the page stays still.
+            source.Status == RunStatus.Running || trials.Any(t => t.Status == RunStatus.Running && t.Pruning is null),
             swept,
             columns,
             rows,
@@ -37,10 +39,15 @@ public static class ReportPageBuilder
             ProposalCurves(ranked));
     }
 
-    /// <summary>Finished trials by held-out ELBO, best first; then running ones, then stopped and failed ones; no ELBO last in each group.</summary>
+    /// <summary>
+    /// Trials trained to their end by held-out ELBO, best first; then pruned ones, furthest first (a trial
+    /// that reached a later rung was among the best at the earlier one, and ELBOs after different epochs
+    /// do not compare); then running ones, then stopped and failed ones; no ELBO last in each group.
+    /// </summary>
     public static IReadOnlyList<TrialSource> Ranked(IEnumerable<TrialSource> trials) =>
         trials
-            .OrderBy(t => t.Status switch { RunStatus.Finished => 0, RunStatus.Running or RunStatus.Scheduled => 1, _ => 2 })
+            .OrderBy(t => t.Completed ? 0 : t.Pruning is not null ? 1 : t.Status is RunStatus.Running or RunStatus.Scheduled ? 2 : 3)
+            .ThenByDescending(t => t.Pruning?.Epoch ?? 0)
             .ThenByDescending(t => Last(t, ReportMetrics.Ranking.Key) ?? double.NegativeInfinity)
             .ThenBy(t => t.StartTime)
             .ToList();
@@ -81,27 +88,33 @@ public static class ReportPageBuilder
             trial.Name,
             rank,
             trial.Status,
+            trial.Completed,
             StatusText(trial),
             trial.Failure,
+            trial.Pruning,
             swept.Select(p => trial.Params.GetValueOrDefault(p.Key) ?? "").ToList(),
             columns.Select(metric => new MetricCell(Last(trial, metric.Key), IsBest(trial, metric, all))).ToList(),
             trial.StartTime <= 0 ? null : TimeSpan.FromMilliseconds(Math.Max(0, (trial.EndTime ?? now) - trial.StartTime)));
 
-    /// <summary>Best among finished trials only: a running trial's value is provisional, a failed one's is not a result.</summary>
+    /// <summary>
+    /// Best among trials trained to their end only: a running trial's value is provisional, a failed one's is not a
+    /// result, and a pruned one's is from fewer epochs (nor may it outrank them by a metric that worsens with training).
+    /// </summary>
     private static bool IsBest(TrialSource trial, ReportMetric metric, IReadOnlyList<TrialSource> all)
     {
-        if (metric.Goal == MetricGoal.None || trial.Status != RunStatus.Finished || Last(trial, metric.Key) is not { } value)
+        if (metric.Goal == MetricGoal.None || !trial.Completed || Last(trial, metric.Key) is not { } value)
         {
             return false;
         }
-        return !all.Any(other => other.Status == RunStatus.Finished && Last(other, metric.Key) is { } rival && metric.Beats(rival, value));
+        return !all.Any(other => other.Completed && Last(other, metric.Key) is { } rival && metric.Beats(rival, value));
     }
 
+    /// <summary>The run's status in words; "pruned at 1/3" (<see cref="TrialRecord.Shown"/>) for a trial pruned early, whose run says FINISHED.</summary>
     private static string StatusText(TrialSource trial)
     {
-        var epochs = trial.Params.GetValueOrDefault("train.epochs");
+        var epochs = trial.Params.GetValueOrDefault(TrialRecord.EpochsParam);
         var epoch = Last(trial, ReportMetrics.Epoch);
-        return trial.Status switch
+        return trial.Pruning is { } pruning ? pruning.Status : trial.Status switch
         {
             RunStatus.Finished => "finished",
             RunStatus.Running => epoch is null ? "running" : $"running, epoch {epoch:0}/{epochs ?? "?"}",
@@ -116,18 +129,20 @@ public static class ReportPageBuilder
     {
         var trials = source.Trials;
         var parts = new List<string> { $"{trials.Count} trial{(trials.Count == 1 ? "" : "s")}" };
-        void Count(RunStatus status, string word)
+        void Count(Func<TrialSource, bool> which, string word)
         {
-            var n = trials.Count(t => t.Status == status);
+            var n = trials.Count(which);
             if (n > 0)
             {
                 parts.Add($"{n} {word}");
             }
         }
-        Count(RunStatus.Finished, "finished");
-        Count(RunStatus.Running, "running");
-        Count(RunStatus.Failed, "failed");
-        Count(RunStatus.Killed, "stopped");
+        // A pruned trial's run is FINISHED too: it counts apart, never as finished.
+        Count(t => t.Completed, "finished");
+        Count(t => t.Pruning is not null, "pruned");
+        Count(t => t.Pruning is null && t.Status == RunStatus.Running, "running");
+        Count(t => t.Pruning is null && t.Status == RunStatus.Failed, "failed");
+        Count(t => t.Pruning is null && t.Status == RunStatus.Killed, "stopped");
         return string.Join(", ", parts);
     }
 
@@ -155,7 +170,7 @@ public static class ReportPageBuilder
         // Points are labelled by the values that tell them apart, not by those only a trial left out differs in.
         var telling = swept.Where(p => plotted.Select(t => t.Params.GetValueOrDefault(p.Key)).Distinct().Count() > 1).ToList();
         var points = plotted
-            .Select(t => new TradeOffPoint(t.RunId, t.Name, Label(t, telling), Last(t, ReportMetrics.Kl.Key)!.Value, Last(t, ReportMetrics.Mse.Key)!.Value))
+            .Select(t => new TradeOffPoint(t.RunId, t.Name, Label(t, telling), Last(t, ReportMetrics.Kl.Key)!.Value, Last(t, ReportMetrics.Mse.Key)!.Value, t.Pruning))
             .ToList();
         return points.Count == 0 ? null : new TradeOff(points);
     }
@@ -164,7 +179,7 @@ public static class ReportPageBuilder
     {
         var points = trials
             .Where(t => t.Params.ContainsKey(parameter.Key) && Last(t, ReportMetrics.Ranking.Key) is not null)
-            .Select(t => new EffectPoint(t.RunId, t.Name, t.Params[parameter.Key], Last(t, ReportMetrics.Ranking.Key)!.Value))
+            .Select(t => new EffectPoint(t.RunId, t.Name, t.Params[parameter.Key], Last(t, ReportMetrics.Ranking.Key)!.Value, t.Pruning))
             .ToList();
         // A value that is the same in every trial with an ELBO says nothing about the ELBO.
         if (points.Select(p => p.Value).Distinct().Count() < 2)
@@ -185,7 +200,7 @@ public static class ReportPageBuilder
             .OrderBy(g => g.Key)
             .Select(g => new EpochPictures(g.Key, g.LastOrDefault(i => i.Key == ImageKeys.Samples), g.LastOrDefault(i => i.Key == ImageKeys.Reconstructions)))
             .ToList();
-        return new PictureColumn(trial.RunId, trial.Name, epochs, LastOf(ImageKeys.KlPerDimension), LastOf(ImageKeys.ProposalComparison));
+        return new PictureColumn(trial.RunId, trial.Name, trial.Pruning, epochs, LastOf(ImageKeys.KlPerDimension), LastOf(ImageKeys.ProposalComparison));
     }
 
     /// <summary>A held-out metric per epoch: each value is placed at the epoch logged at its step, or at its step if no epoch was.</summary>

@@ -1,3 +1,4 @@
+using Exp.Runner.Catalog;
 using Exp.Tracking.Model;
 
 namespace Exp.Report.Model;
@@ -9,17 +10,23 @@ public readonly record struct MetricPoint(long Step, double Value);
 public sealed record LoggedImage(string Key, long Step, string Path);
 
 /// <summary>A trial's run as read from the store: everything a page shows of it.</summary>
+/// <param name="Pruning">Where and why an early-stopping scheduler stopped it (<see cref="TrialRecord.Pruning"/>); null when none did.</param>
 public sealed record TrialSource(
     string RunId,
     string TrialId,
     string Name,
     RunStatus Status,
     string? Failure,
+    TrialPruning? Pruning,
     long StartTime,
     long? EndTime,
     IReadOnlyDictionary<string, string> Params,
     IReadOnlyDictionary<string, IReadOnlyList<MetricPoint>> Metrics,
-    IReadOnlyList<LoggedImage> Images);
+    IReadOnlyList<LoggedImage> Images)
+{
+    /// <summary>Trained to its end (<see cref="TrialRecord.Completed"/>): only such a trial is ranked and starred among the best.</summary>
+    public bool Completed => TrialRecord.IsCompleted(Status, Pruning);
+}
 
 /// <summary>What one report page is made from: a sweep, an experiment's trials, or one trial.</summary>
 /// <param name="Status">The sweep run's status; null when the page is not one sweep.</param>

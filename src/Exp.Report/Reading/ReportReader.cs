@@ -69,6 +69,7 @@ public sealed class ReportReader(RunCatalog catalog, TimeProvider? clock = null)
             trial.Name,
             trial.Run.Status,
             trial.Failure,
+            trial.Pruning,
             trial.Run.StartTime,
             trial.Run.EndTime,
             Store.GetParams(runId),

@@ -31,7 +31,7 @@ public static class SweepListHtml
             html.Append("<table id=\"sweep-table\"><thead><tr><th>sweep</th><th>experiment</th><th>status</th><th>trials</th><th>best held-out ELBO</th><th>started</th></tr></thead><tbody>\n");
             foreach (var sweep in sweeps)
             {
-                var best = sweep.Trials.Where(t => t.Run.Status == RunStatus.Finished && t.Metrics.ContainsKey(ReportMetrics.Ranking.Key))
+                var best = sweep.Trials.Where(t => t.Completed && t.Metrics.ContainsKey(ReportMetrics.Ranking.Key))
                     .MaxBy(t => t.Metrics[ReportMetrics.Ranking.Key]);
                 html.Append($"<tr class=\"{sweep.Run.Status.ToString().ToLowerInvariant()}\"><td><a href=\"/sweeps/{sweep.Run.RunId}\">{HtmlEncode(sweep.Run.RunName)}</a></td>")
                     .Append($"<td><a href=\"/experiments/{sweep.Experiment.ExperimentId}\">{HtmlEncode(sweep.Experiment.Name)}</a></td>")
@@ -61,9 +61,16 @@ public static class SweepListHtml
     private static string Counts(IReadOnlyList<TrialRecord> trials)
     {
         var parts = new List<string> { trials.Count.ToString() };
-        foreach (var (status, word) in new[] { (RunStatus.Running, "running"), (RunStatus.Failed, "failed"), (RunStatus.Killed, "stopped") })
+        // A pruned trial's run says FINISHED (or RUNNING, left so by a crash): it counts as pruned only.
+        foreach (var (which, word) in new (Func<TrialRecord, bool>, string)[]
         {
-            var n = trials.Count(t => t.Run.Status == status);
+            (t => t.Pruning is not null, "pruned"),
+            (t => t.Pruning is null && t.Run.Status == RunStatus.Running, "running"),
+            (t => t.Pruning is null && t.Run.Status == RunStatus.Failed, "failed"),
+            (t => t.Pruning is null && t.Run.Status == RunStatus.Killed, "stopped"),
+        })
+        {
+            var n = trials.Count(which);
             if (n > 0)
             {
                 parts.Add($"{n} {word}");

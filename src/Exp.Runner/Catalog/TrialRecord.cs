@@ -45,5 +45,8 @@ public sealed record TrialRecord(
             : null;
 
     /// <summary>Trained to its end: FINISHED and not pruned. Only such a trial's metrics compete for the best of a sweep.</summary>
-    public bool Completed => Run.Status == RunStatus.Finished && Pruning is null;
+    public bool Completed => IsCompleted(Run.Status, Pruning);
+
+    /// <summary>The rule of <see cref="Completed"/>, for a trial read into another shape (a report's) with its status and <see cref="Pruning"/>.</summary>
+    public static bool IsCompleted(RunStatus status, TrialPruning? pruning) => status == RunStatus.Finished && pruning is null;
 }

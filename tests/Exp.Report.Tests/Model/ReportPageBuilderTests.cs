@@ -32,6 +32,52 @@ public sealed class ReportPageBuilderTests
     }
 
     [Fact]
+    public void Pruned_trials_say_where_they_stopped_come_after_trained_ones_count_apart_and_are_never_best_yet_keep_their_results()
+    {
+        // An ASHA sweep to 3 epochs: a pruned run is FINISHED where it stopped. One pruned at epoch 1 has a better ELBO and
+        // reconstruction error there than the trained trials at 3 (a metric may worsen with training): it must still not be best.
+        const string why = "stopped at 1 of 3 epochs: eval/elbo -280 was not in the top 1/3 of the trials there";
+        var page = ReportPageBuilder.Build(Source(
+            Trial("pruned-early", parameters: KlWeight("0.4", epochs: 3), perEpoch: new() { [Elbo] = [-280.0], [Mse] = [0.01], [Kl] = [2.0] }, pruned: why, images: Pictures("pruned-early", 1)),
+            Trial("trained-worse", parameters: KlWeight("0.1", epochs: 3), perEpoch: new() { [Elbo] = [-330.0, -310.0, -300.0], [Mse] = [0.05, 0.04, 0.03], [Kl] = [3.0, 4.0, 5.0] }),
+            Trial("running", RunStatus.Running, KlWeight("0.5", epochs: 3), new() { [Elbo] = [-279.0] }),
+            Trial("pruned-later", parameters: KlWeight("0.3", epochs: 3), perEpoch: new() { [Elbo] = [-320.0, -315.0], [Mse] = [0.06, 0.05], [Kl] = [1.0, 1.5] }, pruned: "stopped at 2 of 3 epochs"),
+            Trial("trained-best", parameters: KlWeight("0.2", epochs: 3), perEpoch: new() { [Elbo] = [-300.0, -290.0, -285.0], [Mse] = [0.04, 0.03, 0.02], [Kl] = [6.0, 7.0, 8.0] })));
+
+        // Trained to the end first, by ELBO; then the pruned, furthest first; then the running one.
+        Assert.Equal(["trained-best", "trained-worse", "pruned-later", "pruned-early", "running"], page.Rows.Select(r => r.Name));
+        Assert.Equal(["finished", "finished", "pruned at 2/3", "pruned at 1/3", "running, epoch 1/3"], page.Rows.Select(r => r.StatusText));
+        Assert.Equal([true, true, false, false, false], page.Rows.Select(r => r.Completed));
+        Assert.Equal(why, page.Rows.Single(r => r.Name == "pruned-early").Pruning?.Why);
+        Assert.Equal("5 trials, 2 finished, 2 pruned, 1 running", page.Summary);
+
+        Assert.True(Cells(page, "trained-best")[Elbo].Best);
+        Assert.True(Cells(page, "trained-best")[Mse].Best);
+        Assert.False(Cells(page, "pruned-early")[Elbo].Best);
+        Assert.False(Cells(page, "pruned-early")[Mse].Best);
+        Assert.Equal(-280.0, Cells(page, "pruned-early")[Elbo].Value);
+
+        // Their partial results stay on the page, marked: the charts' points, the pictures, the curves.
+        Assert.Equal(["pruned-later", "pruned-early"], page.TradeOff!.Points.Where(p => p.Pruning is not null).Select(p => p.Name));
+        Assert.Equal(4, page.TradeOff.Points.Count);
+        Assert.Equal(["pruned-later", "pruned-early"], page.Effects.Single().Points.Where(p => p.Pruning is not null).Select(p => p.Name));
+        Assert.Equal("pruned at 1/3", page.Pictures.Single(p => p.Name == "pruned-early").Pruning?.Status);
+        Assert.Contains(page.EpochCurves.Single(c => c.Metric == ReportMetrics.Elbo).Series, s => s.Name == "pruned-early");
+    }
+
+    [Fact]
+    public void A_pruned_run_a_crash_left_running_reads_pruned_counts_as_pruned_and_keeps_the_page_still()
+    {
+        var page = ReportPageBuilder.Build(Source(
+            Trial("trained", parameters: KlWeight("0.1", epochs: 3), perEpoch: new() { [Elbo] = [-300.0, -290.0, -285.0] }),
+            Trial("pruned", RunStatus.Running, KlWeight("0.2", epochs: 3), new() { [Elbo] = [-310.0] }, pruned: "stopped at 1 of 3 epochs")));
+
+        Assert.Equal("pruned at 1/3", page.Rows.Single(r => r.Name == "pruned").StatusText);
+        Assert.Equal("2 trials, 1 finished, 1 pruned", page.Summary);
+        Assert.False(page.Live);
+    }
+
+    [Fact]
     public void The_last_value_of_each_metric_fills_the_table_and_best_follows_each_metrics_direction()
     {
         var page = ReportPageBuilder.Build(Source(

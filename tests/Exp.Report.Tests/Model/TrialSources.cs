@@ -1,4 +1,6 @@
+using System.Globalization;
 using Exp.Report.Model;
+using Exp.Runner.Catalog;
 using Exp.Tracking.Model;
 
 namespace Exp.Report.Tests.Model;
@@ -13,7 +15,8 @@ internal static class TrialSources
         Dictionary<string, double[]>? perEpoch = null,
         string? failure = null,
         IReadOnlyList<LoggedImage>? images = null,
-        IReadOnlyDictionary<string, IReadOnlyList<MetricPoint>>? raw = null)
+        IReadOnlyDictionary<string, IReadOnlyList<MetricPoint>>? raw = null,
+        string? pruned = null)
     {
         // Epoch e ends at step 10·e; held-out metrics and the epoch counter are logged at that step.
         var metrics = new Dictionary<string, IReadOnlyList<MetricPoint>>();
@@ -30,13 +33,22 @@ internal static class TrialSources
         {
             metrics[key] = points;
         }
+        parameters ??= new Dictionary<string, string>();
+        // Pruned (tagged exp.pruned with this reason) where its last epoch says, as the store's TrialRecord reads it.
+        var pruning = pruned is null
+            ? null
+            : TrialPruning.After(
+                metrics.ToDictionary(m => m.Key, m => m.Value.MaxBy(p => p.Step).Value),
+                parameters.TryGetValue(TrialRecord.EpochsParam, out var planned) ? int.Parse(planned, CultureInfo.InvariantCulture) : null,
+                pruned);
         return new TrialSource(
-            $"run-{name}", $"id-{name}", name, status, failure, 1_000, status == RunStatus.Running ? null : 61_000,
-            parameters ?? new Dictionary<string, string>(), metrics, images ?? []);
+            $"run-{name}", $"id-{name}", name, status, failure, pruning, 1_000, status == RunStatus.Running ? null : 61_000,
+            parameters, metrics, images ?? []);
     }
 
     public static ReportSource Source(params TrialSource[] trials) =>
         new("sweep", "a sweep", null, "experiment: x\n", RunStatus.Finished, 100_000, trials);
 
-    public static Dictionary<string, string> KlWeight(string value) => new() { ["loss.kl_weight"] = value, ["train.epochs"] = "4", ["model.latent_dim"] = "16" };
+    public static Dictionary<string, string> KlWeight(string value, int epochs = 4) =>
+        new() { ["loss.kl_weight"] = value, ["train.epochs"] = epochs.ToString(CultureInfo.InvariantCulture), ["model.latent_dim"] = "16" };
 }

@@ -54,9 +54,13 @@ public sealed class ExpProcess : IDisposable
         return await exp.WaitAsync();
     }
 
-    public async Task<ExpResult> WaitAsync()
+    /// <summary>
+    /// Waits for the process to exit. The limit only stops a hang: a healthy run on a loaded machine can take many times
+    /// its usual time, so the default is generous (20 minutes).
+    /// </summary>
+    public async Task<ExpResult> WaitAsync(TimeSpan? limit = null)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        using var timeout = new CancellationTokenSource(limit ?? TimeSpan.FromMinutes(20));
         await process.WaitForExitAsync(timeout.Token);
         process.WaitForExit(); // drains the output handlers
         lock (output)

@@ -54,6 +54,16 @@ public sealed partial class MlflowStandInServer : IAsyncDisposable
     /// <summary>How many requests still get 503 before the server answers normally.</summary>
     public int FailNextWith503;
 
+    /// <summary>
+    /// A test control, not MLflow behaviour: when set to N, the server goes down (<see cref="Unreachable"/> becomes true)
+    /// on receiving its Nth log-batch request, which is dropped with every request after it. Counted in the request
+    /// handler, so a test gets a push cut off at exactly that point, however fast or slow the client is. Fires once:
+    /// setting <see cref="Unreachable"/> back to false brings the server back for good.
+    /// </summary>
+    public int GoDownAtLogBatch { get; set; }
+
+    private int _logBatchesReceived;
+
     /// <summary>Requests being held by <see cref="Stall"/> now.</summary>
     public int StalledRequests => Volatile.Read(ref _stalled);
 
@@ -125,7 +135,7 @@ public sealed partial class MlflowStandInServer : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext context)
     {
-        if (Unreachable)
+        if (Unreachable || GoesDownNow(context.Request.Path))
         {
             context.Abort();
             return;
@@ -196,6 +206,17 @@ public sealed partial class MlflowStandInServer : IAsyncDisposable
         {
             await Reply(context, error.Status, Error(error.Code, error.Message));
         }
+    }
+
+    private bool GoesDownNow(PathString path)
+    {
+        if (GoDownAtLogBatch == 0 || path != "/api/2.0/mlflow/runs/log-batch"
+            || Interlocked.Increment(ref _logBatchesReceived) != GoDownAtLogBatch)
+        {
+            return false;
+        }
+        Unreachable = true;
+        return true;
     }
 
     private JsonObject Route(string method, string path, IQueryCollection query, string body, byte[] bytes)

@@ -114,7 +114,7 @@ public sealed class PageVisit : IAsyncDisposable
         try
         {
             // Plotly redraws a responsive chart shortly after the window's resize event.
-            await Page.WaitForFunctionAsync($"() => ({Problems}).length === 0", null, new PageWaitForFunctionOptions { Timeout = 5_000 });
+            await Page.WaitForFunctionAsync($"() => ({Problems}).length === 0");
         }
         catch (TimeoutException)
         {

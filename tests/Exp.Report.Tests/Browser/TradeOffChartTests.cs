@@ -42,7 +42,7 @@ public sealed class TradeOffChartTests(SmallSweep sweep)
             await visit.Page.EvaluateAsync("trace => Plotly.Fx.hover('plot-trade-off', [{ curveNumber: trace, pointNumber: 0 }])", trace);
             var named = $"kl_weight={point.KlWeight}";
             await visit.Page.WaitForFunctionAsync(
-                "name => document.querySelector('#plot-trade-off .hoverlayer').textContent.startsWith(name + '(')", named, new PageWaitForFunctionOptions { Timeout = 5_000 });
+                "name => document.querySelector('#plot-trade-off .hoverlayer').textContent.startsWith(name + '(')", named);
         }
         Assert.Empty(visit.Errors);
     }

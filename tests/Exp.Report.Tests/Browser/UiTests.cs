@@ -63,15 +63,18 @@ public sealed class UiTests(SmallSweep sweep)
         await using var server = await ReportServer.StartAsync(copy, IPAddress.Loopback, 0);
 
         await using var visit = await PageVisit.OpenAsync(sweep.Browser, new Uri(server.Address, $"/sweeps/{Path.GetFileName(report)}").AbsoluteUri);
+        // The page's first poll only records the store's stamp; the store may change once the server has answered it.
+        // Awaited from now: had the first answer come already, the next one serves as well.
+        var poll = visit.Page.WaitForResponseAsync(response => new Uri(response.Url).AbsolutePath.StartsWith("/changes/", StringComparison.Ordinal));
         Assert.Contains("running", await visit.Page.Locator("header .live").InnerTextAsync());
         await visit.Page.EvaluateAsync("() => { window.notReloaded = true; }");
-        await Task.Delay(TimeSpan.FromSeconds(6)); // one poll sees the store as it is
+        await (await poll).FinishedAsync(); // one poll sees the store as it is
         Assert.True(await visit.Page.EvaluateAsync<bool>("() => window.notReloaded === true"));
 
         var trial = Directory.EnumerateDirectories(Path.GetDirectoryName(report)!).First(d => d != report && File.Exists(Path.Combine(d, "metrics", "eval", "elbo")));
         File.AppendAllText(Path.Combine(trial, "metrics", "eval", "elbo"), "1764000000000 1.5 999\n");
 
-        await visit.Page.WaitForFunctionAsync("() => window.notReloaded === undefined", null, new PageWaitForFunctionOptions { Timeout = 20_000 });
+        await visit.Page.WaitForFunctionAsync("() => window.notReloaded === undefined");
         Assert.Empty(visit.Errors);
     }
 

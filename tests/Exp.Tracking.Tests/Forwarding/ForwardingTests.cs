@@ -12,11 +12,13 @@ namespace Exp.Tracking.Tests.Forwarding;
 
 public sealed class ForwardingTests : IDisposable
 {
+    // Only the waits between tries are short. A request gets a generous time: a cold first request on a loaded machine can
+    // take seconds, and a timeout would add a warning the tests count.
     private static readonly MlflowClientOptions FastClient = new()
     {
         MaxRetries = 1,
         RetryDelay = TimeSpan.FromMilliseconds(5),
-        RequestTimeout = TimeSpan.FromSeconds(5),
+        RequestTimeout = TimeSpan.FromSeconds(100),
     };
 
     private static readonly TrackerOptions FastTracker = new()
@@ -24,7 +26,7 @@ public sealed class ForwardingTests : IDisposable
         Client = FastClient,
         ForwardInterval = TimeSpan.FromMilliseconds(20),
         MaxOutageBackoff = TimeSpan.FromMilliseconds(100),
-        FinalSyncTimeout = TimeSpan.FromSeconds(10),
+        FinalSyncTimeout = TimeSpan.FromSeconds(60),
     };
 
     private readonly TemporaryDirectory _root = new();
@@ -86,8 +88,8 @@ public sealed class ForwardingTests : IDisposable
             LogSteps(run, 1, 1500);
             var ending = System.Diagnostics.Stopwatch.StartNew();
             await run.EndAsync(RunStatus.Finished);
-            // A pass after the end found the server down: no waiting out the whole FinalSyncTimeout (10 s here).
-            Assert.InRange(ending.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(5));
+            // A pass after the end found the server down: no waiting out the whole FinalSyncTimeout (60 s here).
+            Assert.InRange(ending.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(30));
             offline = tracker.Delivery([runId])!;
         }
         Assert.Single(_log.Warnings, warning => warning.Contains("Training goes on", StringComparison.Ordinal));
@@ -182,10 +184,9 @@ public sealed class ForwardingTests : IDisposable
         using var client = new MlflowRestClient(server.Uri, FastClient with { MaxRetries = 0 });
         var pusher = new RunPusher(new FileStore(_root.Path), client);
 
-        // The server fails every request after the second metrics batch of the trial.
-        var failing = WaitUntil(() => server.CountOf("/api/2.0/mlflow/runs/log-batch") >= 3).ContinueWith(_ => server.Unreachable = true, TaskScheduler.Default);
+        // The server goes down on the fourth log-batch request, after the second metrics batch of the trial.
+        server.GoDownAtLogBatch = 4;
         var broken = await pusher.PushAllAsync();
-        await failing;
         Assert.False(broken.Delivery.Complete);
         Assert.All(broken.Delivery.Missing, run => Assert.Contains("the server was unreachable", run.Reason, StringComparison.Ordinal));
         server.Unreachable = false;
@@ -232,8 +233,8 @@ public sealed class ForwardingTests : IDisposable
         await using var server = await MlflowStandInServer.StartNewAsync();
         server.Forbidden = true;
         DeliveryReport delivery;
-        // A generous final wait: the account must come from the refusal, however slow the machine.
-        await using (var tracker = Tracker.Open(new TrackingTarget(_root.Path, server.Uri), _log, FastTracker with { FinalSyncTimeout = TimeSpan.FromSeconds(60) }))
+        // The final wait is generous: the account must come from the refusal, however slow the machine.
+        await using (var tracker = Tracker.Open(new TrackingTarget(_root.Path, server.Uri), _log, FastTracker))
         {
             await using var run = tracker.StartRun(tracker.GetOrCreateExperiment("private").ExperimentId, new RunStart("refused-trial"));
             LogSteps(run, 1, 10);

@@ -94,14 +94,17 @@ public sealed class SlurmLauncherTests(SlurmCluster cluster) : IDisposable
     [Fact]
     public async Task A_trial_on_a_node_that_dies_is_requeued_and_resumes_from_its_checkpoint_in_the_same_run()
     {
-        var spec = workspace.WriteSpec(Spec("slurm-node-failure", 500, 3, "    cpus_per_task: 2", "[0.1]"));
+        var spec = workspace.WriteSpec(Spec("slurm-node-failure", 400, InterruptedEpochs, "    cpus_per_task: 2", "[0.1]"));
         using var exp = ExpProcess.Start(workspace.Directory, cluster.Environment, "run", spec);
 
-        var trial = await WaitFor(() => workspace.Trials("slurm-node-failure").SingleOrDefault(HasCheckpoint), TimeSpan.FromSeconds(120));
+        var trial = await FirstCheckpoint("slurm-node-failure");
         var node = workspace.Store.GetTags(trial.Run.RunId)[SlurmTags.Node];
         cluster.KillNode(node);
         try
         {
+            // The trial's processes are dead: this is the checkpoint its requeued element resumes from.
+            var killedAt = Checkpoint.TryReadState(RunFolders.Checkpoints(workspace.Store, trial.Run.RunId))!;
+            Assert.True(killedAt is { Epoch: < InterruptedEpochs, Completed: false }, $"the node died after the trial's last epoch ({killedAt.Epoch}): nothing was left to resume");
             var result = await exp.WaitAsync();
 
             Assert.True(result.ExitCode == 0, result.ToString());
@@ -111,12 +114,12 @@ public sealed class SlurmLauncherTests(SlurmCluster cluster) : IDisposable
             Assert.Equal("1", after.Tags[SlurmTags.Restarts]);
             Assert.NotEqual(node, after.Tags[SlurmTags.Node]);
             var log = File.ReadAllText(Path.Combine(workspace.Store.ArtifactDirectory(after.Run.RunId), RunFolders.LogArtifactPath));
-            Assert.Matches(@"Resuming from the checkpoint of epoch [12]", log);
-            // No step twice, none missing: 10 steps per epoch (500 images, batches of 50).
+            Assert.Contains($"Resuming from the checkpoint of epoch {killedAt.Epoch} (step {killedAt.Step})", log);
+            // No step twice, none missing: 8 steps per epoch (400 images, batches of 50).
             var steps = workspace.History(after, "train/loss").Select(m => m.Step).ToList();
             Assert.Equal(steps.Distinct().Count(), steps.Count);
-            Assert.Equal(30, steps.Max());
-            Assert.Equal([1, 2, 3], workspace.History(after, "epoch").Select(m => (int)m.Value));
+            Assert.Equal(8 * InterruptedEpochs, steps.Max());
+            Assert.Equal(Enumerable.Range(1, InterruptedEpochs), workspace.History(after, "epoch").Select(m => (int)m.Value));
         }
         finally
         {
@@ -127,10 +130,10 @@ public sealed class SlurmLauncherTests(SlurmCluster cluster) : IDisposable
     [Fact]
     public async Task At_the_time_limit_signal_a_trial_checkpoints_and_is_requeued_into_the_same_run()
     {
-        var spec = workspace.WriteSpec(Spec("slurm-time-limit", 500, 3, "    cpus_per_task: 2\n    max_time_limit_requeues: 1", "[0.1]"));
+        var spec = workspace.WriteSpec(Spec("slurm-time-limit", 400, InterruptedEpochs, "    cpus_per_task: 2\n    max_time_limit_requeues: 1", "[0.1]"));
         using var exp = ExpProcess.Start(workspace.Directory, cluster.Environment, "run", spec);
 
-        var trial = await WaitFor(() => workspace.Trials("slurm-time-limit").SingleOrDefault(HasCheckpoint), TimeSpan.FromSeconds(120));
+        var trial = await FirstCheckpoint("slurm-time-limit");
         // What Slurm sends signal_seconds before the limit (--signal=B:USR1@N): USR1 to the batch shell.
         var element = workspace.Store.GetTags(trial.Run.RunId)[SlurmTags.Element];
         cluster.Client("scancel", "--batch", "--signal=USR1", element);
@@ -139,12 +142,13 @@ public sealed class SlurmLauncherTests(SlurmCluster cluster) : IDisposable
         Assert.True(result.ExitCode == 0, result.ToString());
         var after = Assert.Single(workspace.Trials("slurm-time-limit"));
         Assert.Equal(RunStatus.Finished, after.Run.Status);
-        Assert.Equal("1", after.Tags[SlurmTags.TimeLimitRequeues]);
+        Assert.Equal("1", after.Tags.GetValueOrDefault(SlurmTags.TimeLimitRequeues));
         Assert.Equal("1", after.Tags[SlurmTags.Restarts]);
         var steps = workspace.History(after, "train/loss").Select(m => m.Step).ToList();
         Assert.Equal(steps.Distinct().Count(), steps.Count);
-        Assert.Equal([1, 2, 3], workspace.History(after, "epoch").Select(m => (int)m.Value));
-        Assert.Matches(@"Resuming from the checkpoint of epoch [12]", File.ReadAllText(Path.Combine(workspace.Store.ArtifactDirectory(after.Run.RunId), RunFolders.LogArtifactPath)));
+        Assert.Equal(8 * InterruptedEpochs, steps.Max());
+        Assert.Equal(Enumerable.Range(1, InterruptedEpochs), workspace.History(after, "epoch").Select(m => (int)m.Value));
+        Assert.Matches($"Resuming from the checkpoint of epoch [1-{InterruptedEpochs - 1}] ", File.ReadAllText(Path.Combine(workspace.Store.ArtifactDirectory(after.Run.RunId), RunFolders.LogArtifactPath)));
     }
 
     [Fact]
@@ -161,11 +165,16 @@ public sealed class SlurmLauncherTests(SlurmCluster cluster) : IDisposable
         var arrays = workspace.Store.GetTags(parent.RunId)[SlurmTags.Arrays];
         var jobs = workspace.Trials("slurm-detach").ToDictionary(trial => trial.Run.RunId, JobFileText);
         var running = workspace.Trials("slurm-detach").Single(trial => trial.Name == "kl_weight=0.1");
-        cluster.Client("scontrol", "release", workspace.Store.GetTags(running.Run.RunId)[SlurmTags.Element]);
+        var element = workspace.Store.GetTags(running.Run.RunId)[SlurmTags.Element];
+        cluster.Client("scontrol", "release", element);
         await WaitFor(() => workspace.Store.GetTags(running.Run.RunId).GetValueOrDefault(SlurmTags.Node), TimeSpan.FromSeconds(60));
+        // Suspended (not an end), so that it cannot finish before the command below finds it in the queue.
+        cluster.Client("scontrol", "suspend", element);
+        await WaitFor(() => cluster.Client("squeue", "-h", "-o", "%T", "-j", element).Trim() == "SUSPENDED" ? "" : null, TimeSpan.FromSeconds(30));
 
         using var reattached = ExpProcess.Start(workspace.Directory, cluster.Environment, "run", spec);
         await reattached.WaitForLineAsync(line => line.Contains("1 element(s) waiting for JobHeldUser"), TimeSpan.FromSeconds(60));
+        cluster.Client("scontrol", "resume", element);
         cluster.Client("scontrol", "release", arrays);
         var result = await reattached.WaitAsync();
 
@@ -245,14 +254,31 @@ public sealed class SlurmLauncherTests(SlurmCluster cluster) : IDisposable
         Assert.Contains("--launcher local", result.Error);
     }
 
-    /// <summary>Its first epoch's checkpoint is complete: from here a lost trial resumes rather than starts over.</summary>
-    private bool HasCheckpoint(TrialRecord trial) => Checkpoint.TryReadState(RunFolders.Checkpoints(workspace.Store, trial.Run.RunId)) is not null;
+    /// <summary>
+    /// Epochs of the trials that lose their element mid-training: whatever stops them must land
+    /// after the first epoch's checkpoint and before the last, a window of four epochs.
+    /// </summary>
+    private const int InterruptedEpochs = 5;
+
+    /// <summary>
+    /// The experiment's one trial, once its first epoch's checkpoint is complete: from here a lost
+    /// trial resumes rather than starts over. The checkpoint is looked for every few milliseconds,
+    /// and only it, so that what the test does next lands early in the trial's later epochs, even
+    /// on a loaded machine.
+    /// </summary>
+    private async Task<TrialRecord> FirstCheckpoint(string experiment)
+    {
+        var trial = await WaitFor(() => workspace.Trials(experiment).SingleOrDefault(), TimeSpan.FromSeconds(60));
+        var checkpoints = RunFolders.Checkpoints(workspace.Store, trial.Run.RunId);
+        await WaitFor(() => Checkpoint.TryReadState(checkpoints), TimeSpan.FromSeconds(120), TimeSpan.FromMilliseconds(20));
+        return trial;
+    }
 
     private string JobFileText(TrialRecord trial) => File.ReadAllText(RunFolders.JobFile(workspace.Store.RunDirectory(trial.Run.RunId)));
 
     private int Epochs(TrialRecord trial) => workspace.History(trial, TrackingObserver.EpochMetric).Count;
 
-    private static async Task<T> WaitFor<T>(Func<T?> probe, TimeSpan timeout) where T : class
+    private static async Task<T> WaitFor<T>(Func<T?> probe, TimeSpan timeout, TimeSpan? interval = null) where T : class
     {
         var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline)
@@ -268,7 +294,11 @@ public sealed class SlurmLauncherTests(SlurmCluster cluster) : IDisposable
             {
                 // The experiment is not created yet.
             }
-            await Task.Delay(200);
+            catch (IOException)
+            {
+                // A file read while it is replaced (a checkpoint, a run's tags).
+            }
+            await Task.Delay(interval ?? TimeSpan.FromMilliseconds(200));
         }
         throw new TimeoutException($"nothing came within {timeout.TotalSeconds:0} s");
     }

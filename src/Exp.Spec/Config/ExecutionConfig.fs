@@ -37,15 +37,9 @@ type SlurmConfig =
         if slurm.Mem = "" then
             0L
         else
-            let unit = slurm.Mem[slurm.Mem.Length - 1]
-            let number, power =
-                match unit with
-                | 'K' -> slurm.Mem[.. slurm.Mem.Length - 2], 1
-                | 'M' -> slurm.Mem[.. slurm.Mem.Length - 2], 2
-                | 'G' -> slurm.Mem[.. slurm.Mem.Length - 2], 3
-                | 'T' -> slurm.Mem[.. slurm.Mem.Length - 2], 4
-                | _ -> slurm.Mem, 2
-            int64 number * pown 1024L power
+            match "KMGT".IndexOf slurm.Mem[slurm.Mem.Length - 1] with
+            | -1 -> int64 slurm.Mem * pown 1024L 2
+            | unit -> int64 slurm.Mem[.. slurm.Mem.Length - 2] * pown 1024L (unit + 1)
 
 /// How a sweep's trials are run; never part of a trial's identity.
 type ExecutionConfig =

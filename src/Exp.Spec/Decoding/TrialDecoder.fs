@@ -20,8 +20,8 @@ let private device: Check<string> =
         if devicePattern.IsMatch value then None
         else Some $"expected auto, cpu, cuda or cuda:N, found '{value}'"
 
-/// The sigma a config holds when noise_sigma is not a number: where a learned sigma starts
-/// (optimal ignores it), and the default.
+/// The sigma a config holds when noise_sigma is a word (a learned sigma then starts from the
+/// data, optimal computes its own), and the default.
 let unsetSigma = 1.0
 
 /// A fixed positive sigma, `learned` or `optimal` (quoted or not: both are the same YAML string).

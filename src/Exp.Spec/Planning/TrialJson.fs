@@ -44,7 +44,7 @@ let private optionalWhole: Codec<Nullable<int>> =
     { Write = fun v -> if v.HasValue then value v.Value else null
       Read = fun node -> if Node.isNull node then Ok(Nullable()) else Parse.int node |> Result.map Nullable }
 
-/// noise_sigma: the number when fixed, else the mode's word (the sigma it holds then is TrialDecoder.unsetSigma).
+/// noise_sigma: the number when fixed, else the mode's word (the config then holds TrialDecoder.unsetSigma).
 let private sigma: Codec<float * SigmaMode> =
     { Write = fun (sigma, mode) -> if mode = SigmaMode.Fixed then value sigma else value (Names.nameOf Names.sigmaModes mode)
       Read =

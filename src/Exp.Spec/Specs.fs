@@ -320,13 +320,12 @@ module private Loading =
             LoadResult(None, [ SpecError.at (Node.position other) "" $"a spec is a mapping of keys (experiment, data, model, ...), found {Node.describe other}" ])
 
     /// The keys a spec may set in `document` (the canonical JSON of `config`) must decode to
-    /// this very config: that checks every value and range by the spec's own rules, and that
-    /// what the spec derives (mse's sigma) agrees with what is written.
+    /// this very config, value for value as written: that checks every value and range by the
+    /// spec's own rules, and that what the spec derives (mse's sigma) agrees with what is written.
     let private checkedBySpecRules (document: Node) (config: TrialConfig) : ConfigResult =
         let decoding = Decoding()
         let decoded = TrialDecoder.decode decoding (Planning.TrialJson.specKeys config document)
         match decoding.Errors with
-        | [] when decoded = config -> ConfigResult(Some config, [])
         | [] ->
             let expected = Planning.TrialJson.flatten decoded |> Map.ofList
             let disagreements =
@@ -334,7 +333,7 @@ module private Loading =
                       if expected[key] <> value then
                           let position = NodePath.tryFind key document |> Option.defaultValue document |> Node.position
                           SpecError.at position key $"is {value}, but the spec's rules make it {expected[key]} from the other keys; a job file is written by exp run, not edited" ]
-            ConfigResult(None, disagreements)
+            ConfigResult((if disagreements.IsEmpty then Some config else None), disagreements)
         | errors -> ConfigResult(None, errors)
 
     /// A resolved config as `TrialJson` writes it, read back by the same table of keys and

@@ -5,6 +5,7 @@ module Exp.Spec.Tests.CanonicalJson
 
 open System
 open System.IO
+open System.Text.Json.Nodes
 open Xunit
 open FsCheck
 open FsCheck.FSharp
@@ -220,6 +221,13 @@ let ``a missing, an unknown and a mistyped key are each refused at their place``
     errorsOf (json.Replace("\"latent_dim\": 16,", "\"latent_dims\": 16,")) |> assertHas "model.latent_dims: unknown key 'latent_dims'; did you mean 'latent_dim'?"
     errorsOf (json.Replace("\"latent_dim\": 16,", "\"latent_dim\": \"16\",")) |> assertHas "model.latent_dim: expected a whole number, found the string \"16\""
     errorsOf (json.Replace("\"path\": \"/usr/share/datasets/fashion-mnist\"", "\"path\": 12")) |> assertHas "data.path: expected a string in double quotes, found '12'"
+
+[<Fact>]
+let ``a missing section or a config that is no mapping is one error, not one per key`` () =
+    let withoutEval = JsonNode.Parse(written "").AsObject()
+    withoutEval.Remove "eval" |> ignore
+    Assert.Equal<string list>([ "job.json (config):1:1: eval: missing; a trial config written by exp has every key" ], errorsOf (withoutEval.ToJsonString()))
+    Assert.Equal<string list>([ "job.json (config):1:1: expected a mapping of keys, found a list" ], errorsOf "[1, 2]")
 
 [<Fact>]
 let ``a value the spec refuses is refused in a job too, by the same rule`` () =

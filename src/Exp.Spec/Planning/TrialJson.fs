@@ -150,10 +150,11 @@ let toText (indented: bool) (config: TrialConfig) =
 
 /// Reads what `toText` wrote (as the node tree YamlReader makes of the JSON text, which keeps
 /// lines and columns for errors) back into the config it was written from. Every key must be
-/// there and no other; it checks the form, not the values (see Specs.ReadTrialConfig).
+/// there and no other; it checks the form and the types, not the ranges (see Specs.ReadTrialConfig).
 let read (document: Node) : Result<TrialConfig, SpecError list> =
     let errors = ResizeArray<SpecError>()
     let keys = fields |> List.map _.Path
+    let nodeAt path = if path = "" then Some document else NodePath.tryFind path document
     let rec checkKeys (path: string) (node: Node) =
         match node with
         | Mapping(entries, _) ->
@@ -165,16 +166,26 @@ let read (document: Node) : Result<TrialConfig, SpecError list> =
                     errors.Add(SpecError.at entry.KeyPosition child ($"unknown key '{entry.Key}'" + Suggestion.hint siblings entry.Key))
         | other -> errors.Add(SpecError.at (Node.position other) path $"expected a mapping of keys, found {Node.describe other}")
     checkKeys "" document
+    // A missing key is reported once, as the outermost mapping or key that is missing, where the
+    // mapping it is missing from begins; under something that is not a mapping, checkKeys said so.
+    let missing = Collections.Generic.HashSet<string>()
+    let rec outermostMissing path =
+        if parentOf path <> "" && (nodeAt (parentOf path)).IsNone then outermostMissing (parentOf path) else path
+    let reportMissing path =
+        let absent = outermostMissing path
+        match nodeAt (parentOf absent) with
+        | Some(Mapping(_, position)) when missing.Add absent ->
+            errors.Add(SpecError.at position absent "missing; a trial config written by exp has every key")
+        | _ -> ()
     // The decoder's defaults only give the record its shape: every key is then read from the text.
     let shape = TrialDecoder.decode (Decoding()) (Mapping([], Node.position document))
     let config =
         fields
         |> List.fold
             (fun config f ->
-                match NodePath.tryFind f.Path document with
+                match nodeAt f.Path with
                 | None ->
-                    let parent = NodePath.tryFind (parentOf f.Path) document |> Option.defaultValue document
-                    errors.Add(SpecError.at (Node.position parent) f.Path "missing; a trial config written by exp has every key")
+                    reportMissing f.Path
                     config
                 | Some node ->
                     match f.Read node config with

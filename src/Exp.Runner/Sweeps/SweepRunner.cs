@@ -10,6 +10,7 @@ using Exp.Tracking.LocalStore;
 using Exp.Spec;
 using Exp.Tracking;
 using Exp.Tracking.Model;
+using Exp.Tracking.Recording;
 
 namespace Exp.Runner.Sweeps;
 
@@ -50,16 +51,19 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
         var ordered = adaptive
             ? await RunAdaptiveAsync(tracker, catalog, experiment.ExperimentId, sweepRunId, lifecycle, stop, kill)
             : await RunPlannedAsync(lifecycle, experiment.ExperimentId, sweepRunId, stop, kill);
-        if (sweepRecorder is not null && options.Detach && !adaptive)
+        // Detached, its trials run on without this process: the next `exp run` ends the sweep's run and reports it.
+        var detached = options.Detach && !adaptive;
+        var status = stop.IsCancellationRequested ? RunStatus.Killed : ordered.Any(r => r.IsFailure) ? RunStatus.Failed : RunStatus.Finished;
+        var reportPath = options.Report is { } report && !detached
+            ? await WriteReportAsync(report, tracker.Store, sweepRunId, sweepRecorder, status)
+            : null;
+        if (sweepRecorder is not null && detached)
         {
-            // Its trials run on without this process: the next `exp run` ends the sweep's run.
             await sweepRecorder.CloseAsync(CancellationToken.None);
         }
         else if (sweepRecorder is not null)
         {
-            await sweepRecorder.EndAsync(
-                stop.IsCancellationRequested ? RunStatus.Killed : ordered.Any(r => r.IsFailure) ? RunStatus.Failed : RunStatus.Finished,
-                CancellationToken.None);
+            await sweepRecorder.EndAsync(status, CancellationToken.None);
         }
         foreach (var damage in catalog.Damage)
         {
@@ -70,7 +74,28 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
         return new SweepSummary(plan.Experiment, experiment.ExperimentId, sweepRunId, location, ordered, stop.IsCancellationRequested, clock.Elapsed, delivery)
         {
             Objective = plan.Objective,
+            ReportPath = reportPath,
         };
+    }
+
+    /// <summary>
+    /// Writes the report through the sweep's recorder before the run ends, so its forwarding sends
+    /// the page with the rest of the run; without a recorder (another `exp run` owns the sweep's run
+    /// and reports it when it ends) only to the local store. Returns the file's path.
+    /// </summary>
+    private static async Task<string> WriteReportAsync(SweepReport report, FileStore store, string sweepRunId, IRunRecorder? recorder, RunStatus status)
+    {
+        if (recorder is null)
+        {
+            store.WriteArtifact(sweepRunId, report.Artifact, report.Render(store.RootDirectory, sweepRunId, status));
+        }
+        else
+        {
+            // The page reads the store: everything the run logged must be there first.
+            await recorder.FlushAsync(CancellationToken.None);
+            recorder.LogArtifact(report.Artifact, report.Render(store.RootDirectory, sweepRunId, status));
+        }
+        return Path.Combine(store.ArtifactDirectory(sweepRunId), report.Artifact);
     }
 
     /// <summary>The plan's trials, each run to the end, a slot's worth at a time.</summary>

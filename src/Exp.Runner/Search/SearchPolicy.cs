@@ -53,7 +53,7 @@ public static class SearchPolicy
         }
         if (BestOfFurthestRung(trials, scheduler, objective) is { } best)
         {
-            return new Decision.Promote(best.Number, best.Epochs, scheduler.Rungs[Array.IndexOf(scheduler.Rungs, best.Epochs) + 1]);
+            return new Decision.Promote(best.Number, best.Epochs, scheduler.Rungs[Array.IndexOf(scheduler.Rungs, best.Epochs) + 1], BestOfFurthestRung: true);
         }
         return new Decision.Finish(trials.Where(t => t.Phase == SearchPhase.Paused).Select(t => t.Number).ToList());
     }

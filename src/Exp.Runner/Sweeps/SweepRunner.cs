@@ -243,7 +243,7 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
             if (trial.Phase == SearchPhase.Pruned)
             {
                 // Idempotent: a pruning journaled just before a crash ends its run now.
-                await lifecycle.PruneAsync(trial.TrialId, PruneReason(trial));
+                await lifecycle.PruneAsync(trial.TrialId, PruneReason(trial, outcome.Trials));
             }
             var record = catalog.FindTrial(experimentId, trial.TrialId);
             var metrics = new Dictionary<string, double>(latest.GetValueOrDefault(trial.TrialId)?.Metrics ?? record?.Metrics ?? new Dictionary<string, double>());
@@ -256,7 +256,7 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
             results.Add(trial.Phase switch
             {
                 SearchPhase.Completed => new TrialResult(config, latest.ContainsKey(trial.TrialId) ? TrialResultKind.Finished : TrialResultKind.AlreadyFinished, record?.Run.RunId, null, metrics, duration),
-                SearchPhase.Pruned => new TrialResult(config, TrialResultKind.Pruned, record?.Run.RunId, PruneReason(trial), metrics, duration),
+                SearchPhase.Pruned => new TrialResult(config, TrialResultKind.Pruned, record?.Run.RunId, PruneReason(trial, outcome.Trials), metrics, duration),
                 SearchPhase.Failed => new TrialResult(config, TrialResultKind.Failed, record?.Run.RunId, latest.GetValueOrDefault(trial.TrialId)?.Reason ?? record?.Failure, metrics, duration),
                 SearchPhase.Paused => new TrialResult(config, TrialResultKind.Paused, record?.Run.RunId, $"paused at {trial.Last?.Epochs} epochs; continues when the sweep runs again", metrics, duration),
                 _ => new TrialResult(config, stop.IsCancellationRequested ? TrialResultKind.Killed : TrialResultKind.NotRun, record?.Run.RunId,
@@ -274,9 +274,15 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
     private int Gpus() =>
         options.Gpus ?? (plan.Trials.Append(plan.Base).All(t => t.Config.Train.Device == "cpu") ? 0 : TrialDevices.CudaDeviceCount());
 
-    private string PruneReason(SearchTrial trial) =>
-        $"stopped at {trial.Last?.Epochs} of {plan.Scheduler.MaxEpochs} epochs: {plan.Objective.Metric} {trial.Last?.Value.ToString("R", CultureInfo.InvariantCulture)} "
-        + $"was not in the top 1/{plan.Scheduler.ReductionFactor} of the trials there";
+    /// <summary>Why a trial stopped where it did: how many of the trials at its rung went on (its top 1/eta, or the best alone when that share is none).</summary>
+    private string PruneReason(SearchTrial trial, IReadOnlyList<SearchTrial> trials)
+    {
+        var rung = trial.Last?.Epochs ?? 0;
+        var there = trials.Where(t => t.Rungs.ContainsKey(rung)).ToList();
+        var wentOn = there.Count(t => t.Epochs > rung);
+        return $"stopped at {rung} of {plan.Scheduler.MaxEpochs} epochs: {plan.Objective.Metric} {trial.Last?.Value.ToString("R", CultureInfo.InvariantCulture)} "
+            + $"was not among the best {wentOn} of the {there.Count} trials there, which went on";
+    }
 
     /// <summary>Claims the trial, hands it to the launcher as a job, and ends its run from what came back.</summary>
     /// <param name="detach">Submit and return (--detach), leaving the trial to run without this process.</param>

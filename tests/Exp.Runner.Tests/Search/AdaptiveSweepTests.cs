@@ -116,7 +116,7 @@ public sealed class AdaptiveSweepTests(ITestOutputHelper output)
         Assert.Equal(new Decision.Wait(), SearchPolicy.Next(trials, idle, trainingHere: 1, proposals: 8, totalTrials: 8, plan.Scheduler, plan.Objective));
 
         // Nothing else left: the better of the two at rung 3 (trial 5, eval/elbo -0.25) goes on to 4.
-        Assert.Equal(new Decision.Promote(5, 3, 4), SearchPolicy.Next(trials, idle, trainingHere: 0, proposals: 8, totalTrials: 8, plan.Scheduler, plan.Objective));
+        Assert.Equal(new Decision.Promote(5, 3, 4, BestOfFurthestRung: true), SearchPolicy.Next(trials, idle, trainingHere: 0, proposals: 8, totalTrials: 8, plan.Scheduler, plan.Objective));
 
         // Once it was granted max_epochs the sweep ends, pruning the rest where they stopped.
         trials[4] = At(5, (1, -0.5), (3, -0.25), (4, -0.2)) with { Phase = SearchPhase.Completed };

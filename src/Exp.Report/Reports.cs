@@ -33,12 +33,17 @@ public static class Reports
     /// <summary>The report `exp run` writes as the artifact <see cref="SweepArtifact"/> of the sweep's run before ending it.</summary>
     public static SweepReport OfSweepRun { get; } = new(SweepArtifact, RenderSweep);
 
-    /// <summary>A sweep's page as it reads once its run ended with <paramref name="status"/>: rendered while the run is still open, so it is sent with the run.</summary>
-    private static byte[] RenderSweep(string runsFolder, string sweepRunId, RunStatus status)
+    /// <summary>
+    /// A sweep's page as it reads once its run ended with <paramref name="status"/>: rendered while the run is still
+    /// open, so it is sent with the run. Null when the catalog leaves the sweep's run out (a damaged file, warned of).
+    /// </summary>
+    private static byte[]? RenderSweep(string runsFolder, string sweepRunId, RunStatus status)
     {
         var catalog = new RunCatalog(new FileStore(runsFolder));
-        var sweep = catalog.Sweeps().FirstOrDefault(s => s.Run.RunId == sweepRunId)
-            ?? throw new ReportTargetNotFoundException($"no sweep run {sweepRunId} in {catalog.Store.RootDirectory}");
+        if (catalog.Sweeps().FirstOrDefault(s => s.Run.RunId == sweepRunId) is not { } sweep)
+        {
+            return null;
+        }
         var source = new ReportTarget.OfSweep(catalog, sweep).Read() with { Status = status };
         return Encoding.UTF8.GetBytes(ReportHtml.Render(ReportPageBuilder.Build(source), ReportHtmlOptions.File));
     }

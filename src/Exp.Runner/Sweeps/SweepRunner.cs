@@ -81,19 +81,26 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
     /// <summary>
     /// Writes the report through the sweep's recorder before the run ends, so its forwarding sends
     /// the page with the rest of the run; without a recorder (another `exp run` owns the sweep's run
-    /// and reports it when it ends) only to the local store. Returns the file's path.
+    /// and reports it when it ends) only to the local store. Returns the file's path; null when none was written.
     /// </summary>
-    private static async Task<string> WriteReportAsync(SweepReport report, FileStore store, string sweepRunId, IRunRecorder? recorder, RunStatus status)
+    private static async Task<string?> WriteReportAsync(SweepReport report, FileStore store, string sweepRunId, IRunRecorder? recorder, RunStatus status)
     {
-        if (recorder is null)
-        {
-            store.WriteArtifact(sweepRunId, report.Artifact, report.Render(store.RootDirectory, sweepRunId, status));
-        }
-        else
+        if (recorder is not null)
         {
             // The page reads the store: everything the run logged must be there first.
             await recorder.FlushAsync(CancellationToken.None);
-            recorder.LogArtifact(report.Artifact, report.Render(store.RootDirectory, sweepRunId, status));
+        }
+        if (report.Render(store.RootDirectory, sweepRunId, status) is not { } page)
+        {
+            return null;
+        }
+        if (recorder is null)
+        {
+            store.WriteArtifact(sweepRunId, report.Artifact, page);
+        }
+        else
+        {
+            recorder.LogArtifact(report.Artifact, page);
         }
         return Path.Combine(store.ArtifactDirectory(sweepRunId), report.Artifact);
     }

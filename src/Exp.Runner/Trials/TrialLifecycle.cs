@@ -165,6 +165,7 @@ public sealed class TrialLifecycle
 
         await using (var recorder = tracker.ResumeRun(runId))
         {
+            ObjectiveMetric.Mirror(store, recorder, options.Objective);
             if (status is TrialStatus.Failed or TrialStatus.Killed)
             {
                 var note = new StringBuilder(reason);
@@ -239,7 +240,12 @@ public sealed class TrialLifecycle
         var run = store.CreateRun(options.ExperimentId, new RunStart(trial.Name)
         {
             ParentRunId = options.ParentRunId,
-            Tags = [.. SystemTags.For(options.SourceName, options.WorkingDirectory, Environment.UserName), new RunTag(TrialTags.TrialId, trial.Id)],
+            Tags =
+            [
+                .. SystemTags.For(options.SourceName, options.WorkingDirectory, Environment.UserName),
+                new RunTag(TrialTags.TrialId, trial.Id),
+                .. ObjectiveMetric.Tags(options.Objective),
+            ],
         });
         store.LogParams(run.RunId, trial.Params.Select(p => new Param(p.Key, p.Value)));
         store.WriteArtifact(run.RunId, "config.json", Encoding.UTF8.GetBytes(trial.ConfigJson));
@@ -319,6 +325,9 @@ public sealed record TrialLifecycleOptions
     public string WorkingDirectory { get; init; } = Environment.CurrentDirectory;
 
     public double? TimeoutMinutes { get; init; }
+
+    /// <summary>What the plan ranks trials by: mirrored into each run as its `objective` metric.</summary>
+    public required Objective Objective { get; init; }
 }
 
 /// <summary>A trial claimed for this process, with what to do with it; disposing lets it go.</summary>

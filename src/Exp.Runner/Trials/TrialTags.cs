@@ -17,6 +17,14 @@ public static class TrialTags
     public const string RungPrefix = "exp.rung.";
     /// <summary>Set when ASHA stopped the trial for good: where and why. Its run is FINISHED with what it reached.</summary>
     public const string Pruned = "exp.pruned";
+    /// <summary>The metric a sweep ranks its trials by (sweep.metric), on the sweep's run and its trials' runs.</summary>
+    public const string ObjectiveMetric = "exp.objective.metric";
+    /// <summary>Whether the sweep maximizes or minimizes it (sweep.goal).</summary>
+    public const string ObjectiveGoal = "exp.objective.goal";
+    /// <summary>On the sweep's run: the run id of its best trial.</summary>
+    public const string BestRunId = "exp.best.runId";
+    /// <summary>On the sweep's run: the name of its best trial.</summary>
+    public const string BestTrial = "exp.best.trial";
     /// <summary>MLflow shows this tag as the run's description.</summary>
     public const string Note = "mlflow.note.content";
 }

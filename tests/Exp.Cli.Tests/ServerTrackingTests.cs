@@ -34,6 +34,11 @@ public sealed class ServerTrackingTests : IDisposable
         Assert.Equal("FINISHED", parent.Status);
         var children = server.Runs.Where(run => run.Tags.ContainsKey(TrialTags.TrialId)).ToList();
         Assert.Equal(2, children.Count);
+        // The experiment is created with its kind, so the UI does not ask to confirm one; the parent carries the sweep's best objective.
+        Assert.Equal(MlflowTags.MachineLearningExperiment, server.ExperimentTags("e2e-server")[MlflowTags.ExperimentKind]);
+        Assert.Equal(
+            children.Max(child => child.Metrics.Where(m => m.Key == Metrics.Elbo).MaxBy(m => m.Step)!.Value),
+            Assert.Single(parent.Metrics, m => m.Key == ObjectiveMetric.Key).Value);
         foreach (var child in children)
         {
             Assert.Equal("FINISHED", child.Status);
@@ -50,11 +55,6 @@ public sealed class ServerTrackingTests : IDisposable
                 child.Metrics.Where(m => m.Key == Metrics.TrainLoss).OrderBy(m => m.Step).Select(m => (m.Step, m.Value)));
             Assert.Equal(2, child.Metrics.Count(m => m.Key == Metrics.Elbo));
         }
-        // The experiment is created with its kind, so the UI does not ask to confirm one; the parent carries the sweep's best objective.
-        Assert.Equal(MlflowTags.MachineLearningExperiment, server.ExperimentTags("e2e-server")[MlflowTags.ExperimentKind]);
-        Assert.Equal(
-            children.Max(child => child.Metrics.Where(m => m.Key == Metrics.Elbo).MaxBy(m => m.Step)!.Value),
-            Assert.Single(parent.Metrics, m => m.Key == ObjectiveMetric.Key).Value);
         Assert.Contains(server.Artifacts.Keys, path => path.Contains("images/samples%step%2%", StringComparison.Ordinal));
         Assert.Contains(server.Artifacts.Keys, path => path.Contains("images/reconstructions%step%2%", StringComparison.Ordinal));
         Assert.All(server.Artifacts.Values, bytes => Assert.NotEmpty(bytes));

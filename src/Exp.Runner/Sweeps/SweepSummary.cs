@@ -22,24 +22,22 @@ public sealed record SweepSummary(
     /// running), whose last values say nothing of where they would have ended. Trials without a
     /// value come last in their group.
     /// </summary>
-    public IReadOnlyList<TrialResult> Ranked => Rank(Results, Objective);
-
-    /// <summary>The order of <see cref="Ranked"/>.</summary>
-    public static IReadOnlyList<TrialResult> Rank(IEnumerable<TrialResult> results, Objective objective) =>
-        results
+    public IReadOnlyList<TrialResult> Ranked =>
+        Results
             .OrderBy(r => r.Completed ? 0 : r.Kind == TrialResultKind.Pruned ? 1 : 2)
-            .ThenBy(r => r.Metrics.TryGetValue(objective.Metric, out var value) && !double.IsNaN(value)
-                ? (objective.Goal == Goal.Maximize ? -value : value)
+            .ThenBy(r => r.Metrics.TryGetValue(Objective.Metric, out var value) && !double.IsNaN(value)
+                ? (Objective.Goal == Goal.Maximize ? -value : value)
                 : double.PositiveInfinity)
             .ToList();
-
-    /// <summary>The trial that trained to its end with the best value of the objective; null when none did.</summary>
-    public static TrialResult? Best(IEnumerable<TrialResult> results, Objective objective) =>
-        Rank(results, objective).FirstOrDefault(r =>
-            r.Completed && r.RunId is not null && r.Metrics.TryGetValue(objective.Metric, out var value) && !double.IsNaN(value));
 
     public bool AllSucceeded => !Results.Any(r => r.IsFailure);
 
     /// <summary>The server refused some run: sending again will not help, so the command fails.</summary>
     public bool Refused => Delivery?.AnyRefused == true;
+
+    /// <summary>The trial that trained to its end with the best value of the objective (the first of equals, as in <see cref="Ranked"/>); null when none did.</summary>
+    public static TrialResult? Best(IEnumerable<TrialResult> results, Objective objective) =>
+        results
+            .Where(r => r.Completed && r.RunId is not null && r.Metrics.TryGetValue(objective.Metric, out var value) && !double.IsNaN(value))
+            .Aggregate((TrialResult?)null, (best, r) => best is null || objective.IsBetter(r.Metrics[objective.Metric], best.Metrics[objective.Metric]) ? r : best);
 }

@@ -166,6 +166,7 @@ public sealed class TrialLifecycle
         await using (var recorder = tracker.ResumeRun(runId))
         {
             ObjectiveMetric.Mirror(store, recorder, options.Objective);
+            recorder.SetTags(ObjectiveMetric.Tags(options.Objective));
             if (status is TrialStatus.Failed or TrialStatus.Killed)
             {
                 var note = new StringBuilder(reason);
@@ -240,12 +241,7 @@ public sealed class TrialLifecycle
         var run = store.CreateRun(options.ExperimentId, new RunStart(trial.Name)
         {
             ParentRunId = options.ParentRunId,
-            Tags =
-            [
-                .. SystemTags.For(options.SourceName, options.WorkingDirectory, Environment.UserName),
-                new RunTag(TrialTags.TrialId, trial.Id),
-                .. ObjectiveMetric.Tags(options.Objective),
-            ],
+            Tags = [.. SystemTags.For(options.SourceName, options.WorkingDirectory, Environment.UserName), new RunTag(TrialTags.TrialId, trial.Id)],
         });
         store.LogParams(run.RunId, trial.Params.Select(p => new Param(p.Key, p.Value)));
         store.WriteArtifact(run.RunId, "config.json", Encoding.UTF8.GetBytes(trial.ConfigJson));

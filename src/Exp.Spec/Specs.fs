@@ -231,27 +231,38 @@ module private Loading =
                 | None -> ()
                 assignments, config
             let decodeWith = decodeIn decoding
-            let trials = Expansion.expand sweep |> List.map decodeWith
             let baseConfig = TrialDecoder.decode decoding applied
+            let replicates = header.Sweep.Replicates
+            let replicated = Expansion.replicate replicates baseConfig.Seed header.Sweep.ReplicatesPosition
+            let trials = Expansion.expand sweep |> replicated |> List.map decodeWith
             let scheduler = scheduler decoding header.Sweep baseConfig (Node.position applied)
             let objective = objective decoding header.Sweep baseConfig
-            let toTrial number (assignments: Assignment list) config =
+            // Trials that differ only in their seed are replicates of one configuration, whether
+            // sweep.replicates or a swept seed made them.
+            let configGroup (config: TrialConfig) = Planning.TrialJson.id { config with Seed = baseConfig.Seed }
+            let toTrial number replicate (assignments: Assignment list) config =
                 { Id = Planning.TrialJson.id config
                   Name = trialName assignments
                   Number = number
                   SweptValues = assignments |> List.map (fun a -> { Path = a.Path; Value = displayValue a.Value }) |> Array.ofList
-                  Config = config }
+                  Config = config
+                  ConfigGroup = configGroup config
+                  Replicate = replicate }
             let search =
                 match sweep with
                 | Adaptive tpe ->
                     let resolveProposal number (values: float[]) =
                         let proposalDecoding = Decoding()
-                        let assignments, config = decodeIn proposalDecoding (List.map2 Expansion.assign tpe.Parameters (List.ofArray values))
+                        let replicate = (number - 1) % replicates
+                        let proposal = [ List.map2 Expansion.assign tpe.Parameters (List.ofArray values) ]
+                        let assignments = replicated proposal |> List.item replicate
+                        let assignments, config = decodeIn proposalDecoding assignments
                         match proposalDecoding.Errors with
-                        | [] -> toTrial number assignments config
+                        | [] -> toTrial number (replicate + 1) assignments config
                         | errors -> invalidOp (String.Join("; ", errors |> List.map string))
                     SearchSpace(
                         tpe.Trials,
+                        replicates,
                         tpe.StartupTrials,
                         tpe.Seed,
                         tpe.Parameters |> List.map searchParameter |> Array.ofList,
@@ -282,7 +293,14 @@ module private Loading =
                         $"trial {number} has the same config as trial {first}; it runs once")
                 let resolved =
                     firstWithId
-                    |> List.mapi (fun index (_, assignments, config, _) -> toTrial (index + 1) assignments config)
+                    |> List.mapFold
+                        (fun (seen: Map<string, int>) (_, assignments, config, _) ->
+                            let group = configGroup config
+                            let replicate = 1 + (seen.TryFind group |> Option.defaultValue 0)
+                            (assignments, config, replicate), seen.Add(group, replicate))
+                        Map.empty
+                    |> fst
+                    |> List.mapi (fun index (assignments, config, replicate) -> toTrial (index + 1) replicate assignments config)
                 // An adaptive sweep is also what it optimises and how: change those and it is
                 // another sweep. More tpe trials extend the same sweep, as in an Optuna study.
                 let decisions =
@@ -309,7 +327,9 @@ module private Loading =
                               Name = "base"
                               Number = 1
                               SweptValues = [||]
-                              Config = baseConfig }
+                              Config = baseConfig
+                              ConfigGroup = Planning.TrialJson.id baseConfig
+                              Replicate = 1 }
                           Trials = Array.ofList resolved
                           Execution = header.Execution
                           Tracking = header.Tracking

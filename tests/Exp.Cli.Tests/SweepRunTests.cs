@@ -1,3 +1,4 @@
+using Exp.Cli.Output;
 using Exp.Cli.Tests.Support;
 using Exp.Engine.Objective;
 using Exp.Runner.Trials;
@@ -89,6 +90,50 @@ public sealed class SweepRunTests : IDisposable
         Assert.Contains(Metrics.Elbo, shown.Output);
         // Image files are named by step; show says which epoch they are from.
         Assert.Contains("pictures of epoch 1 (step 20): kl_per_dimension, reconstructions, samples", shown.Output);
+    }
+
+    [Fact]
+    public async Task Replicates_run_each_configuration_per_seed_tagged_by_configuration_and_ls_show_and_the_summary_give_mean_and_sd()
+    {
+        var spec = workspace.WriteSpec(Spec("e2e-replicates", 500, 1, """
+            sweep:
+              replicates: 2
+              parameters:
+                loss.kl_weight: [0.1, 1.0]
+            """));
+
+        var result = await ExpProcess.RunAsync(workspace.Directory, "run", spec, "--parallel", "2");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var trials = workspace.Trials("e2e-replicates");
+        Assert.Equal(["kl_weight=0.1,seed=0", "kl_weight=0.1,seed=1", "kl_weight=1,seed=0", "kl_weight=1,seed=1"], trials.Select(t => t.Name).Order());
+        var groups = trials.GroupBy(t => t.Tags[TrialTags.ConfigGroup]).ToList();
+        Assert.Equal(2, groups.Count);
+        Assert.All(groups, g => Assert.Equal(["1", "2"], g.Select(t => t.Tags[TrialTags.Replicate]).Order()));
+        // The summary ranks configurations by their mean ELBO, each as mean ± sd over its two seeds (sample sd, n - 1).
+        var elbos = groups.ToDictionary(g => g.First().Name.Split(',')[0], g => g.Select(t => t.Metrics[Metrics.Elbo]).ToList());
+        var best = elbos.MaxBy(m => m.Value.Average()).Key;
+        var expected = $"{MetricFormat.Value(elbos[best].Average())} ± {MetricFormat.Value(SampleSd(elbos[best]))}";
+        Assert.Contains("configurations, best held-out ELBO first by the mean over replicates", result.Output);
+        Assert.Contains(expected, result.Output);
+
+        var ls = await ExpProcess.RunAsync(workspace.Directory, "ls");
+        Assert.True(ls.ExitCode == 0, ls.ToString());
+        Assert.Contains($"best {best}", ls.Output);
+        Assert.Contains("configurations, best mean ELBO first", ls.Output);
+        Assert.Contains(expected, ls.Output);
+
+        var show = await ExpProcess.RunAsync(workspace.Directory, "show", $"{best},seed=1");
+        Assert.True(show.ExitCode == 0, show.ToString());
+        Assert.Contains($"configuration {best}: 2 replicates (2 finished)", show.Output);
+        Assert.Contains($"{expected} (2)", show.Output);
+    }
+
+    /// <summary>The reference: the textbook sample standard deviation, sqrt(sum (x - mean)^2 / (n - 1)).</summary>
+    private static double SampleSd(IReadOnlyList<double> values)
+    {
+        var mean = values.Average();
+        return Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1));
     }
 
     [Fact]

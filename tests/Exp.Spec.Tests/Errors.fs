@@ -282,3 +282,14 @@ let ``tpe needs trials and parameters; startup_trials belongs to tpe`` () =
     errorsOf (adaptive "  method: tpe\n  trials: 5\n") [] |> assertHas "sweep.parameters: a tpe sweep needs parameters"
     errorsOf (adaptive "  method: random\n  trials: 5\n  startup_trials: 2\n  parameters:\n    train.lr: [0.1]\n") []
     |> assertHas "spec.yaml:7:19: sweep.startup_trials: startup_trials applies to method: tpe"
+
+[<Fact>]
+let ``replicates and a swept seed are refused at the replicates key`` () =
+    errorsOf "experiment: x\nsweep:\n  replicates: 3\n  parameters:\n    seed: [0, 1]\n" []
+    |> assertHas "spec.yaml:3:15: sweep.replicates: replicates run each configuration at the seeds seed, seed + 1, ...; remove seed from the swept values"
+
+[<Fact>]
+let ``replicates count towards the largest sweep and must be at least 1`` () =
+    errorsOf "experiment: x\nsweep:\n  replicates: 0\n" [] |> assertHas "sweep.replicates"
+    errorsOf "experiment: x\nsweep:\n  replicates: 20\n  method: random\n  trials: 600\n  parameters:\n    train.lr: {distribution: loguniform, min: 1.0e-4, max: 1.0e-2}\n" []
+    |> assertHas "600 configurations x 20 replicates are 12000 trials; a sweep has at most 10000 trials"

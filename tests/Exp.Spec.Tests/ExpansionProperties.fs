@@ -3,10 +3,13 @@ module Exp.Spec.Tests.ExpansionProperties
 
 open System
 open System.Globalization
+open Xunit
 open FsCheck
 open FsCheck.FSharp
 open FsCheck.Xunit
 open Exp.Spec
+open Exp.Spec.Yaml
+open Exp.Spec.Sweep
 
 let private invariant (x: float) = x.ToString("R", CultureInfo.InvariantCulture)
 
@@ -92,3 +95,39 @@ let ``ids do not depend on the order of keys in the file`` () =
         let a = load $"experiment: x\nmodel:\n  latent_dim: {latent}\n  kernel_size: 4\ntrain:\n  epochs: 1\n"
         let b = load $"experiment: x\ntrain:\n  epochs: 1\nmodel:\n  kernel_size: 4\n  latent_dim: {latent}\n"
         a.Trials[0].Id = b.Trials[0].Id)
+
+let private noPosition: Position = { Source = "spec.yaml"; Line = 1; Column = 1 }
+
+let private assignments (trials: Assignment list list) =
+    trials |> List.map (List.map (fun a -> a.Path, Node.display a.Value))
+
+[<Fact>]
+let ``replicates copy each trial once per seed, from the spec's seed, one configuration's copies in a row`` () =
+    let trials =
+        [ [ { Assignment.Path = "loss.kl_weight"; Position = noPosition; Value = Scalar("0.1", false, noPosition) } ]
+          [ { Assignment.Path = "loss.kl_weight"; Position = noPosition; Value = Scalar("1", false, noPosition) } ] ]
+    let replicated = Expansion.replicate 3 7 noPosition trials
+    Assert.Equal<(string * string) list list>(
+        [ [ "loss.kl_weight", "0.1"; "seed", "7" ]
+          [ "loss.kl_weight", "0.1"; "seed", "8" ]
+          [ "loss.kl_weight", "0.1"; "seed", "9" ]
+          [ "loss.kl_weight", "1"; "seed", "7" ]
+          [ "loss.kl_weight", "1"; "seed", "8" ]
+          [ "loss.kl_weight", "1"; "seed", "9" ] ],
+        assignments replicated)
+
+[<Fact>]
+let ``one replicate leaves the trials as they are`` () =
+    let trials = [ []; [ { Assignment.Path = "train.lr"; Position = noPosition; Value = Scalar("0.1", false, noPosition) } ] ]
+    Assert.Equal<(string * string) list list>(assignments trials, assignments (Expansion.replicate 1 5 noPosition trials))
+
+[<Property>]
+let ``a grid with replicates has configurations times replicates trials, each configuration at every seed once`` () =
+    Prop.forAll (Arb.fromGen (Gen.zip gridSpecs (Gen.choose (1, 4)))) (fun ((text, configurations), replicates) ->
+        let plan = load (text.Replace("sweep:\n", $"seed: 3\nsweep:\n  replicates: {replicates}\n"))
+        let groups = plan.Trials |> Array.groupBy _.ConfigGroup
+        plan.Trials.Length = configurations * replicates
+        && groups.Length = configurations
+        && groups |> Array.forall (fun (_, members) ->
+            (members |> Array.map _.Config.Seed |> Array.sort) = Array.init replicates ((+) 3)
+            && (members |> Array.map _.Replicate |> Array.sort) = Array.init replicates ((+) 1)))

@@ -155,3 +155,46 @@ let ``a sweep under a scheduler is another sweep than the same trials without it
     let scheduled = (Specs.Parse(grid + "  scheduler: asha\n", "spec.yaml")).Plan
     Assert.Equal<string[]>(plain.Trials |> Array.map _.Id, scheduled.Trials |> Array.map _.Id)
     Assert.NotEqual<string>(plain.SweepId, scheduled.SweepId)
+
+let private replicated =
+    "experiment: x\nseed: 4\nsweep:\n  replicates: 2\n  parameters:\n    loss.kl_weight: [0.1, 1.0]\n"
+
+[<Fact>]
+let ``replicates run each configuration at the next seeds, named by their seed and grouped by configuration`` () =
+    let plan = plan replicated []
+    Assert.Equal<string[]>(
+        [| "kl_weight=0.1,seed=4"; "kl_weight=0.1,seed=5"; "kl_weight=1,seed=4"; "kl_weight=1,seed=5" |],
+        plan.Trials |> Array.map _.Name)
+    Assert.Equal<int[]>([| 4; 5; 4; 5 |], plan.Trials |> Array.map _.Config.Seed)
+    Assert.Equal<int[]>([| 1; 2; 1; 2 |], plan.Trials |> Array.map _.Replicate)
+    Assert.Equal(4, (plan.Trials |> Array.map _.Id |> Array.distinct).Length)
+    Assert.Equal<string[]>(
+        [| plan.Trials[0].ConfigGroup; plan.Trials[0].ConfigGroup; plan.Trials[2].ConfigGroup; plan.Trials[2].ConfigGroup |],
+        plan.Trials |> Array.map _.ConfigGroup)
+    Assert.NotEqual<string>(plan.Trials[0].ConfigGroup, plan.Trials[2].ConfigGroup)
+
+[<Fact>]
+let ``the first replicate is the trial the sweep runs without replicates, so adding replicates keeps what ran`` () =
+    let single = plan (replicated.Replace("  replicates: 2\n", "")) []
+    let withReplicates = plan replicated []
+    Assert.Equal<string[]>(single.Trials |> Array.map _.Id, withReplicates.Trials |> Array.filter (fun t -> t.Replicate = 1) |> Array.map _.Id)
+    Assert.Equal<string[]>(single.Trials |> Array.map _.Id, single.Trials |> Array.map _.ConfigGroup)
+
+[<Fact>]
+let ``a swept seed makes replicates of one configuration too`` () =
+    let plan = plan "experiment: x\nsweep:\n  parameters:\n    seed: [0, 1, 2]\n" []
+    Assert.Single(plan.Trials |> Array.map _.ConfigGroup |> Array.distinct) |> ignore
+    Assert.Equal<int[]>([| 1; 2; 3 |], plan.Trials |> Array.map _.Replicate)
+
+[<Fact>]
+let ``a tpe search with replicates proposes each configuration once per seed`` () =
+    let plan = (Specs.Parse(tpe.Replace("  seed: 3\n", "  seed: 3\n  replicates: 3\n"), "spec.yaml")).Plan
+    Assert.Equal(60, plan.Search.Trials)
+    Assert.Equal(12, plan.Trials.Length)
+    Assert.Equal<int[]>([| 1; 1; 1; 2 |], [| 1; 2; 3; 4 |] |> Array.map plan.Search.Configuration)
+    let values = plan.Search.RandomValues 2
+    let replicates = [| 4; 5; 6 |] |> Array.map (fun number -> plan.Search.Resolve(number, values))
+    Assert.Equal<int[]>([| 0; 1; 2 |], replicates |> Array.map _.Config.Seed)
+    Assert.Equal<int[]>([| 1; 2; 3 |], replicates |> Array.map _.Replicate)
+    Assert.Single(replicates |> Array.map _.ConfigGroup |> Array.distinct) |> ignore
+    Assert.Equal<string[]>(plan.Trials[3..5] |> Array.map _.Id, replicates |> Array.map _.Id)

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using Exp.Cli.Output;
 using Exp.Runner.Catalog;
+using Exp.Runner.Replicates;
+using Exp.Spec;
 using Spectre.Console;
 
 namespace Exp.Cli.Commands;
@@ -35,26 +37,39 @@ public static class ListCommand
             }
             foreach (var sweep in sweeps.OrderBy(s => s.StartedAt))
             {
-                // The best is a trial that trained to its end: a pruned one's ELBO is from fewer epochs, a failed or running one's is no result.
-                var best = sweep.Trials.Where(t => t.Completed && t.Metrics.ContainsKey(TrialMetrics.Elbo)).MaxBy(t => t.Metrics[TrialMetrics.Elbo]);
+                // The best is a configuration whose replicates trained to their end, by its mean: a pruned trial's ELBO is from fewer
+                // epochs, a failed or running one's is no result. Without replicates each trial is a configuration of its own.
+                var configurations = Configurations.RankedByMean(
+                    Configurations.Group(sweep.Trials.OrderBy(t => t.Completed ? 0 : t.Pruning is not null ? 1 : 2)
+                        .ThenByDescending(t => t.Metrics.GetValueOrDefault(TrialMetrics.Elbo, double.NegativeInfinity)), t => t.ConfigGroup),
+                    Elbo, t => t.Completed, Goal.Maximize);
+                var replicated = Configurations.HaveReplicates(configurations);
+                var best = configurations.FirstOrDefault() is { } first && first.Of(Elbo, t => t.Completed) is not null
+                    ? (replicated ? Configurations.NameOf(first.Replicates[0].Name) : first.Replicates[0].Name)
+                    : null;
                 var pruned = sweep.Trials.Count(t => t.Pruning is not null);
                 var table = new Table()
                     .Title(Markup.Escape($"{sweep.ExperimentName} / {sweep.RunName}: {sweep.Status}, "
                         + $"{sweep.Trials.Count} trial(s){(pruned > 0 ? $" ({pruned} pruned)" : "")}, started {sweep.StartedAt.LocalDateTime:yyyy-MM-dd HH:mm}"
-                        + (best is null ? "" : $", best {best.Name}")))
+                        + (best is null ? "" : $", best {best}")))
                     .AddColumns("trial", "id", "status")
                     .AddColumn(new TableColumn("ELBO (nats)").RightAligned())
                     .AddColumn("run");
                 // Trials that trained to their end first, then pruned ones, then the rest; best held-out ELBO first in each.
-                foreach (var trial in sweep.Trials
-                    .OrderBy(t => t.Completed ? 0 : t.Pruning is not null ? 1 : 2)
-                    .ThenByDescending(t => t.Metrics.GetValueOrDefault(TrialMetrics.Elbo, double.NegativeInfinity)))
+                // With replicates, each configuration's replicates together, best mean first.
+                foreach (var trial in configurations.SelectMany(c => c.Replicates))
                 {
                     table.AddRow(
                         Markup.Escape(trial.Name), trial.TrialId, Markup.Escape(trial.Shown),
                         MetricFormat.Of(trial.Metrics, TrialMetrics.Elbo), trial.RunId);
                 }
                 AnsiConsole.Write(table);
+                if (replicated)
+                {
+                    AnsiConsole.Write(ConfigurationTable.Of(
+                        $"{sweep.RunName}: configurations, best mean ELBO first", configurations, t => t.Name, t => t.Metrics, t => t.Completed,
+                        MetricFormat.Present(sweep.Trials.Select(t => t.Metrics))));
+                }
             }
             if (standalone.Count > 0)
             {
@@ -72,4 +87,6 @@ public static class ListCommand
         });
         return command;
     }
+
+    private static double? Elbo(TrialRecord trial) => trial.Metrics.TryGetValue(TrialMetrics.Elbo, out var value) ? value : null;
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Exp.Cli.Output;
 using Exp.Runner.Catalog;
+using Exp.Runner.Replicates;
 using Spectre.Console;
 
 namespace Exp.Cli.Commands;
@@ -68,6 +69,18 @@ public static class ShowCommand
             Console.WriteLine($"pruned: {pruning.Why}");
         }
 
+        // A replicate is read beside its configuration: its own values and the mean ± sd over the replicates that trained to their end.
+        var replicates = catalog.Trials(trial.ExperimentId)
+            .Where(t => t.SweepRunId == trial.SweepRunId && t.ConfigGroup == trial.ConfigGroup)
+            .ToList();
+        var configuration = new Configuration<TrialRecord>(trial.ConfigGroup, replicates);
+        var replicated = replicates.Count > 1;
+        if (replicated)
+        {
+            Console.WriteLine($"configuration {Configurations.NameOf(trial.Name)}: {replicates.Count} replicates ({replicates.Count(t => t.Completed)} finished): "
+                + string.Join(", ", replicates.OrderBy(t => t.Name, StringComparer.Ordinal).Select(t => t.Name)));
+        }
+
         var config = new Table().Title("config").AddColumns("key", "value");
         foreach (var (key, value) in details.Params)
         {
@@ -77,11 +90,21 @@ public static class ShowCommand
 
         // "Best" is as each metric declares it (higher or lower); a metric that ranks neither way has none.
         var metrics = new Table().Title("metrics").AddColumns("metric", "last", "best", "at step", "values");
+        if (replicated)
+        {
+            metrics.AddColumn(new TableColumn("configuration: last, mean ± sd (n)").RightAligned());
+        }
         foreach (var metric in details.Metrics)
         {
-            metrics.AddRow(
+            string[] cells =
+            [
                 Markup.Escape(metric.Key), MetricFormat.Value(metric.Last), metric.Best is { } best ? MetricFormat.Value(best) : "",
-                metric.BestStep?.ToString() ?? "", metric.Count.ToString());
+                metric.BestStep?.ToString() ?? "", metric.Count.ToString(),
+            ];
+            metrics.AddRow(replicated
+                ? [.. cells, configuration.Of(t => t.Metrics.TryGetValue(metric.Key, out var v) ? v : null, t => t.Completed) is { } spread
+                    ? $"{MetricFormat.Of(spread)} ({spread.Count})" : ""]
+                : cells);
         }
         AnsiConsole.Write(metrics);
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Exp.Runner.Catalog;
+using Exp.Runner.Replicates;
 
 namespace Exp.Cli.Output;
 
@@ -27,6 +28,9 @@ public static class MetricFormat
 
     public static string Of(IReadOnlyDictionary<string, double> metrics, string key) =>
         metrics.TryGetValue(key, out var value) ? Value(value) : "";
+
+    /// <summary>"mean ± sd" over a configuration's replicates (the mean alone for one); empty without a value.</summary>
+    public static string Of(Spread? spread) => spread is { } s ? s.Format(Value) : "";
 
     /// <summary>The headline metrics a set of trials has, so tables leave out empty columns.</summary>
     public static IReadOnlyList<(string Title, string Key)> Present(IEnumerable<IReadOnlyDictionary<string, double>> metrics)

@@ -14,7 +14,7 @@ public static class PlanTable
         var table = new Table()
             .Title(plan.Search is { } search
                 ? $"{Markup.Escape(plan.Experiment)}: the first {plan.Trials.Length} of {search.Trials} trial(s), tpe sweep"
-                : $"{Markup.Escape(plan.Experiment)}: {plan.Trials.Length} trial(s), {plan.SweepMethod} sweep")
+                : $"{Markup.Escape(plan.Experiment)}: {plan.Trials.Length} trial(s){Replicated(plan)}, {plan.SweepMethod} sweep")
             .AddColumn("#")
             .AddColumn("id");
         // The name is built from the swept values; with a sweep their columns say it better.
@@ -63,5 +63,12 @@ public static class PlanTable
                 $"At most {budget} epochs for {trials} trials (to run them all to the end: {full}).");
         }
         return rules;
+    }
+
+    /// <summary>" (4 configurations x 2 seeds)" when configurations have replicates.</summary>
+    private static string Replicated(Plan plan)
+    {
+        var configurations = plan.Trials.Select(t => t.ConfigGroup).Distinct().Count();
+        return configurations < plan.Trials.Length ? $" ({configurations} configurations x {plan.Trials.Max(t => t.Replicate)} seeds)" : "";
     }
 }

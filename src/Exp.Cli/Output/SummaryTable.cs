@@ -1,5 +1,6 @@
 using Exp.Runner.Sweeps;
 using Exp.Runner.Catalog;
+using Exp.Runner.Replicates;
 using Spectre.Console;
 
 namespace Exp.Cli.Output;
@@ -9,13 +10,17 @@ public static class SummaryTable
 {
     public static void Print(SweepSummary summary)
     {
-        var ranked = summary.Ranked;
+        var configurations = summary.Configurations;
+        var replicated = Configurations.HaveReplicates(configurations);
+        // With replicates, trials are listed by their configuration's rank (by its mean), each configuration's replicates together.
+        var ranked = replicated ? configurations.SelectMany(c => c.Replicates).ToList() : summary.Ranked;
+        var rankOf = configurations.Select((c, index) => (c, index)).SelectMany(x => x.c.Replicates.Select(r => (r, x.index + 1))).ToDictionary(x => x.r, x => x.Item2);
         var swept = ranked.SelectMany(r => r.Trial.SweptValues.Select(v => v.Path)).Distinct().ToList();
         var metrics = MetricFormat.Present(ranked.Select(r => r.Metrics));
         var order = summary.Objective.Metric == Exp.Runner.Catalog.TrialMetrics.Elbo && summary.Objective.Goal == Exp.Spec.Goal.Maximize
             ? "best held-out ELBO first"
             : $"best {summary.Objective.Metric} first ({summary.Objective.Goal.ToString().ToLowerInvariant()})";
-        var table = new Table().Title($"trials, {order}").AddColumns("#", "id");
+        var table = new Table().Title(replicated ? $"trials by configuration, {order} by the mean" : $"trials, {order}").AddColumns("#", "id");
         // A trial's name is made of its swept values; with a sweep their columns say it better.
         var showName = swept.Count == 0;
         if (showName)
@@ -35,7 +40,7 @@ public static class SummaryTable
         var rank = 0;
         foreach (var result in ranked)
         {
-            rank++;
+            rank = replicated ? rankOf[result] : rank + 1;
             var values = swept.Select(path => result.Trial.SweptValues.FirstOrDefault(v => v.Path == path)?.Value ?? "");
             table.AddRow(
             [
@@ -46,6 +51,11 @@ public static class SummaryTable
             ]);
         }
         AnsiConsole.Write(table);
+        if (replicated)
+        {
+            AnsiConsole.Write(ConfigurationTable.Of(
+                $"configurations, {order} by the mean over replicates", configurations, r => r.Trial.Name, r => r.Metrics, r => r.Completed, metrics));
+        }
         foreach (var failed in ranked.Where(r => r.Kind == TrialResultKind.Failed))
         {
             Console.WriteLine($"FAILED {failed.Trial.Name}: {failed.Reason}");

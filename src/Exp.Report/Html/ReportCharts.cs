@@ -1,5 +1,7 @@
 using Exp.Report.Model;
 using Exp.Runner.Catalog;
+using Exp.Runner.Replicates;
+using Microsoft.FSharp.Core;
 using Plotly.NET;
 using Plotly.NET.CSharp;
 using Chart = Plotly.NET.CSharp.Chart;
@@ -27,11 +29,14 @@ public sealed class ReportCharts(ReportPage page)
                 Name: "in sweep order", ShowLegend: false, LineColor: Color.fromHex("#b0b0b0"), LineDash: StyleParam.DrawingStyle.Dot), null),
         };
         traces.AddRange(tradeOff.Points.Select(p => (
-            Chart.Point<double, double, string>(
-                // The label shows on hover, not beside the point: Plotly places text without avoiding other text, so the
-                // labels of trials that end close together (a short sweep's small weights) would print over each other.
-                [p.Kl], [p.Mse], Name: p.Name, MultiText: new[] { p.Pruning is { } pruning ? $"{p.Label}, {pruning.Status}" : p.Label },
-                MarkerColor: Color.fromHex(ColorOf(p.RunId)), MarkerSymbol: Symbol(p.Pruning)),
+            WithErrorBars(
+                Chart.Point<double, double, string>(
+                    // The label shows on hover, not beside the point: Plotly places text without avoiding other text, so the
+                    // labels of trials that end close together (a short sweep's small weights) would print over each other.
+                    [p.Kl], [p.Mse], Name: p.Name,
+                    MultiText: new[] { (p.Pruning is { } pruning ? $"{p.Label}, {pruning.Status}" : p.Label) + Replicates(p.MseSpread) },
+                    MarkerColor: Color.fromHex(ColorOf(p.RunId)), MarkerSymbol: Symbol(p.Pruning)),
+                p.KlSpread, p.MseSpread, ColorOf(p.RunId)),
             (string?)p.RunId)));
         var chart = Chart.Combine(traces.Select(t => t.Chart))
             .WithXAxisStyle<double, double, string>(
@@ -40,7 +45,8 @@ public sealed class ReportCharts(ReportPage page)
             .WithYAxisStyle<double, double, string>(
                 TitleText: "reconstruction MSE per pixel",
                 AxisType: Axes.SpansDecades(tradeOff.Points.Select(p => p.Mse)) ? StyleParam.AxisType.Log : StyleParam.AxisType.Linear);
-        return Figure("trade-off", "Reconstruction error against KL, one point per trial", chart, traces.Select(t => t.Run).ToList());
+        var per = tradeOff.Points.Any(p => p.MseSpread is not null) ? "one point per configuration, ± one sd over its replicates" : "one point per trial";
+        return Figure("trade-off", $"Reconstruction error against KL, {per}", chart, traces.Select(t => t.Run).ToList());
     }
 
     public ChartFigure Effect(ParameterEffect effect, int index)
@@ -49,23 +55,27 @@ public sealed class ReportCharts(ReportPage page)
         var joined = ordered.Where(p => p.Pruning is null).ToList();
         var traces = new List<(GenericChart Chart, string? Run)>();
         // A pruned trial's point is hollow and says where it stopped on hover (as text; an empty text adds nothing).
-        string[] Said(EffectPoint p) => [p.Pruning?.Status ?? ""];
+        string[] Said(EffectPoint p) => [(p.Pruning?.Status ?? "") + Replicates(p.ElboSpread)];
         if (effect.Numeric)
         {
             traces.Add((Chart.Line<double, double, string>(
                 joined.Select(p => SweptValueOrder.AsNumber(p.Value)!.Value), joined.Select(p => p.Elbo),
                 Name: "in sweep order", ShowLegend: false, LineColor: Color.fromHex("#b0b0b0"), LineDash: StyleParam.DrawingStyle.Dot), null));
             traces.AddRange(ordered.Select(p => (
-                Chart.Point<double, double, string>(
-                    [SweptValueOrder.AsNumber(p.Value)!.Value], [p.Elbo], Name: p.Name, MultiText: Said(p),
-                    MarkerColor: Color.fromHex(ColorOf(p.RunId)), MarkerSymbol: Symbol(p.Pruning)),
+                WithErrorBars(
+                    Chart.Point<double, double, string>(
+                        [SweptValueOrder.AsNumber(p.Value)!.Value], [p.Elbo], Name: p.Name, MultiText: Said(p),
+                        MarkerColor: Color.fromHex(ColorOf(p.RunId)), MarkerSymbol: Symbol(p.Pruning)),
+                    null, p.ElboSpread, ColorOf(p.RunId)),
                 (string?)p.RunId)));
         }
         else
         {
             traces.AddRange(ordered.Select(p => (
-                Chart.Point<string, double, string>(
-                    [p.Value], [p.Elbo], Name: p.Name, MultiText: Said(p), MarkerColor: Color.fromHex(ColorOf(p.RunId)), MarkerSymbol: Symbol(p.Pruning)),
+                WithErrorBars(
+                    Chart.Point<string, double, string>(
+                        [p.Value], [p.Elbo], Name: p.Name, MultiText: Said(p), MarkerColor: Color.fromHex(ColorOf(p.RunId)), MarkerSymbol: Symbol(p.Pruning)),
+                    null, p.ElboSpread, ColorOf(p.RunId)),
                 (string?)p.RunId)));
         }
         var chart = Chart.Combine(traces.Select(t => t.Chart))
@@ -95,6 +105,43 @@ public sealed class ReportCharts(ReportPage page)
                 AxisType: curves.LogY ? StyleParam.AxisType.Log : StyleParam.AxisType.Linear);
         return Figure(id, $"{curves.Metric.Title} by {curves.XTitle}", chart, curves.Series.Select(s => (string?)s.RunId).ToList());
     }
+
+    /// <summary>
+    /// ± one standard deviation over a configuration's replicates, in its colour; none for a point of one replicate
+    /// (its standard deviation is not a number) or without replicates.
+    /// </summary>
+    private static GenericChart WithErrorBars(GenericChart chart, Spread? x, Spread? y, string color)
+    {
+        // Plotly.NET's F# optional arguments reach C# as FSharpOption parameters that must all be given (null is None).
+        Plotly.NET.TraceObjects.Error Bar(double sd) => Plotly.NET.TraceObjects.Error.init<double, double>(
+            Visible: FSharpOption<bool>.Some(true),
+            Type: FSharpOption<StyleParam.ErrorType>.Some(StyleParam.ErrorType.Data),
+            Symmetric: FSharpOption<bool>.Some(true),
+            Array: FSharpOption<IEnumerable<double>>.Some([sd]),
+            Arrayminus: null,
+            ArrayEncoded: null,
+            ArrayminusEncoded: null,
+            Value: null,
+            Valueminus: null,
+            Traceref: null,
+            Tracerefminus: null,
+            Copy_ystyle: null,
+            Color: FSharpOption<Color>.Some(Color.fromHex(color)),
+            Thickness: FSharpOption<double>.Some(1.5),
+            Width: FSharpOption<double>.Some(4));
+        if (x is { Count: > 1, StandardDeviation: var dx } && !double.IsNaN(dx))
+        {
+            chart = Plotly.NET.Chart.withXError(Bar(dx)).Invoke(chart);
+        }
+        if (y is { Count: > 1, StandardDeviation: var dy } && !double.IsNaN(dy))
+        {
+            chart = Plotly.NET.Chart.withYError(Bar(dy)).Invoke(chart);
+        }
+        return chart;
+    }
+
+    /// <summary>What a point is the mean of, for its hover text.</summary>
+    private static string Replicates(Spread? spread) => spread is { Count: var n } ? $" (mean ± sd of {n} replicate{(n == 1 ? "" : "s")})" : "";
 
     /// <summary>
     /// Hollow for a trial pruned early, filled for the others: its point is a real result, but from fewer epochs,

@@ -73,7 +73,13 @@ public static class ReportHtml
             html.Append("<p class=\"description\">").Append(HtmlEncode(description)).Append("</p>\n");
         }
         html.Append("<p class=\"summary\">").Append(HtmlEncode(page.Summary));
-        if (page.Rows.FirstOrDefault(r => r.Completed && r.Cells.Count > 0 && page.Columns[0] == ReportMetrics.Ranking && r.Cells[0].Value is not null) is { } best)
+        if (page.Configurations.FirstOrDefault(c => c.Cells.Count > 0 && page.Columns[0] == ReportMetrics.Ranking && c.Cells[0].Spread is { Mean: var mean } && !double.IsNaN(mean)) is { } bestConfiguration)
+        {
+            var spread = bestConfiguration.Cells[0].Spread!.Value;
+            html.Append(" · best mean held-out ELBO: <strong>").Append(HtmlEncode(bestConfiguration.Name)).Append("</strong> (")
+                .Append(HtmlEncode(spread.Format(NumberFormat.Value))).Append($" nats, n = {spread.Count})");
+        }
+        else if (page.Rows.FirstOrDefault(r => r.Completed && r.Cells.Count > 0 && page.Columns[0] == ReportMetrics.Ranking && r.Cells[0].Value is not null) is { } best)
         {
             html.Append(" · best held-out ELBO: <strong>").Append(HtmlEncode(best.Name)).Append("</strong> (")
                 .Append(NumberFormat.Value(best.Cells[0].Value!.Value)).Append(" nats)");
@@ -184,6 +190,11 @@ public static class ReportHtml
             html.Append("<p class=\"hint\">Hollow points: trials pruned early, at the epoch they stopped. Their values are from fewer epochs than the others', ")
                 .Append("so the dotted line joins only the others.</p>\n");
         }
+        if (page.Configurations.Count > 0)
+        {
+            html.Append("<p class=\"hint\">Each point is a configuration: the mean over its replicates that trained to their end, ")
+                .Append("with bars of ± one standard deviation (n − 1); hover a point for n.</p>\n");
+        }
         html
             .Append("<div class=\"charts\">\n");
         if (page.TradeOff is { } tradeOff)
@@ -197,9 +208,50 @@ public static class ReportHtml
         html.Append("</div>\n</section>\n");
     }
 
+    /// <summary>A sweep with replicates: one row per configuration, mean ± sd over its finished replicates, best mean first.</summary>
+    private static void ConfigurationTable(StringBuilder html, ReportPage page, ReportCharts charts)
+    {
+        html.Append("<h3>Configurations</h3>\n<p class=\"hint\">Each configuration ran with several seeds. Its values are the mean ± the standard deviation (n − 1) ")
+            .Append("over its replicates that trained to their end (n); configurations rank by the mean held-out ELBO, and ★ marks the best mean of each metric.</p>\n")
+            .Append("<div class=\"table-wrap\"><table id=\"configuration-table\">\n<thead><tr><th>#</th><th>configuration</th><th>n</th>");
+        foreach (var parameter in page.Swept)
+        {
+            html.Append($"<th title=\"{HtmlEncode(parameter.Key)}\">{HtmlEncode(parameter.Title)}</th>");
+        }
+        foreach (var metric in page.Columns)
+        {
+            html.Append($"<th title=\"{HtmlEncode(metric.Key + ": " + metric.Meaning)}\">{HtmlEncode(metric.Title)}")
+                .Append(metric.Unit.Length > 0 ? $"<small>{HtmlEncode(metric.Unit)}</small>" : "").Append("</th>");
+        }
+        html.Append("</tr></thead>\n<tbody>\n");
+        foreach (var row in page.Configurations)
+        {
+            html.Append($"<tr data-runs=\"{HtmlEncode(string.Join(" ", row.RunIds))}\"><td>{row.Rank}</td>")
+                .Append($"<td><span class=\"swatch\" style=\"background: {charts.ColorOf(row.RunIds[0])}\"></span>{HtmlEncode(row.Name)}</td>")
+                .Append($"<td>{(row.Finished == row.RunIds.Count ? $"{row.Finished}" : $"{row.Finished} of {row.RunIds.Count}")}</td>");
+            foreach (var value in row.SweptValues)
+            {
+                html.Append($"<td>{HtmlEncode(value)}</td>");
+            }
+            foreach (var cell in row.Cells)
+            {
+                html.Append(cell.Spread is { } spread
+                    ? $"<td title=\"n = {spread.Count}\"{(cell.Best ? " class=\"best\"" : "")}>{HtmlEncode(spread.Format(NumberFormat.Value))}{(cell.Best ? " ★" : "")}</td>"
+                    : "<td class=\"none\">–</td>");
+            }
+            html.Append("</tr>\n");
+        }
+        html.Append("</tbody>\n</table></div>\n<h3>Replicates</h3>\n");
+    }
+
     private static void Table(StringBuilder html, ReportPage page, ReportCharts charts)
     {
-        html.Append("<section id=\"trials\">\n<h2>Trials</h2>\n")
+        html.Append("<section id=\"trials\">\n<h2>Trials</h2>\n");
+        if (page.Configurations.Count > 0)
+        {
+            ConfigurationTable(html, page, charts);
+        }
+        html
             .Append("<p class=\"hint\">Trials trained to the end by held-out ELBO, best first; ★ marks the best value of each metric among them. ")
             .Append(page.Rows.Any(r => r.Pruning is not null) ? "Trials pruned early follow, furthest first (hover the status for why): their values are from fewer epochs, so they are never ★. " : "")
             .Append("Click a heading to sort. The filter also limits the charts and the pictures to the matching trials.</p>\n")

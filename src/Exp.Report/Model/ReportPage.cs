@@ -1,4 +1,5 @@
 using Exp.Runner.Catalog;
+using Exp.Runner.Replicates;
 using Exp.Tracking.Model;
 
 namespace Exp.Report.Model;
@@ -23,7 +24,21 @@ public sealed record ReportPage(
     IReadOnlyList<PictureColumn> Pictures,
     IReadOnlyList<Curves> EpochCurves,
     Curves? TrainingLoss,
-    Curves? Proposals);
+    Curves? Proposals)
+{
+    /// <summary>One row per configuration, best mean first, when some configuration has several replicates; else empty.</summary>
+    public IReadOnlyList<ConfigurationRow> Configurations { get; init; } = [];
+}
+
+/// <summary>A configuration of a sweep with replicates: its metrics as mean ± sd over the replicates that trained to their end.</summary>
+/// <param name="Rank">By the mean held-out ELBO; configurations none of whose replicates finished come last.</param>
+/// <param name="RunIds">Its replicates' runs; the first gives its colour.</param>
+/// <param name="SweptValues">One per <see cref="ReportPage.Swept"/>.</param>
+/// <param name="Cells">One per <see cref="ReportPage.Columns"/>.</param>
+public sealed record ConfigurationRow(string Name, int Rank, int Finished, IReadOnlyList<string> RunIds, IReadOnlyList<string> SweptValues, IReadOnlyList<SpreadCell> Cells);
+
+/// <summary>A metric over a configuration's finished replicates (null when none has it), and whether its mean is the best.</summary>
+public sealed record SpreadCell(Spread? Spread, bool Best);
 
 /// <summary>A config value that differs between the trials, and the short name its column gets.</summary>
 public sealed record SweptParameter(string Key, string Title);
@@ -66,14 +81,23 @@ public sealed record Curves(ReportMetric Metric, string XTitle, bool LogX, IRead
 public sealed record TradeOff(IReadOnlyList<TradeOffPoint> Points);
 
 /// <param name="Pruning">Set for a trial pruned early: its values are from fewer epochs than the others'.</param>
-public sealed record TradeOffPoint(string RunId, string Name, string Label, double Kl, double Mse, TrialPruning? Pruning);
+/// <param name="Kl">For a configuration with replicates, the mean over them; <see cref="KlSpread"/> and <see cref="MseSpread"/> give the error bars.</param>
+public sealed record TradeOffPoint(string RunId, string Name, string Label, double Kl, double Mse, TrialPruning? Pruning)
+{
+    public Spread? KlSpread { get; init; }
+    public Spread? MseSpread { get; init; }
+}
 
 /// <summary>A swept parameter against the held-out ELBO.</summary>
 /// <param name="LogX">The values are positive and span at least two decades.</param>
 public sealed record ParameterEffect(SweptParameter Parameter, bool Numeric, bool LogX, IReadOnlyList<EffectPoint> Points);
 
 /// <param name="Pruning">Set for a trial pruned early: its ELBO is from fewer epochs than the others'.</param>
-public sealed record EffectPoint(string RunId, string Name, string Value, double Elbo, TrialPruning? Pruning);
+/// <param name="Elbo">For a configuration with replicates, the mean over them; <see cref="ElboSpread"/> gives the error bar.</param>
+public sealed record EffectPoint(string RunId, string Name, string Value, double Elbo, TrialPruning? Pruning)
+{
+    public Spread? ElboSpread { get; init; }
+}
 
 /// <summary>A trial's pictures, one column of the strip across the sweep (in swept order).</summary>
 /// <param name="Epochs">Oldest first; the page shows the last one and keeps the others one click away.</param>

@@ -1,6 +1,7 @@
 using Exp.Engine.Images;
 using Exp.Engine.Objective;
 using Exp.Runner.Catalog;
+using Exp.Runner.Replicates;
 using Exp.Spec;
 using Exp.Tracking.Model;
 
@@ -17,8 +18,12 @@ public static class ReportPageBuilder
         var trials = source.Trials;
         var swept = SweptParameters(trials);
         var columns = ReportMetrics.Table.Where(metric => trials.Any(t => Last(t, metric.Key) is not null)).ToList();
-        var ranked = Ranked(trials);
-        var rows = ranked.Select((trial, index) => Row(trial, index + 1, swept, columns, trials, source.Now)).ToList();
+        // With replicates, configurations rank by their mean, each one's replicates together under its rank.
+        var configurations = RankedConfigurations(trials);
+        var replicated = Configurations.HaveReplicates(configurations);
+        var ranked = replicated ? configurations.SelectMany(c => c.Replicates).ToList() : Ranked(trials);
+        var configurationRank = configurations.SelectMany((c, index) => c.Replicates.Select(t => (t.RunId, Rank: index + 1))).ToDictionary(x => x.RunId, x => x.Rank);
+        var rows = ranked.Select((trial, index) => Row(trial, replicated ? configurationRank[trial.RunId] : index + 1, swept, columns, trials, source.Now)).ToList();
         var sweptOrder = InSweptOrder(trials, swept);
         return new ReportPage(
             source.Title,
@@ -31,12 +36,50 @@ public static class ReportPageBuilder
             swept,
             columns,
             rows,
-            TradeOffOf(sweptOrder, swept),
-            swept.Select(parameter => Effect(parameter, sweptOrder)).OfType<ParameterEffect>().ToList(),
+            TradeOffOf(sweptOrder, swept, replicated),
+            swept.Select(parameter => Effect(parameter, sweptOrder, replicated)).OfType<ParameterEffect>().ToList(),
             sweptOrder.Select(Pictures).Where(column => column.Epochs.Count > 0 || column.KlPerDimension is not null || column.ProposalComparison is not null).ToList(),
             ReportMetrics.EpochCurves.Select(metric => EpochCurve(metric, ranked)).OfType<Curves>().ToList(),
             StepCurve(ReportMetrics.TrainLoss, ranked),
-            ProposalCurves(ranked));
+            ProposalCurves(ranked))
+        {
+            Configurations = replicated ? ConfigurationRows(configurations, swept, columns) : [],
+        };
+    }
+
+    /// <summary>The trials by configuration (replicates that differ only in their seed), best mean held-out ELBO over the finished replicates first.</summary>
+    public static IReadOnlyList<Configuration<TrialSource>> RankedConfigurations(IReadOnlyList<TrialSource> trials) =>
+        Configurations.RankedByMean(Configurations.Group(Ranked(trials), t => t.Group), t => Last(t, ReportMetrics.Ranking.Key), t => t.Completed, Goal.Maximize);
+
+    private static IReadOnlyList<ConfigurationRow> ConfigurationRows(
+        IReadOnlyList<Configuration<TrialSource>> configurations, IReadOnlyList<SweptParameter> swept, IReadOnlyList<ReportMetric> columns)
+    {
+        Spread? SpreadOf(Configuration<TrialSource> configuration, ReportMetric metric) => configuration.Of(t => Last(t, metric.Key), t => t.Completed);
+        // Best by the mean, as the trial table stars the best value: only a mean that is a number can be.
+        bool IsBest(Spread? spread, ReportMetric metric) =>
+            metric.Goal != MetricGoal.None && spread is { Mean: var mean } && !double.IsNaN(mean)
+            && !configurations.Any(other => SpreadOf(other, metric) is { Mean: var rival } && !double.IsNaN(rival) && metric.Beats(rival, mean));
+        return configurations.Select((configuration, index) =>
+        {
+            var first = configuration.Replicates[0];
+            return new ConfigurationRow(
+                Configurations.NameOf(first.Name),
+                index + 1,
+                configuration.Replicates.Count(t => t.Completed),
+                configuration.Replicates.Select(t => t.RunId).ToList(),
+                swept.Select(p => first.Params.GetValueOrDefault(p.Key) ?? "").ToList(),
+                columns.Select(metric => new SpreadCell(SpreadOf(configuration, metric), IsBest(SpreadOf(configuration, metric), metric))).ToList());
+        }).ToList();
+    }
+
+    /// <summary>
+    /// The replicates a configuration's point on a chart is the mean of: those trained to their end that have every value,
+    /// or, while none has, those that have them (a running sweep's points move as its trials train).
+    /// </summary>
+    private static IReadOnlyList<TrialSource> Plotted(IEnumerable<TrialSource> replicates, params string[] keys)
+    {
+        var withValues = replicates.Where(t => keys.All(key => Last(t, key) is not null)).ToList();
+        return withValues.Any(t => t.Completed) ? withValues.Where(t => t.Completed).ToList() : withValues;
     }
 
     /// <summary>
@@ -67,6 +110,9 @@ public static class ReportPageBuilder
         var differing = trials.SelectMany(t => t.Params.Keys).Distinct()
             .Where(key => trials.Select(t => t.Params.GetValueOrDefault(key)).Distinct().Count() > 1)
             .ToList();
+        // What replicates of one configuration differ in (their seed) is no swept value: it is what their spread is over.
+        var replicates = trials.GroupBy(t => t.Group).Where(g => g.Count() > 1).ToList();
+        differing = differing.Where(key => !replicates.Any(g => g.Select(t => t.Params.GetValueOrDefault(key)).Distinct().Count() > 1)).ToList();
         var written = differing.Except(Trial.DerivedParamKeys).ToList();
         bool Repeats(string derived, string key) => trials.All(t => t.Params.GetValueOrDefault(derived) == t.Params.GetValueOrDefault(key));
         var keys = differing
@@ -164,23 +210,42 @@ public static class ReportPageBuilder
             _ => string.Join(", ", swept.Select(p => $"{p.Title}={trial.Params.GetValueOrDefault(p.Key)}")),
         };
 
-    private static TradeOff? TradeOffOf(IReadOnlyList<TrialSource> trials, IReadOnlyList<SweptParameter> swept)
+    /// <param name="replicated">One point per configuration, at the mean over its replicates, with ± one sd as error bars.</param>
+    private static TradeOff? TradeOffOf(IReadOnlyList<TrialSource> trials, IReadOnlyList<SweptParameter> swept, bool replicated)
     {
-        var plotted = trials.Where(t => Last(t, ReportMetrics.Kl.Key) is not null && Last(t, ReportMetrics.Mse.Key) is not null).ToList();
+        var kl = ReportMetrics.Kl.Key;
+        var mse = ReportMetrics.Mse.Key;
+        var plotted = trials.Where(t => Last(t, kl) is not null && Last(t, mse) is not null).ToList();
         // Points are labelled by the values that tell them apart, not by those only a trial left out differs in.
         var telling = swept.Where(p => plotted.Select(t => t.Params.GetValueOrDefault(p.Key)).Distinct().Count() > 1).ToList();
-        var points = plotted
-            .Select(t => new TradeOffPoint(t.RunId, t.Name, Label(t, telling), Last(t, ReportMetrics.Kl.Key)!.Value, Last(t, ReportMetrics.Mse.Key)!.Value, t.Pruning))
-            .ToList();
+        var points = replicated
+            ? Configurations.Group(plotted, t => t.Group)
+                .Select(c => Plotted(c.Replicates, kl, mse))
+                .Select(counted => (First: counted[0], Kl: Spread.Of(counted.Select(t => Last(t, kl)!.Value))!.Value, Mse: Spread.Of(counted.Select(t => Last(t, mse)!.Value))!.Value))
+                .Select(p => new TradeOffPoint(p.First.RunId, Configurations.NameOf(p.First.Name), Label(p.First, telling), p.Kl.Mean, p.Mse.Mean, p.First.Pruning)
+                {
+                    KlSpread = p.Kl,
+                    MseSpread = p.Mse,
+                })
+                .ToList()
+            : plotted.Select(t => new TradeOffPoint(t.RunId, t.Name, Label(t, telling), Last(t, kl)!.Value, Last(t, mse)!.Value, t.Pruning)).ToList();
         return points.Count == 0 ? null : new TradeOff(points);
     }
 
-    private static ParameterEffect? Effect(SweptParameter parameter, IReadOnlyList<TrialSource> trials)
+    private static ParameterEffect? Effect(SweptParameter parameter, IReadOnlyList<TrialSource> trials, bool replicated)
     {
-        var points = trials
-            .Where(t => t.Params.ContainsKey(parameter.Key) && Last(t, ReportMetrics.Ranking.Key) is not null)
-            .Select(t => new EffectPoint(t.RunId, t.Name, t.Params[parameter.Key], Last(t, ReportMetrics.Ranking.Key)!.Value, t.Pruning))
-            .ToList();
+        var elbo = ReportMetrics.Ranking.Key;
+        var plotted = trials.Where(t => t.Params.ContainsKey(parameter.Key) && Last(t, elbo) is not null).ToList();
+        var points = replicated
+            ? Configurations.Group(plotted, t => t.Group)
+                .Select(c => Plotted(c.Replicates, elbo))
+                .Select(counted => (First: counted[0], Elbo: Spread.Of(counted.Select(t => Last(t, elbo)!.Value))!.Value))
+                .Select(p => new EffectPoint(p.First.RunId, Configurations.NameOf(p.First.Name), p.First.Params[parameter.Key], p.Elbo.Mean, p.First.Pruning)
+                {
+                    ElboSpread = p.Elbo,
+                })
+                .ToList()
+            : plotted.Select(t => new EffectPoint(t.RunId, t.Name, t.Params[parameter.Key], Last(t, elbo)!.Value, t.Pruning)).ToList();
         // A value that is the same in every trial with an ELBO says nothing about the ELBO.
         if (points.Select(p => p.Value).Distinct().Count() < 2)
         {

@@ -26,6 +26,12 @@ public sealed record TrialSource(
 {
     /// <summary>Trained to its end (<see cref="TrialRecord.Completed"/>): only such a trial is ranked and starred among the best.</summary>
     public bool Completed => TrialRecord.IsCompleted(Status, Pruning);
+
+    /// <summary>Its configuration's group (<see cref="TrialRecord.ConfigGroup"/>): the replicates of one configuration share it.</summary>
+    public string? ConfigGroup { get; init; }
+
+    /// <summary>The configuration it is a replicate of; a trial without a group is a configuration of its own.</summary>
+    public string Group => ConfigGroup ?? TrialId;
 }
 
 /// <summary>What one report page is made from: a sweep, an experiment's trials, or one trial.</summary>

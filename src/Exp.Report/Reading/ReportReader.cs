@@ -76,7 +76,10 @@ public sealed class ReportReader(RunCatalog catalog, TimeProvider? clock = null)
             Store.GetMetricKeys(runId).ToDictionary(
                 key => key,
                 key => (IReadOnlyList<MetricPoint>)Store.GetMetricHistory(runId, key).Select(m => new MetricPoint(m.Step, m.Value)).ToList()),
-            images);
+            images)
+        {
+            ConfigGroup = trial.ConfigGroup,
+        };
     }
 
     private static string Started(long startTime) =>

@@ -19,6 +19,9 @@ public sealed record TrialRecord(
 
     public string Name => Run.RunName;
 
+    /// <summary>Its configuration's group (tag exp.configGroup); a run from before replicates is a configuration of its own.</summary>
+    public string ConfigGroup => Tags.GetValueOrDefault(TrialTags.ConfigGroup) is { Length: > 0 } group ? group : TrialId;
+
     public string RunId => Run.RunId;
 
     public string ExperimentId => Run.ExperimentId;

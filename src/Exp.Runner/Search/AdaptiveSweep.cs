@@ -51,7 +51,7 @@ public sealed class AdaptiveSweep(Plan plan, ISearchRecords records)
                         return;
                     }
                     var busy = new HashSet<int>(trainingHere.Concat(elsewhere));
-                    var decision = SearchPolicy.Next([.. trials.Values.OrderBy(t => t.Number)], busy, trainingHere.Count, proposals, TotalTrials, plan.Scheduler, plan.Objective);
+                    var decision = SearchPolicy.Next(ConfigurationMeans.AtRungs([.. trials.Values.OrderBy(t => t.Number)], ConfigurationOf), busy, trainingHere.Count, proposals, TotalTrials, plan.Scheduler, plan.Objective);
                     wait = segmentEnded.Task;
                     switch (decision)
                     {
@@ -65,6 +65,13 @@ public sealed class AdaptiveSweep(Plan plan, ISearchRecords records)
                             if (trials.Values.FirstOrDefault(t => t.TrialId == config.Id) is { } same)
                             {
                                 records.Duplicate(start.Number, same.TrialId);
+                                // A configuration proposed again is skipped with all its replicates, which are the earlier one's.
+                                for (var replicate = 1; replicate < Replicates; replicate++)
+                                {
+                                    proposals++;
+                                    var copy = ConfigOf(search with { Number = start.Number + replicate });
+                                    records.Duplicate(start.Number + replicate, copy.Id);
+                                }
                                 decisions.Add(decision);
                                 decided(new SearchEvent(decision, config, [.. trials.Values.OrderBy(t => t.Number)], plan.Scheduler));
                                 continue;
@@ -144,14 +151,32 @@ public sealed class AdaptiveSweep(Plan plan, ISearchRecords records)
         return new SearchOutcome([.. trials.Values.OrderBy(t => t.Number)], decisions, finished);
     }
 
-    /// <summary>Proposal <paramref name="start"/>.Number: the plan's next trial, or TPE's answer given every trial so far.</summary>
+    /// <summary>How many seeds each configuration runs with.</summary>
+    private int Replicates => plan.Search?.Replicates ?? 1;
+
+    /// <summary>
+    /// The configuration a trial is a replicate of: the plan's group for a listed trial; for a proposal, its
+    /// configuration's number (a configuration's replicates are consecutive proposals with the same values).
+    /// </summary>
+    private string ConfigurationOf(SearchTrial trial) =>
+        plan.Search is { } space
+            ? space.Configuration(trial.Number).ToString(System.Globalization.CultureInfo.InvariantCulture)
+            : plan.Trials[trial.Number - 1].ConfigGroup;
+
+    /// <summary>
+    /// Proposal <paramref name="start"/>.Number: the plan's next trial, or TPE's answer given every
+    /// configuration so far (by its mean over replicates); a later replicate repeats its configuration's values.
+    /// </summary>
     private (SearchTrial Search, Trial Config) Propose(Decision.Start start, IReadOnlyList<SearchTrial> trials)
     {
         double[] values = [];
         Trial config;
         if (plan.Search is { } space)
         {
-            values = TpeSampler.Propose(space, plan.Objective, trials, start.Number);
+            var replicate = (start.Number - 1) % space.Replicates;
+            values = replicate == 0
+                ? TpeSampler.Propose(space, plan.Objective, ConfigurationMeans.PerConfiguration(trials, ConfigurationOf), space.Configuration(start.Number))
+                : [.. trials.Single(t => t.Number == start.Number - replicate).Values];
             config = space.Resolve(start.Number, values);
         }
         else

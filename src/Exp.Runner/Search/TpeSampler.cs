@@ -19,7 +19,7 @@ public static class TpeSampler
 
     public static int Gamma(int n) => Math.Min((int)Math.Ceiling(0.1 * n), 25);
 
-    /// <summary>The values of proposal <paramref name="number"/>, given every trial proposed before it.</summary>
+    /// <summary>The values of configuration <paramref name="number"/> (the proposal number, without replicates), given every configuration proposed before it.</summary>
     public static double[] Propose(SearchSpace space, Objective objective, IReadOnlyList<SearchTrial> trials, int number)
     {
         var searched = trials.Where(t => t.Values.Count == space.Parameters.Length).ToList();

@@ -1,4 +1,5 @@
 using Exp.Runner.Catalog;
+using Exp.Runner.Replicates;
 using Exp.Spec;
 
 namespace Exp.Runner.Sweeps;
@@ -32,6 +33,17 @@ public sealed record SweepSummary(
                 ? (Objective.Goal == Goal.Maximize ? -value : value)
                 : double.PositiveInfinity)
             .ToList();
+
+    /// <summary>
+    /// The trials by configuration (replicates of one config that differ only in their seed), best mean of the
+    /// objective first over the replicates that trained to their end; configurations none of whose replicates did come last.
+    /// </summary>
+    public IReadOnlyList<Configuration<TrialResult>> Configurations =>
+        Replicates.Configurations.RankedByMean(
+            Replicates.Configurations.Group(Ranked, r => r.Trial.ConfigGroup),
+            r => r.Metrics.TryGetValue(Objective.Metric, out var value) ? value : null,
+            r => r.Completed,
+            Objective.Goal);
 
     public bool AllSucceeded => !Results.Any(r => r.IsFailure);
 

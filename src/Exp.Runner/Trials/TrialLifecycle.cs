@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Exp.Engine.Training;
@@ -241,7 +242,8 @@ public sealed class TrialLifecycle
         var run = store.CreateRun(options.ExperimentId, new RunStart(trial.Name)
         {
             ParentRunId = options.ParentRunId,
-            Tags = [.. SystemTags.For(options.SourceName, options.WorkingDirectory, Environment.UserName), new RunTag(TrialTags.TrialId, trial.Id)],
+            Tags = [.. SystemTags.For(options.SourceName, options.WorkingDirectory, Environment.UserName), new RunTag(TrialTags.TrialId, trial.Id),
+                new RunTag(TrialTags.ConfigGroup, trial.ConfigGroup), new RunTag(TrialTags.Replicate, trial.Replicate.ToString(CultureInfo.InvariantCulture))],
         });
         store.LogParams(run.RunId, trial.Params.Select(p => new Param(p.Key, p.Value)));
         store.WriteArtifact(run.RunId, "config.json", Encoding.UTF8.GetBytes(trial.ConfigJson));

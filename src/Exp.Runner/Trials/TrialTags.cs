@@ -5,6 +5,10 @@ public static class TrialTags
 {
     /// <summary>A trial's stable id, on its run.</summary>
     public const string TrialId = "exp.trialId";
+    /// <summary>Shared by the runs of one configuration's replicates (trials that differ only in their seed): group by it in MLflow.</summary>
+    public const string ConfigGroup = "exp.configGroup";
+    /// <summary>Which replicate of its configuration a trial is, from 1.</summary>
+    public const string Replicate = "exp.replicate";
     /// <summary>A sweep's id, on its parent run.</summary>
     public const string SweepId = "exp.sweepId";
     /// <summary>The metric a sweep ranks its trials by (sweep.metric), on the sweep's run and its trials' runs.</summary>

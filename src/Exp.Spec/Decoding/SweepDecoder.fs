@@ -232,6 +232,8 @@ let decode (decoding: Decoding) (section: Section) : SweepSection =
     let objective = objective decoding section
     let scheduler = scheduler decoding section
     let startupNode = section.Node "startup_trials"
+    let replicates = section.Field("replicates", 1, Parse.int, Check.atLeast 1)
+    let replicatesPosition = section.Node "replicates" |> Option.map Node.position |> Option.defaultValue section.Position
     if sweepMethod <> "tpe" then
         startupNode |> Option.iter (fun node ->
             decoding.Error(Node.position node, "sweep.startup_trials", "startup_trials applies to method: tpe (the random draws before TPE starts learning)"))
@@ -297,7 +299,25 @@ let decode (decoding: Decoding) (section: Section) : SweepSection =
                     Single
                 else
                     Grid parameters
+    if replicates > 1 then
+        if Sweep.paths sweep |> List.contains "seed" then
+            decoding.Error(
+                replicatesPosition,
+                "sweep.replicates",
+                "replicates run each configuration at the seeds seed, seed + 1, ...; remove seed from the swept values, or set replicates: 1")
+        let configurations =
+            match sweep with
+            | Single -> 1.0
+            | Grid parameters -> parameters |> List.fold (fun product p -> product * float (max 1 p.Values.Length)) 1.0
+            | Random(trials, _, _) -> float trials
+            | Listed trials -> float trials.Length
+            | Adaptive tpe -> float tpe.Trials
+        if configurations <= float maxTrials && configurations * float replicates > float maxTrials then
+            let runs = (configurations * float replicates).ToString("0", System.Globalization.CultureInfo.InvariantCulture)
+            decoding.Error(replicatesPosition, "sweep.replicates", tooMany $"{configurations} configurations x {replicates} replicates are {runs} trials")
     section.Finish()
     { Sweep = sweep
       Objective = objective
-      Scheduler = scheduler }
+      Scheduler = scheduler
+      Replicates = replicates
+      ReplicatesPosition = replicatesPosition }

@@ -12,7 +12,12 @@ type Trial =
       /// 1-based position in the plan.
       Number: int
       SweptValues: SweptValue[]
-      Config: TrialConfig }
+      Config: TrialConfig
+      /// Shared by the replicates of one configuration (trials that differ only in their seed):
+      /// the id the configuration has at the spec's own seed. Its run's tag exp.configGroup.
+      ConfigGroup: string
+      /// Which of its configuration's replicates it is, from 1 (1 without replicates).
+      Replicate: int }
 
     /// The resolved config as JSON in the spec's own keys.
     member trial.ConfigJson = Planning.TrialJson.toText true trial.Config
@@ -87,16 +92,23 @@ type SearchParameter =
 /// becomes a trial. Proposals are numbered from 1; proposal n's random draw is a pure
 /// function of the seed and n.
 [<Sealed; AllowNullLiteral>]
-type SearchSpace internal (trials: int, startupTrials: int, seed: int, parameters: SearchParameter[], randomValues: int -> float[], resolve: int -> float[] -> Trial) =
-    member _.Trials = trials
+type SearchSpace internal (trials: int, replicates: int, startupTrials: int, seed: int, parameters: SearchParameter[], randomValues: int -> float[], resolve: int -> float[] -> Trial) =
+    /// Proposals in all: the configurations to try times their replicates.
+    member _.Trials = trials * replicates
+    /// How many seeds each configuration runs with: proposals (c-1)*replicates+1 .. c*replicates are configuration c's.
+    member _.Replicates = replicates
     member _.StartupTrials = startupTrials
     member _.Seed = seed
     member _.Parameters = parameters
 
-    /// The random draw of proposal `number` (what TPE proposes before it has startup_trials results).
-    member _.RandomValues(number: int) : float[] = randomValues number
+    /// The configuration (from 1) that proposal `number` is a replicate of.
+    member _.Configuration(number: int) = (number - 1) / replicates + 1
 
-    /// The trial that proposal `number` with these values (one per parameter) stands for.
+    /// The random draw of configuration `configuration` (what TPE proposes before it has startup_trials results).
+    member _.RandomValues(configuration: int) : float[] = randomValues configuration
+
+    /// The trial that proposal `number` with these values (one per parameter) stands for; with
+    /// replicates, its seed is its replicate's.
     /// Throws InvalidOperationException when those values make a config the engine cannot run.
     member _.Resolve(number: int, values: float[]) : Trial = resolve number values
 

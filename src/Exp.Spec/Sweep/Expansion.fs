@@ -59,6 +59,24 @@ let expand (sweep: Sweep) : Assignment list list =
         List.init (min tpe.StartupTrials tpe.Trials) (fun index ->
             List.map2 assign tpe.Parameters (randomProposal tpe.Seed (index + 1) tpe.Parameters))
 
+/// The seeds of `replicates` replicates: the spec's own seed, then the next ones. The first
+/// replicate is the configuration as it runs without replicates, so adding replicates to a
+/// sweep keeps the trials it already ran.
+let replicateSeeds (replicates: int) (baseSeed: int) : int list = List.init (max 1 replicates) (fun r -> baseSeed + r)
+
+/// Each trial `replicates` times, each copy at its own seed, one configuration's copies in a
+/// row (as an adaptive search proposes them). One replicate leaves the trials as they are.
+let replicate (replicates: int) (baseSeed: int) (position: Position) (trials: Assignment list list) : Assignment list list =
+    if replicates <= 1 then
+        trials
+    else
+        [ for trial in trials do
+              for seed in replicateSeeds replicates baseSeed ->
+                  trial
+                  @ [ { Path = "seed"
+                        Position = position
+                        Value = Scalar(string seed, false, position) } ] ]
+
 /// Every value of every parameter on its own (for a random parameter, the ends of its
 /// range and each choice): enough to check each swept value when the sweep as a whole
 /// expands to no trial, and to check a random range whatever the seed draws.

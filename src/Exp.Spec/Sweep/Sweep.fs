@@ -53,7 +53,11 @@ type ObjectiveSpec =
 type SweepSection =
     { Sweep: Sweep
       Objective: ObjectiveSpec
-      Scheduler: SchedulerSpec }
+      Scheduler: SchedulerSpec
+      /// `sweep.replicates`: how many seeds each configuration runs with (1: one run each).
+      Replicates: int
+      /// Where `replicates` was written (the sweep section when it was not): the seed assignments point there.
+      ReplicatesPosition: Position }
 
 module Sweep =
     let methodName sweep =
@@ -63,6 +67,15 @@ module Sweep =
         | Random _ -> "random"
         | Listed _ -> "list"
         | Adaptive _ -> "tpe"
+
+    /// The paths a sweep assigns.
+    let paths sweep =
+        match sweep with
+        | Single -> []
+        | Grid parameters -> parameters |> List.map _.Path
+        | Random(_, _, parameters) -> parameters |> List.map _.Path
+        | Listed trials -> trials |> List.concat |> List.map _.Path |> List.distinct
+        | Adaptive tpe -> tpe.Parameters |> List.map _.Path
 
     /// Drops the swept paths that a command-line override fixes: `loss.kl_weight=1e-3`
     /// on the command line runs that one value, as a Hydra user expects.

@@ -13,7 +13,7 @@ public static class KnownFunction
     /// <summary>The best value there is: lr 1e-3, kl_weight 0.3, latent_dim 20, silu, at the last epoch.</summary>
     public const double Optimum = 0.5;
 
-    public static Plan Plan(string method, int trials, int startup, int seed, string scheduler = "", int epochs = 27)
+    public static Plan Plan(string method, int trials, int startup, int seed, string scheduler = "", int epochs = 27, int replicates = 1)
     {
         var text = $$"""
             experiment: known-function
@@ -24,6 +24,7 @@ public static class KnownFunction
               trials: {{trials}}
               {{(method == "tpe" ? $"startup_trials: {startup}" : "")}}
               seed: {{seed}}
+              replicates: {{replicates}}
               {{scheduler}}
               parameters:
                 train.lr: {distribution: loguniform, min: 1.0e-5, max: 1.0e-1}

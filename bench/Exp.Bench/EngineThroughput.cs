@@ -23,12 +23,12 @@ public static class EngineThroughput
                 new DataConfig(DatasetKind.FashionMnist, DataDefaults.FashionMnistPath, 28, 1, 20_000, 256, 0.1),
                 new ModelConfig(Architecture.Conv, [32, 64], 4, false, Activation.Relu, 16, Upsample.Transposed, OutputActivation.Sigmoid),
                 new LossConfig(Reconstruction.Gaussian, 0.1, SigmaMode.Fixed, 1e-3, KlMode.Fraction, 0, 0),
-                new TrainConfig(1, 128, OptimizerKind.Adam, 1e-3, 0, "auto", 1), eval), 10),
+                new TrainConfig(1, 128, OptimizerKind.Adam, 1e-3, 0, "auto", 1, NumericsCheck: true), eval), 10),
             "notes" => (new TrialConfig(0,
                 new DataConfig(DatasetKind.ImageFolder, SyntheticFolder(640, 128), 128, 3, null, 64, 0.1),
                 new ModelConfig(Architecture.Conv, [32, 64, 64, 64], 3, true, Activation.LeakyRelu, 1024, Upsample.Nearest, OutputActivation.Linear),
                 new LossConfig(Reconstruction.Mse, 1.5678, SigmaMode.Fixed, 1e-4, KlMode.Fraction, 0, 0),
-                new TrainConfig(1, 64, OptimizerKind.Adam, 3e-4, 0, "auto", 1), eval), 2),
+                new TrainConfig(1, 64, OptimizerKind.Adam, 3e-4, 0, "auto", 1, NumericsCheck: true), eval), 2),
             _ => throw new ArgumentException($"unknown benchmark {which}; kl-sweep or notes"),
         };
 

@@ -5,7 +5,8 @@ using Exp.Runner.Native;
 using Spectre.Console;
 
 // Before anything loads libtorch: every process of exp that trains gets malloc tuned for it
-// (EXP_MALLOC_TUNING=off turns it off; see TrainingProcess).
+// (EXP_MALLOC_TUNING=off turns it off) and oneDNN capped to kernels that compute convolutions
+// correctly (EXP_CPU_KERNELS; see TrainingProcess).
 TrainingProcess.Prepare();
 
 var root = new RootCommand("exp: declarative experiments on generative models (VAEs) with TorchSharp, tracked in MLflow")

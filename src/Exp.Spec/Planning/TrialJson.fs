@@ -62,7 +62,11 @@ let toJson (config: TrialConfig) : JsonNode =
                 "lr", value train.Lr
                 "weight_decay", value train.WeightDecay
                 "device", text train.Device
-                "log_every", value train.LogEvery ]
+                "log_every", value train.LogEvery
+                // Only when turned off: the check changes no number of a trial that trains, and
+                // leaving the default out keeps the ids of the trials that ran before the key existed.
+                if not train.NumericsCheck then
+                    "numerics_check", value false ]
           "eval",
           mapping
               [ "sample_count", value eval.SampleCount

@@ -7,6 +7,7 @@ using Exp.Runner.Hosting;
 using Exp.Runner.Launching;
 using Exp.Tracking;
 using Exp.Tracking.Model;
+using Exp.Tracking.Recording;
 using Serilog;
 
 namespace Exp.Runner.Trials;

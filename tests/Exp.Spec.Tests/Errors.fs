@@ -282,3 +282,8 @@ let ``tpe needs trials and parameters; startup_trials belongs to tpe`` () =
     errorsOf (adaptive "  method: tpe\n  trials: 5\n") [] |> assertHas "sweep.parameters: a tpe sweep needs parameters"
     errorsOf (adaptive "  method: random\n  trials: 5\n  startup_trials: 2\n  parameters:\n    train.lr: [0.1]\n") []
     |> assertHas "spec.yaml:7:19: sweep.startup_trials: startup_trials applies to method: tpe"
+
+[<Fact>]
+let ``train.numerics_check takes true or false, located`` () =
+    errorsOf "experiment: x\ntrain:\n  numerics_check: sometimes\n" []
+    |> assertHas "spec.yaml:3:19"

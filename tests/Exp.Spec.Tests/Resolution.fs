@@ -155,3 +155,17 @@ let ``a sweep under a scheduler is another sweep than the same trials without it
     let scheduled = (Specs.Parse(grid + "  scheduler: asha\n", "spec.yaml")).Plan
     Assert.Equal<string[]>(plain.Trials |> Array.map _.Id, scheduled.Trials |> Array.map _.Id)
     Assert.NotEqual<string>(plain.SweepId, scheduled.SweepId)
+
+[<Fact>]
+let ``the numerics check is on unless train.numerics_check is false, and the trial's job config carries that`` () =
+    let on = (plan "experiment: x\n" []).Trials[0]
+    let off = (plan "experiment: x\ntrain:\n  numerics_check: false\n" []).Trials[0]
+    Assert.True(on.Config.Train.NumericsCheck)
+    Assert.False(off.Config.Train.NumericsCheck)
+    // The default is left out of the config's JSON, so the ids of trials from before the key stay.
+    Assert.DoesNotContain("numerics_check", on.ConfigJson)
+    Assert.NotEqual<string>(on.Id, off.Id)
+    // What the runner hands a trial (its config JSON) reads back to the same config and id.
+    let read = Specs.ReadTrialConfig(off.ConfigJson, "job.json (config)")
+    Assert.False(read.Config.Train.NumericsCheck)
+    Assert.Equal<string>(off.Id, Specs.TrialId read.Config)

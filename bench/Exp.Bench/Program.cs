@@ -14,9 +14,11 @@ switch (args.FirstOrDefault())
 {
     case "bare":
         return BareLoop.Run(BareSettings.Parse(args.Skip(1)));
+    case Exp.Engine.Native.CpuKernels.ProbeVerb:
+        return Exp.Engine.Native.CpuKernels.RunProbe();
     case "throughput":
-        // As exp's Main does, before libtorch's first convolution.
-        Exp.Engine.Native.CpuKernels.Prepare();
+        // As exp's Main does for the verbs that train, before libtorch's first convolution.
+        Exp.Engine.Native.CpuKernels.Prepare(Environment.ProcessPath);
         return EngineThroughput.Run(args.Skip(1).ToArray());
 }
 

@@ -65,17 +65,20 @@ public static class Report
                 ["chosen"] = kernels.Kernels(model, KernelChoice.Arm.Guarded),
                 ["speed_over_guarded_per_cpu_s"] = new JsonObject
                 {
+                    ["isa_capped"] = Figure(kernels.SpeedOverGuarded(model, KernelChoice.Arm.IsaCapped, m => m.ImagesPerCpuSecond), 3),
                     ["onednn_off"] = Figure(kernels.SpeedOverGuarded(model, KernelChoice.Arm.OneDnnOff, m => m.ImagesPerCpuSecond), 3),
                     ["unguarded"] = Figure(kernels.SpeedOverGuarded(model, KernelChoice.Arm.Unguarded, m => m.ImagesPerCpuSecond), 3),
                 },
                 ["speed_over_guarded_per_s"] = new JsonObject
                 {
+                    ["isa_capped"] = Figure(kernels.SpeedOverGuarded(model, KernelChoice.Arm.IsaCapped, m => m.ImagesPerSecond), 3),
                     ["onednn_off"] = Figure(kernels.SpeedOverGuarded(model, KernelChoice.Arm.OneDnnOff, m => m.ImagesPerSecond), 3),
                     ["unguarded"] = Figure(kernels.SpeedOverGuarded(model, KernelChoice.Arm.Unguarded, m => m.ImagesPerSecond), 3),
                 },
                 ["images_per_cpu_s"] = new JsonObject
                 {
                     ["guarded"] = Figure(kernels.Median(model, KernelChoice.Arm.Guarded, m => m.ImagesPerCpuSecond), 1),
+                    ["isa_capped"] = Figure(kernels.Median(model, KernelChoice.Arm.IsaCapped, m => m.ImagesPerCpuSecond), 1),
                     ["onednn_off"] = Figure(kernels.Median(model, KernelChoice.Arm.OneDnnOff, m => m.ImagesPerCpuSecond), 1),
                     ["unguarded"] = Figure(kernels.Median(model, KernelChoice.Arm.Unguarded, m => m.ImagesPerCpuSecond), 1),
                 },
@@ -138,7 +141,7 @@ public static class Report
         {
             var figures = result["cpu_kernels"]?[model];
             return figures is null ? "not measured" :
-                $"{model}: guarded = {figures["chosen"]} at {figures["images_per_cpu_s"]?["guarded"]} images/CPU-s; oneDNN off x{figures["speed_over_guarded_per_cpu_s"]?["onednn_off"]} (per second x{figures["speed_over_guarded_per_s"]?["onednn_off"]}), unguarded x{figures["speed_over_guarded_per_cpu_s"]?["unguarded"]} (per second x{figures["speed_over_guarded_per_s"]?["unguarded"]})";
+                $"{model}: guarded = {figures["chosen"]} at {figures["images_per_cpu_s"]?["guarded"]} images/CPU-s; capped at AVX x{figures["speed_over_guarded_per_cpu_s"]?["isa_capped"]} (per second x{figures["speed_over_guarded_per_s"]?["isa_capped"]}), oneDNN off x{figures["speed_over_guarded_per_cpu_s"]?["onednn_off"]} (per second x{figures["speed_over_guarded_per_s"]?["onednn_off"]}), unguarded x{figures["speed_over_guarded_per_cpu_s"]?["unguarded"]} (per second x{figures["speed_over_guarded_per_s"]?["unguarded"]})";
         }
         Row("guard_cost_ratio", V("guard_cost_ratio"), "<= 1.03", $"what the guard of the CPU convolutions costs: the kl-sweep model (not touched by the wrong kernels) unguarded over guarded, in images per CPU-second, 2 torch threads. Each choice's speed over the guard's: {Kernels("kl_sweep")}; {Kernels("notes")}");
         Row("numerics_check_s", $"{V("numerics_check_s", "kl_sweep")}, {V("numerics_check_s", "notes")}", "", "seconds of the numerics check before a trial's first step: the kl-sweep model, the notes' model at 128x128 RGB");

@@ -5,21 +5,23 @@ using static TorchSharp.torch;
 namespace Exp.Engine.Native;
 
 /// <summary>
-/// Makes sure the CPU convolutions of this process compute what they should. libtorch 2.10's
-/// oneDNN (3.7.1), with its AVX2 and AVX-512 kernels, computes the input gradient of a conv2d
-/// whose output channels are not a multiple of 16, and the forward of a conv_transpose2d whose
-/// input channels are not, wrongly (relative error 0.3 to 1.0 against float64), and those blocked
-/// kernels read uninitialised padding, so a stale NaN in freed memory makes the gradient NaN at
-/// random. Capping oneDNN at AVX (<c>ONEDNN_MAX_CPU_ISA=AVX</c>) makes every shape exact at
-/// about the same speed; switching oneDNN off is exact too but about 2.2x slower per step (the
-/// bench's <c>kernels</c> part measures both).
+/// Makes sure the CPU convolutions of this process compute what they should, at the lowest cost.
+/// libtorch 2.10's oneDNN (3.7.1) was measured computing, with its AVX2 and AVX-512 kernels on one
+/// AMD EPYC, the input gradient of a conv2d whose output channels are not a multiple of 16 and the
+/// forward of a conv_transpose2d whose input channels are not, wrongly (relative error 0.3 to 1
+/// against float64, and NaN at random from uninitialised padding), while on another machine of the
+/// same kind the same kernels were exact and capping oneDNN at AVX cost 30-40% of the speed.
+/// So the kernels are probed, not assumed.
 /// <para>
-/// oneDNN reads the variable with the C library's getenv, once, when it first picks a kernel,
-/// so <see cref="Prepare"/> sets it with native setenv (.NET's Environment.SetEnvironmentVariable
-/// does not reach getenv) first thing in every process that trains. <see cref="EnsureCorrect"/>,
-/// before a trial's first step, then probes the shapes known to go wrong against float64; if they
-/// are still wrong (a convolution ran before the cap, or the cap does not help on this CPU) it
-/// switches oneDNN off in libtorch's context and probes again.
+/// oneDNN fixes its instruction set when it first picks a kernel, from the C library's
+/// <c>ONEDNN_MAX_CPU_ISA</c> (.NET's Environment.SetEnvironmentVariable does not reach getenv).
+/// <see cref="Prepare"/>, first thing in a process that trains, therefore asks a child process
+/// (<see cref="ProbeVerb"/>) whether oneDNN's own instruction set computes the probed shapes
+/// correctly on this CPU, caches the answer per CPU and TorchSharp version, and sets
+/// <c>ONEDNN_MAX_CPU_ISA=AVX</c> with native setenv only when it does not (or when no child can be
+/// asked: a test host). <see cref="EnsureCorrect"/>, before a trial's first step, probes the kernels
+/// the process really uses; if they are wrong (a convolution ran before the cap, or the cap does not
+/// help) it switches oneDNN off in libtorch's context (many times slower) and probes again.
 /// </para>
 /// <para>
 /// <c>EXP_CPU_KERNELS=onednn-off</c> switches oneDNN off from the start; <c>EXP_CPU_KERNELS=off</c>
@@ -56,6 +58,8 @@ public static partial class CpuKernels
     /// <summary>What this process computes convolutions with.</summary>
     public enum Setting
     {
+        /// <summary>oneDNN with the widest instruction set of the CPU: probed correct here.</summary>
+        Native,
         /// <summary>oneDNN capped at <see cref="CappedIsa"/> by exp.</summary>
         IsaCapped,
         /// <summary>oneDNN with the user's own <c>ONEDNN_MAX_CPU_ISA</c>.</summary>
@@ -73,9 +77,10 @@ public static partial class CpuKernels
     {
         public bool Correct => ProbeError <= Tolerance;
 
-        /// <summary>The value of the run tag <c>exp.cpu_kernels</c>: onednn-isa-avx, onednn-off, unguarded.</summary>
+        /// <summary>The value of the run tag <c>exp.cpu_kernels</c>: onednn-native, onednn-isa-avx, onednn-off, unguarded.</summary>
         public string Tag => Setting switch
         {
+            Setting.Native => "onednn-native",
             Setting.IsaCapped or Setting.UsersIsa => $"onednn-isa-{Isa!.ToLowerInvariant()}",
             Setting.OneDnnOff => "onednn-off",
             _ => "unguarded",
@@ -87,7 +92,9 @@ public static partial class CpuKernels
     }
 
     private static readonly Lock gate = new();
+    private static bool prepared;
     private static bool capSetHere;
+    private static NativeProbe.Verdict? nativeProbe;
     private static Choice? chosen;
 
     /// <summary>What the environment asks for (pure).</summary>
@@ -104,22 +111,43 @@ public static partial class CpuKernels
     public static string? UsersIsa(Func<string, string?> environment) =>
         new[] { IsaVariable, LegacyIsaVariable }.Select(environment).FirstOrDefault(v => !string.IsNullOrWhiteSpace(v))?.Trim();
 
+    /// <summary>The hidden verb that runs <see cref="RunProbe"/> in a child process.</summary>
+    public const string ProbeVerb = "__probe-cpu-kernels";
+
     /// <summary>
-    /// Caps oneDNN's instruction set in the native environment unless the user set one or asked
-    /// otherwise. Call it before libtorch's first convolution: first thing in Main.
+    /// Decides whether to cap oneDNN's instruction set, before libtorch's first convolution: first
+    /// thing in Main of a process that trains. <paramref name="probeExecutable"/> is a program that
+    /// runs <see cref="RunProbe"/> when given <see cref="ProbeVerb"/> (this process's own); without
+    /// one, or when the probe cannot run, the cap is set (correct here, perhaps slower).
     /// </summary>
-    public static void Prepare()
+    public static void Prepare(string? probeExecutable = null)
     {
         lock (gate)
         {
-            if (capSetHere || !OperatingSystem.IsLinux() || Decide(Environment.GetEnvironmentVariable) != Request.Guard
+            if (prepared)
+                return;
+            prepared = true;
+            if (!OperatingSystem.IsLinux() || Decide(Environment.GetEnvironmentVariable) != Request.Guard
                 || UsersIsa(Environment.GetEnvironmentVariable) is not null)
             {
                 return;
             }
+            nativeProbe = probeExecutable is null ? null : NativeProbe.Read(probeExecutable);
+            if (nativeProbe?.Error <= Tolerance)
+                return;
             // overwrite 0: a value that reached the native environment some other way wins.
             capSetHere = setenv(IsaVariable, CappedIsa, 0) == 0;
         }
+    }
+
+    /// <summary>
+    /// The child's side of <see cref="ProbeVerb"/>: probes the kernels of oneDNN's own instruction
+    /// set and prints the largest relative error. Call it before anything else touches libtorch.
+    /// </summary>
+    public static int RunProbe()
+    {
+        Console.WriteLine(Probe().ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+        return 0;
     }
 
     /// <summary>
@@ -137,7 +165,7 @@ public static partial class CpuKernels
 
     private static Choice Settle()
     {
-        Prepare();
+        Prepare(); // a no-op after Main's; a host that did not call it gets the cap, or oneDNN off when too late
         var users = UsersIsa(Environment.GetEnvironmentVariable);
         switch (Decide(Environment.GetEnvironmentVariable))
         {
@@ -148,15 +176,20 @@ public static partial class CpuKernels
                 return Checked(new Choice(Setting.OneDnnOff, null, Probe(), $"{Variable}=onednn-off"));
         }
 
-        var capped = users is null
-            ? new Choice(Setting.IsaCapped, NativeIsa() ?? CappedIsa, Probe(), $"{IsaVariable}={NativeIsa() ?? CappedIsa} set by exp")
-            : new Choice(Setting.UsersIsa, users, Probe(), "the instruction set cap of your environment");
-        if (capped.Correct)
-            return capped;
-        // A convolution ran before the cap took effect, or this CPU's capped kernels are wrong too.
+        var first = (users, capSetHere) switch
+        {
+            (not null, _) => new Choice(Setting.UsersIsa, users, Probe(), "the instruction set cap of your environment"),
+            (_, true) => new Choice(Setting.IsaCapped, NativeIsa() ?? CappedIsa, Probe(), nativeProbe is { } native
+                ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"oneDNN's own instruction set was off by {native.Error:G2} on this CPU (probed {native.Source}), so exp set {IsaVariable}={NativeIsa() ?? CappedIsa}")
+                : $"exp set {IsaVariable}={NativeIsa() ?? CappedIsa}: this process could not probe oneDNN's own instruction set"),
+            _ => new Choice(Setting.Native, null, Probe(), $"oneDNN's own instruction set computed the probe correctly on this CPU (probed {nativeProbe?.Source ?? "in this process"})"),
+        };
+        if (first.Correct)
+            return first;
+        // A convolution ran before the cap took effect, or the cache is wrong, or this CPU's capped kernels are wrong too.
         SwitchOneDnnOff();
         return Checked(new Choice(Setting.OneDnnOff, null, Probe(),
-            string.Create(System.Globalization.CultureInfo.InvariantCulture, $"oneDNN with {capped.Tag} was off by {capped.ProbeError:G2}, so it is switched off")));
+            string.Create(System.Globalization.CultureInfo.InvariantCulture, $"oneDNN as {first.Tag} was off by {first.ProbeError:G2}, so it is switched off")));
     }
 
     private static Choice Checked(Choice choice) =>

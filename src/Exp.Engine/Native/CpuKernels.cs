@@ -118,7 +118,7 @@ public static partial class CpuKernels
     /// Decides whether to cap oneDNN's instruction set, before libtorch's first convolution: first
     /// thing in Main of a process that trains. <paramref name="probeExecutable"/> is a program that
     /// runs <see cref="RunProbe"/> when given <see cref="ProbeVerb"/> (this process's own); without
-    /// one, or when the probe cannot run, the cap is set (correct here, perhaps slower).
+    /// one only a cached answer counts, and without an answer the cap is set (correct here, perhaps slower).
     /// </summary>
     public static void Prepare(string? probeExecutable = null)
     {
@@ -132,7 +132,7 @@ public static partial class CpuKernels
             {
                 return;
             }
-            nativeProbe = probeExecutable is null ? null : NativeProbe.Read(probeExecutable);
+            nativeProbe = NativeProbe.Read(probeExecutable);
             if (nativeProbe?.Error <= Tolerance)
                 return;
             // overwrite 0: a value that reached the native environment some other way wins.

@@ -21,15 +21,18 @@ internal static class NativeProbe
 
     private static readonly TimeSpan ChildLimit = TimeSpan.FromMinutes(2);
 
-    /// <summary>The cached answer, or a child's (then cached); null when the child could not answer.</summary>
-    public static Verdict? Read(string probeExecutable)
+    /// <summary>
+    /// The cached answer, or a child's (then cached); null when there is no answer: no child to ask
+    /// (<paramref name="probeExecutable"/> null, e.g. a test host), or it could not answer.
+    /// </summary>
+    public static Verdict? Read(string? probeExecutable)
     {
         var path = CachePath();
         var key = MachineKey();
         var cache = Load(path);
         if (cache.TryGetValue(key, out var cached))
             return new Verdict(cached, $"once in a child process, cached in {path}");
-        if (RunChild(probeExecutable) is not { } error)
+        if (probeExecutable is null || RunChild(probeExecutable) is not { } error)
             return null;
         cache[key] = error;
         Save(path, cache);

@@ -69,7 +69,7 @@ public class ConvolutionKernelTests
 
         Assert.True(choice.Correct, choice.Describe());
         Assert.InRange(choice.ProbeError, 0, CpuKernels.Tolerance);
-        Assert.Contains(choice.Tag, new[] { "onednn-isa-avx", "onednn-off" }.Concat([$"onednn-isa-{CpuKernels.UsersIsa(Environment.GetEnvironmentVariable)?.ToLowerInvariant()}"]));
+        Assert.Contains(choice.Tag, new[] { "onednn-native", "onednn-isa-avx", "onednn-off" }.Concat([$"onednn-isa-{CpuKernels.UsersIsa(Environment.GetEnvironmentVariable)?.ToLowerInvariant()}"]));
         Assert.Same(choice, CpuKernels.EnsureCorrect());
     }
 

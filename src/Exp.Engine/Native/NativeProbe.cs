@@ -13,11 +13,11 @@ namespace Exp.Engine.Native;
 /// <c>$XDG_CACHE_HOME/exp/cpu-kernels.json</c> (<c>~/.cache</c> by default): the trials of a sweep
 /// ask once per machine, not once each.
 /// </summary>
-internal static class NativeProbe
+public static class NativeProbe
 {
     /// <param name="Error">The probe's largest relative error against float64.</param>
     /// <param name="Source">Where the answer came from, for the trial's log.</param>
-    internal sealed record Verdict(double Error, string Source);
+    public sealed record Verdict(double Error, string Source);
 
     private static readonly TimeSpan ChildLimit = TimeSpan.FromMinutes(2);
 

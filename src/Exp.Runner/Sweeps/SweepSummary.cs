@@ -16,6 +16,9 @@ public sealed record SweepSummary(
     /// <summary>What the sweep optimises (sweep.metric and sweep.goal; held-out ELBO, higher is better, by default).</summary>
     public Objective Objective { get; init; } = new(Exp.Engine.Objective.Metrics.Elbo, Goal.Maximize);
 
+    /// <summary>The sweep's report in the local store; null when none was written (none asked for, or trials left running detached).</summary>
+    public string? ReportPath { get; init; }
+
     /// <summary>
     /// Best first by the objective among the trials that trained to their end; then those ASHA
     /// pruned (their metric is from fewer epochs); then the rest (failed, stopped, not run, still
@@ -34,4 +37,10 @@ public sealed record SweepSummary(
 
     /// <summary>The server refused some run: sending again will not help, so the command fails.</summary>
     public bool Refused => Delivery?.AnyRefused == true;
+
+    /// <summary>The trial that trained to its end with the best value of the objective (the first of equals, as in <see cref="Ranked"/>); null when none did.</summary>
+    public static TrialResult? Best(IEnumerable<TrialResult> results, Objective objective) =>
+        results
+            .Where(r => r.Completed && r.RunId is not null && r.Metrics.TryGetValue(objective.Metric, out var value) && !double.IsNaN(value))
+            .Aggregate((TrialResult?)null, (best, r) => best is null || objective.IsBetter(r.Metrics[objective.Metric], best.Metrics[objective.Metric]) ? r : best);
 }

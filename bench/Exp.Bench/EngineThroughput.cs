@@ -1,10 +1,11 @@
 // Training throughput of the engine's real trainer in this process, in images per second:
-//   dotnet run -c Release --project bench/Exp.Bench -- throughput kl-sweep [threads]
-//   dotnet run -c Release --project bench/Exp.Bench -- throughput notes [threads]
+//   dotnet run -c Release --project bench/Exp.Bench -- throughput kl-sweep [threads] [train images]
+//   dotnet run -c Release --project bench/Exp.Bench -- throughput notes [threads] [train images]
 // kl-sweep: the kl-sweep model (conv [32, 64], kernel 4, latent 16, batch 128) on Fashion-MNIST.
 // notes: the notes' architecture on 128x128 RGB images, from a folder of synthetic PNGs.
 using System.Diagnostics;
 using Exp.Engine.Data;
+using Exp.Engine.Native;
 using Exp.Engine.Training;
 using Exp.Spec;
 
@@ -16,27 +17,32 @@ public static class EngineThroughput
     {
         var which = args.ElementAtOrDefault(0) ?? "kl-sweep";
         int? threads = args.Length > 1 ? int.Parse(args[1]) : null;
+        int? trainImages = args.Length > 2 ? int.Parse(args[2]) : null;
         var eval = new EvalConfig(0, 0.85, 0, 0, 256, 0, false, [1], 1, 2);
         var (config, warmup) = which switch
         {
             "kl-sweep" => (new TrialConfig(0,
-                new DataConfig(DatasetKind.FashionMnist, DataDefaults.FashionMnistPath, 28, 1, 20_000, 256, 0.1),
+                new DataConfig(DatasetKind.FashionMnist, DataDefaults.FashionMnistPath, 28, 1, trainImages ?? 20_000, 256, 0.1),
                 new ModelConfig(Architecture.Conv, [32, 64], 4, false, Activation.Relu, 16, Upsample.Transposed, OutputActivation.Sigmoid),
                 new LossConfig(Reconstruction.Gaussian, 0.1, SigmaMode.Fixed, 1e-3, KlMode.Fraction, 0, 0),
-                new TrainConfig(1, 128, OptimizerKind.Adam, 1e-3, 0, "auto", 1), eval), 10),
+                new TrainConfig(1, 128, OptimizerKind.Adam, 1e-3, 0, "auto", 1, numericsCheck: true), eval), 10),
             "notes" => (new TrialConfig(0,
-                new DataConfig(DatasetKind.ImageFolder, SyntheticFolder(640, 128), 128, 3, null, 64, 0.1),
+                new DataConfig(DatasetKind.ImageFolder, SyntheticFolder(trainImages ?? 640, 128), 128, 3, null, 64, 0.1),
                 new ModelConfig(Architecture.Conv, [32, 64, 64, 64], 3, true, Activation.LeakyRelu, 1024, Upsample.Nearest, OutputActivation.Linear),
                 new LossConfig(Reconstruction.Mse, 1.5678, SigmaMode.Fixed, 1e-4, KlMode.Fraction, 0, 0),
-                new TrainConfig(1, 64, OptimizerKind.Adam, 3e-4, 0, "auto", 1), eval), 2),
+                new TrainConfig(1, 64, OptimizerKind.Adam, 3e-4, 0, "auto", 1, numericsCheck: true), eval), 2),
             _ => throw new ArgumentException($"unknown benchmark {which}; kl-sweep or notes"),
         };
 
         var clock = new StepClock(warmup);
-        new Trainer(config, new TrainerOptions { Observer = clock, Threads = threads }).Run();
+        var check = TimeSpan.Zero;
+        new Trainer(config, new TrainerOptions { Observer = clock, Threads = threads, NumericsChecked = report => check = report.Elapsed }).Run();
         var images = (clock.Steps - warmup) * config.Train.BatchSize;
         Console.WriteLine($"{which}: {images / clock.Elapsed.TotalSeconds:F0} images/s ({images} images in {clock.Elapsed.TotalSeconds:F1} s after {warmup} warm-up steps, " +
             $"{threads?.ToString() ?? "default"} threads, device {config.Train.Device})");
+        // For the kernels part of the benchmark, which runs this verb as a child process.
+        Console.WriteLine(BenchContext.Invariant(
+            $"{KernelChoice.ResultPrefix}images_per_s={images / clock.Elapsed.TotalSeconds} images_per_cpu_s={images / clock.CpuTime.TotalSeconds} numerics_check_s={check.TotalSeconds} kernels={CpuKernels.EnsureCorrect().Tag}"));
         return 0;
     }
 
@@ -63,16 +69,26 @@ public static class EngineThroughput
     private sealed class StepClock(int warmup) : ITrainingObserver
     {
         private readonly Stopwatch watch = new();
+        private TimeSpan cpuAtStart;
         public long Steps { get; private set; }
         public TimeSpan Elapsed => watch.Elapsed;
+
+        /// <summary>The CPU time the process used over the same steps: robust to other load on the machine.</summary>
+        public TimeSpan CpuTime { get; private set; }
 
         public void OnStep(TrainingStep step)
         {
             Steps = step.Step;
             if (step.Step == warmup)
+            {
+                cpuAtStart = Process.GetCurrentProcess().TotalProcessorTime;
                 watch.Start();
+            }
             if (step.Progress >= 1)
+            {
                 watch.Stop();
+                CpuTime = Process.GetCurrentProcess().TotalProcessorTime - cpuAtStart;
+            }
         }
     }
 }

@@ -1,24 +1,29 @@
 // The benchmarks of exp; see the README's "Benchmarks".
-//   dotnet run -c Release --project bench/Exp.Bench [-- --rounds N] [--only training,memory,sweeps,forwarding,logging]
+//   dotnet run -c Release --project bench/Exp.Bench [-- --rounds N] [--only training,memory,sweeps,forwarding,logging,kernels]
 // writes bench/results/latest.json and latest.md (a run of some parts keeps the other parts' figures).
+// The kernels part: the guard of the CPU convolutions and each of its choices, and the numerics check's cost.
 // --train-images N sets the training comparison's images per run (default 25,600).
 // --shared-machine (a machine busy with other work): the arms of a training round run at the same
 // time, OpenMP threads wait passively, and the arms are compared by CPU time; memory rounds run at
 // the same time. Two more verbs serve it or stand alone:
 //   bare key=value...              the bare TorchSharp loop (a child process of the training comparison)
-//   throughput kl-sweep|notes [T]  the engine's trainer in this process, images/s
+//   throughput kl-sweep|notes [T] [N]  the engine's trainer in this process, images/s (N training images)
 using Exp.Bench;
 
 switch (args.FirstOrDefault())
 {
     case "bare":
         return BareLoop.Run(BareSettings.Parse(args.Skip(1)));
+    case Exp.Engine.Native.CpuKernels.ProbeVerb:
+        return Exp.Engine.Native.CpuKernels.RunProbe();
     case "throughput":
+        // As exp's Main does for the verbs that train, before libtorch's first convolution.
+        Exp.Engine.Native.CpuKernels.Prepare(Environment.ProcessPath);
         return EngineThroughput.Run(args.Skip(1).ToArray());
 }
 
 var rounds = OptionValue("--rounds") is { } r ? int.Parse(r) : 5;
-string[] allParts = ["training", "memory", "sweeps", "forwarding", "logging"];
+string[] allParts = ["training", "memory", "sweeps", "forwarding", "logging", "kernels"];
 var only = OptionValue("--only")?.Split(',').ToHashSet() ?? [.. allParts];
 if (only.Except(allParts).FirstOrDefault() is { } unknown)
     throw new ArgumentException($"unknown part '{unknown}' in --only; the parts are {string.Join(", ", allParts)}");
@@ -37,8 +42,9 @@ var memory = only.Contains("memory") ? MemoryGrowth.Run(context, sharedMachine, 
 var sweeps = only.Contains("sweeps") ? ParallelSweep.Run(context, Progress) : null;
 var forwarding = only.Contains("forwarding") ? await TrackingCost.MeasureForwardingAsync(context, Progress) : null;
 var logging = only.Contains("logging") ? TrackingCost.MeasureLogging(context) : null;
+var kernels = only.Contains("kernels") ? KernelChoice.Run(context, Progress) : null;
 
-var result = Report.Write(context.RepoRoot, Report.Build(context, machine, training, memory, sweeps, logging, forwarding),
+var result = Report.Write(context.RepoRoot, Report.Build(context, machine, training, memory, sweeps, logging, forwarding, kernels),
     [.. allParts.Where(only.Contains)], partial: only.Count < allParts.Length);
 Console.WriteLine();
 Console.WriteLine(Report.Markdown(result));

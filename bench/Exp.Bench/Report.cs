@@ -11,7 +11,7 @@ public static class Report
 
     public static JsonObject Build(BenchContext context, Machine machine, TrainingComparison.Result? training,
         IReadOnlyList<MemoryGrowth.Measure>? memory, IReadOnlyList<ParallelSweep.Round>? sweeps,
-        TrackingCost.Logging? logging, TrackingCost.Forwarding? forwarding)
+        TrackingCost.Logging? logging, TrackingCost.Forwarding? forwarding, KernelChoice.Result? kernels)
     {
         JsonNode? Figure(double? value, int digits) => value is { } v ? JsonValue.Create(Math.Round(v, digits)) : null;
         return new JsonObject
@@ -58,7 +58,41 @@ public static class Report
                 ["parallel_2"] = Figure(Statistics.Median(sweeps.Select(s => s.Parallel2Seconds)), 1),
             },
             ["per_trial_process_s"] = Figure(sweeps is null ? null : Statistics.Median(sweeps.Select(s => s.PerTrialProcessSeconds)), 2),
+            ["guard_cost_ratio"] = Figure(kernels is null ? null : kernels.SpeedOverGuarded("kl-sweep", KernelChoice.Arm.Unguarded, m => m.ImagesPerCpuSecond), 3),
+            ["numerics_check_s"] = kernels is null ? null : PerModel(kernels, model => Figure(kernels.Median(model, KernelChoice.Arm.Guarded, m => m.NumericsCheckSeconds), 2)),
+            ["cpu_kernels"] = kernels is null ? null : PerModel(kernels, model => new JsonObject
+            {
+                ["chosen"] = kernels.Kernels(model, KernelChoice.Arm.Guarded),
+                ["speed_over_guarded_per_cpu_s"] = new JsonObject
+                {
+                    ["isa_capped"] = Figure(kernels.SpeedOverGuarded(model, KernelChoice.Arm.IsaCapped, m => m.ImagesPerCpuSecond), 3),
+                    ["onednn_off"] = Figure(kernels.SpeedOverGuarded(model, KernelChoice.Arm.OneDnnOff, m => m.ImagesPerCpuSecond), 3),
+                    ["unguarded"] = Figure(kernels.SpeedOverGuarded(model, KernelChoice.Arm.Unguarded, m => m.ImagesPerCpuSecond), 3),
+                },
+                ["speed_over_guarded_per_s"] = new JsonObject
+                {
+                    ["isa_capped"] = Figure(kernels.SpeedOverGuarded(model, KernelChoice.Arm.IsaCapped, m => m.ImagesPerSecond), 3),
+                    ["onednn_off"] = Figure(kernels.SpeedOverGuarded(model, KernelChoice.Arm.OneDnnOff, m => m.ImagesPerSecond), 3),
+                    ["unguarded"] = Figure(kernels.SpeedOverGuarded(model, KernelChoice.Arm.Unguarded, m => m.ImagesPerSecond), 3),
+                },
+                ["images_per_cpu_s"] = new JsonObject
+                {
+                    ["guarded"] = Figure(kernels.Median(model, KernelChoice.Arm.Guarded, m => m.ImagesPerCpuSecond), 1),
+                    ["isa_capped"] = Figure(kernels.Median(model, KernelChoice.Arm.IsaCapped, m => m.ImagesPerCpuSecond), 1),
+                    ["onednn_off"] = Figure(kernels.Median(model, KernelChoice.Arm.OneDnnOff, m => m.ImagesPerCpuSecond), 1),
+                    ["unguarded"] = Figure(kernels.Median(model, KernelChoice.Arm.Unguarded, m => m.ImagesPerCpuSecond), 1),
+                },
+            }),
         };
+    }
+
+    /// <summary>One figure per model of the kernels part, by the model's snake_case name (kl_sweep, notes).</summary>
+    private static JsonObject PerModel(KernelChoice.Result kernels, Func<string, JsonNode?> figure)
+    {
+        var models = new JsonObject();
+        foreach (var model in kernels.Rounds.Keys)
+            models[model.Replace('-', '_')] = figure(model);
+        return models;
     }
 
     /// <summary>One figure of every arm of the training comparison, by the arm's snake_case name (bare, bare_tuned, exp_untuned, exp).</summary>
@@ -103,6 +137,14 @@ public static class Report
         Row("forward_pass_after_100_more_ms", V("forward_pass_after_100_more_ms", "appended_only"), "", $"a forwarding pass after 100 more values, reading only what was appended (re-reading the whole history: {V("forward_pass_after_100_more_ms", "whole_history")} ms)");
         Row("parallel_speedup", V("parallel_speedup"), "", $"the main example's 5-trial sweep, `--parallel 1` over `--parallel 2` ({V("sweep_s", "parallel_1")} s vs {V("sweep_s", "parallel_2")} s)");
         Row("per_trial_process_s", V("per_trial_process_s"), "", "what a sweep's trial costs beyond its training steps");
+        string Kernels(string model)
+        {
+            var figures = result["cpu_kernels"]?[model];
+            return figures is null ? "not measured" :
+                $"{model}: guarded = {figures["chosen"]} at {figures["images_per_cpu_s"]?["guarded"]} images/CPU-s; capped at AVX x{figures["speed_over_guarded_per_cpu_s"]?["isa_capped"]} (per second x{figures["speed_over_guarded_per_s"]?["isa_capped"]}), oneDNN off x{figures["speed_over_guarded_per_cpu_s"]?["onednn_off"]} (per second x{figures["speed_over_guarded_per_s"]?["onednn_off"]}), unguarded x{figures["speed_over_guarded_per_cpu_s"]?["unguarded"]} (per second x{figures["speed_over_guarded_per_s"]?["unguarded"]})";
+        }
+        Row("guard_cost_ratio", V("guard_cost_ratio"), "<= 1.03", $"what the guard of the CPU convolutions costs: the kl-sweep model (not touched by the wrong kernels) unguarded over guarded, in images per CPU-second, 2 torch threads. Each choice's speed over the guard's: {Kernels("kl_sweep")}; {Kernels("notes")}");
+        Row("numerics_check_s", $"{V("numerics_check_s", "kl_sweep")}, {V("numerics_check_s", "notes")}", "", "seconds of the numerics check before a trial's first step: the kl-sweep model, the notes' model at 128x128 RGB");
         return text.ToString();
     }
 

@@ -5,8 +5,14 @@ using Exp.Runner.Native;
 using Spectre.Console;
 
 // Before anything loads libtorch: every process of exp that trains gets malloc tuned for it
-// (EXP_MALLOC_TUNING=off turns it off; see TrainingProcess).
-TrainingProcess.Prepare();
+// (EXP_MALLOC_TUNING=off turns it off) and oneDNN's kernels settled to ones that compute
+// convolutions correctly (EXP_CPU_KERNELS; see TrainingProcess).
+if (TrainingProcess.IsKernelProbe(args))
+{
+    // The child process of TrainingProcess.Prepare: oneDNN's own kernels, probed before anything sets a cap.
+    return TrainingProcess.RunKernelProbe();
+}
+TrainingProcess.Prepare(args);
 
 var root = new RootCommand("exp: declarative experiments on generative models (VAEs) with TorchSharp, tracked in MLflow")
 {

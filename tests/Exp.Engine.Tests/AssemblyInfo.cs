@@ -13,5 +13,10 @@ internal static class TorchThreads
     /// while they wait, so two of them on a busy two-core machine are several times slower than one.
     /// </summary>
     [ModuleInitializer]
-    internal static void UseOne() => TorchSharp.torch.set_num_threads(1);
+    internal static void UseOne()
+    {
+        // As exp's Main does, before libtorch's first convolution: the tests compute with the kernels trials use.
+        Exp.Engine.Native.CpuKernels.Prepare();
+        TorchSharp.torch.set_num_threads(1);
+    }
 }

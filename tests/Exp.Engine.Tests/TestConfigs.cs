@@ -39,11 +39,12 @@ public static class TestConfigs
         int seed = 1,
         int logEvery = 10,
         int testIwaeSamples = 0,
-        bool proposalComparison = false) =>
+        bool proposalComparison = false,
+        bool numericsCheck = true) =>
         new(seed,
             data ?? FashionMnist(284, 128),
             model ?? SmallConv(),
             loss ?? Loss(),
-            new TrainConfig(epochs, batchSize, OptimizerKind.Adam, lr, 0.0, "cpu", logEvery),
+            new TrainConfig(epochs, batchSize, OptimizerKind.Adam, lr, 0.0, "cpu", logEvery, numericsCheck),
             new EvalConfig(16, 0.85, 8, iwaeSamples, 256, testIwaeSamples, proposalComparison, [1, 10, 100], 32, 3));
 }

@@ -116,6 +116,7 @@ let private configs: Gen<TrialConfig> =
                 let! lr = positive
                 let! weightDecay = nonNegative
                 let! logEvery = Gen.choose (1, 1000)
+                let! numericsCheck = Gen.elements [ true; false ]
                 return
                     { Epochs = epochs
                       BatchSize = batchSize
@@ -123,7 +124,8 @@ let private configs: Gen<TrialConfig> =
                       Lr = lr
                       WeightDecay = weightDecay
                       Device = device
-                      LogEvery = logEvery }
+                      LogEvery = logEvery
+                      NumericsCheck = numericsCheck }
             }
         let! eval =
             gen {

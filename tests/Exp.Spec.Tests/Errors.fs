@@ -293,3 +293,8 @@ let ``replicates count towards the largest sweep and must be at least 1`` () =
     errorsOf "experiment: x\nsweep:\n  replicates: 0\n" [] |> assertHas "sweep.replicates"
     errorsOf "experiment: x\nsweep:\n  replicates: 20\n  method: random\n  trials: 600\n  parameters:\n    train.lr: {distribution: loguniform, min: 1.0e-4, max: 1.0e-2}\n" []
     |> assertHas "600 configurations x 20 replicates are 12000 trials; a sweep has at most 10000 trials"
+
+[<Fact>]
+let ``train.numerics_check takes true or false, located`` () =
+    errorsOf "experiment: x\ntrain:\n  numerics_check: sometimes\n" []
+    |> assertHas "spec.yaml:3:19"

@@ -198,3 +198,17 @@ let ``a tpe search with replicates proposes each configuration once per seed`` (
     Assert.Equal<int[]>([| 1; 2; 3 |], replicates |> Array.map _.Replicate)
     Assert.Single(replicates |> Array.map _.ConfigGroup |> Array.distinct) |> ignore
     Assert.Equal<string[]>(plan.Trials[3..5] |> Array.map _.Id, replicates |> Array.map _.Id)
+
+[<Fact>]
+let ``the numerics check is on unless train.numerics_check is false, and the trial's job config carries that`` () =
+    let on = (plan "experiment: x\n" []).Trials[0]
+    let off = (plan "experiment: x\ntrain:\n  numerics_check: false\n" []).Trials[0]
+    Assert.True(on.Config.Train.NumericsCheck)
+    Assert.False(off.Config.Train.NumericsCheck)
+    // The default is left out of the config's JSON, so the ids of trials from before the key stay.
+    Assert.DoesNotContain("numerics_check", on.ConfigJson)
+    Assert.NotEqual<string>(on.Id, off.Id)
+    // What the runner hands a trial (its config JSON) reads back to the same config and id.
+    let read = Specs.ReadTrialConfig(off.ConfigJson, "job.json (config)")
+    Assert.False(read.Config.Train.NumericsCheck)
+    Assert.Equal<string>(off.Id, Specs.TrialId read.Config)

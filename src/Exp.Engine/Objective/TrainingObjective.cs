@@ -17,10 +17,13 @@ public sealed class TrainingObjective(LossConfig config)
     private readonly double reconWeight = config.KlMode == KlMode.Fraction ? 1 - config.KlWeight : 1;
 
     /// <param name="klScale">The warm-up factor of the KL weight, 0 to 1 (see <see cref="WarmupFactor"/>).</param>
-    public Tensor Loss(Vae vae, Tensor x, Generator generator, double klScale = 1)
+    public Tensor Loss(Vae vae, Tensor x, Generator generator, double klScale = 1) =>
+        Loss(vae, x, randn([x.shape[0], vae.LatentDim], dtype: x.dtype, device: x.device, generator: generator), klScale);
+
+    /// <param name="eps">The noise of z = mu + std * eps, one row per image (the numerics check gives both precisions the same).</param>
+    public Tensor Loss(Vae vae, Tensor x, Tensor eps, double klScale = 1)
     {
         var (mu, logvar) = vae.Encode(x);
-        var eps = randn(mu.shape, device: mu.device, generator: generator);
         var mean = vae.Decode(Vae.Reparameterize(mu, logvar, eps));
         return reconWeight * Reconstruction(vae, x, mean) + klScale * config.KlWeight * Kl(mu, logvar);
     }

@@ -2,6 +2,7 @@ using Exp.Engine.Data;
 using Exp.Engine.Images;
 using Exp.Engine.Models;
 using Exp.Engine.Native;
+using Exp.Engine.Numerics;
 using Exp.Engine.Objective;
 using Exp.Spec;
 using TorchSharp;
@@ -17,6 +18,9 @@ namespace Exp.Engine.Training;
 /// resume. Throws <see cref="NonFiniteLossException"/> when the loss stops being a number: the
 /// loss is read from the device once per <c>train.log_every</c> steps (and at each epoch's end),
 /// after the optimiser step, and the exception names the first step whose loss was not finite.
+/// Before the first step it settles the CPU's convolution kernels (<see cref="CpuKernels"/>) and,
+/// unless <c>train.numerics_check: false</c>, checks the model in float32 against float64
+/// (<see cref="NumericsCheck"/>); both throw <see cref="WrongNumericsException"/> rather than train on wrong numbers.
 /// </summary>
 /// <remarks>
 /// All of a trial's torch work (loading the data, training, evaluating) happens on the thread that
@@ -33,6 +37,7 @@ public sealed class Trainer(TrialConfig config, TrainerOptions? options = null)
     {
         if (options.Threads is { } threads)
             set_num_threads(threads);
+        CpuKernels.EnsureCorrect();
         var device = Devices.Resolve(options.Device ?? config.Train.Device);
         var observer = options.Observer;
 
@@ -52,6 +57,11 @@ public sealed class Trainer(TrialConfig config, TrainerOptions? options = null)
         var resumed = checkpoints is null ? null : Checkpoint.TryLoad(checkpoints, vae, optimizer, sigmaOptimizer, noise);
         var (epoch, step) = resumed is null ? (0, 0L) : (resumed.Epoch, resumed.Step);
         var metrics = resumed?.Metrics ?? [];
+        if (config.Train.NumericsCheck)
+        {
+            var report = NumericsCheck.Run(vae, () => VaeFactory.Create(config.Model, config.Loss, data.Channels, data.ImageSize), objective, data.Train, config.Train.BatchSize, config.Seed);
+            options.NumericsChecked?.Invoke(report);
+        }
 
         var count = data.Train.shape[0];
         var batchSize = Math.Min(config.Train.BatchSize, count);

@@ -1,3 +1,5 @@
+using Exp.Engine.Numerics;
+
 namespace Exp.Engine.Training;
 
 /// <summary>How to run a trial, beyond what its config says.</summary>
@@ -25,6 +27,9 @@ public sealed record TrainerOptions
     /// Null trains to <c>train.epochs</c>.
     /// </summary>
     public int? UntilEpoch { get; init; }
+
+    /// <summary>Told what the numerics check found before the first step (<c>train.numerics_check</c>).</summary>
+    public Action<NumericsReport>? NumericsChecked { get; init; }
 
     private sealed class NoObserver : ITrainingObserver;
 }

@@ -29,6 +29,8 @@ public static class TrialTags
     public const string RungPrefix = "exp.rung.";
     /// <summary>Set when ASHA stopped the trial for good: where and why. Its run is FINISHED with what it reached.</summary>
     public const string Pruned = "exp.pruned";
+    /// <summary>What the trial's CPU convolutions compute with (onednn-isa-avx, onednn-off, unguarded): see CpuKernels.</summary>
+    public const string CpuKernels = "exp.cpu_kernels";
     /// <summary>MLflow shows this tag as the run's description.</summary>
     public const string Note = "mlflow.note.content";
 }

@@ -1,9 +1,13 @@
 using Exp.Engine.Data;
+using Exp.Engine.Native;
+using Exp.Engine.Numerics;
 using Exp.Engine.Training;
 using Exp.Runner.Jobs;
 using Exp.Runner.Hosting;
 using Exp.Runner.Launching;
 using Exp.Tracking;
+using Exp.Tracking.Model;
+using Exp.Tracking.Recording;
 using Serilog;
 
 namespace Exp.Runner.Trials;
@@ -80,13 +84,14 @@ public static class TrialWorker
             var observer = new TrackingObserver(recorder, epochs, progress, options.Faults);
             var trainer = new Trainer(config, new TrainerOptions
             {
+                NumericsChecked = report => log.Information("{Check}", report.Describe()),
                 CheckpointDirectory = checkpoints,
                 Observer = observer,
                 Threads = job.Threads,
                 Device = job.Device,
                 UntilEpoch = job.UntilEpoch,
             });
-            report = await TrainAsync(trainer, observer, epochs, resumed, log, stop);
+            report = await TrainAsync(trainer, observer, epochs, resumed, log, recorder, stop);
         }
         finally
         {
@@ -96,7 +101,7 @@ public static class TrialWorker
         return report;
     }
 
-    private static async Task<TrialReport> TrainAsync(Trainer trainer, TrackingObserver observer, int epochs, Checkpoint.State? resumed, ILogger log, CancellationToken stop)
+    private static async Task<TrialReport> TrainAsync(Trainer trainer, TrackingObserver observer, int epochs, Checkpoint.State? resumed, ILogger log, IRunRecorder recorder, CancellationToken stop)
     {
         TrialReport Ended(TrialStatus status, string? reason) =>
             new(status, reason, observer.LastEpoch ?? resumed?.Epoch ?? 0, observer.LastCheckpointStep ?? resumed?.Step ?? 0, observer.LastMetrics);
@@ -107,7 +112,14 @@ public static class TrialWorker
             // calling thread, and a loop moved to another thread than the one that loaded the data ran
             // 15-27% slower here (see Trainer).
             var result = await Task.Factory.StartNew(
-                () => trainer.Run(stop), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+                () =>
+                {
+                    // Settled here, on the trainer's thread (the trainer finds it done), so that the log and the run say what the trial computes with.
+                    var kernels = CpuKernels.EnsureCorrect();
+                    log.Write(kernels.Correct ? Serilog.Events.LogEventLevel.Information : Serilog.Events.LogEventLevel.Warning, "{Kernels}", kernels.Describe());
+                    recorder.SetTags([new RunTag(TrialTags.CpuKernels, kernels.Tag)]);
+                    return trainer.Run(stop);
+                }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             if (result.Epochs < epochs)
             {
                 var paused = $"paused after epoch {result.Epochs} of {epochs} (its job's budget); it continues from this checkpoint when launched again";
@@ -123,7 +135,7 @@ public static class TrialWorker
             log.Warning("Stopped: {Reason}", reason);
             return Ended(TrialStatus.Killed, reason);
         }
-        catch (Exception error) when (error is NonFiniteLossException or DataNotFoundException)
+        catch (Exception error) when (error is NonFiniteLossException or DataNotFoundException or WrongNumericsException)
         {
             log.Error("Failed: {Reason}", error.Message);
             return Ended(TrialStatus.Failed, error.Message);

@@ -106,7 +106,9 @@ type TrainConfig =
       /// auto | cpu | cuda | cuda:N
       Device: string
       /// Log the training loss every this many steps.
-      LogEvery: int }
+      LogEvery: int
+      /// Before the first step: one batch of the model in float32 against float64 (the Engine's NumericsCheck).
+      NumericsCheck: bool }
 
 type EvalConfig =
     { SampleCount: int

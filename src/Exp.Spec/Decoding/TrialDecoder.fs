@@ -102,7 +102,8 @@ let private train (section: Section) : TrainConfig =
           Lr = section.Field("lr", 3.0e-4, Parse.float, Check.positive)
           WeightDecay = section.Field("weight_decay", 0.0, Parse.float, Check.nonNegative)
           Device = section.Field("device", "auto", Parse.string, device)
-          LogEvery = section.Field("log_every", 10, Parse.int, Check.atLeast 1) }
+          LogEvery = section.Field("log_every", 10, Parse.int, Check.atLeast 1)
+          NumericsCheck = section.Field("numerics_check", true, Parse.bool) }
     section.Finish()
     config
 

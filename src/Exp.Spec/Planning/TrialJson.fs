@@ -59,13 +59,21 @@ type private Field =
     { Path: string
       Write: TrialConfig -> JsonNode
       Read: Node -> TrialConfig -> Result<TrialConfig, string>
-      DerivedIn: TrialConfig -> bool }
+      DerivedIn: TrialConfig -> bool
+      /// Left out where it holds its default (and read as the default when absent).
+      OmittedIn: TrialConfig -> bool }
 
 let private field path (codec: Codec<'T>) (get: TrialConfig -> 'T) (set: TrialConfig -> 'T -> TrialConfig) =
     { Path = path
       Write = get >> codec.Write
       Read = fun node config -> codec.Read node |> Result.map (set config)
-      DerivedIn = fun _ -> false }
+      DerivedIn = fun _ -> false
+      OmittedIn = fun _ -> false }
+
+/// A key that changes no number of a trial that trains: written only when it is not
+/// `defaultValue`, so that adding it kept the ids of the trials from before it.
+let private omittedAtDefault (defaultValue: 'T) (get: TrialConfig -> 'T) (field: Field) =
+    { field with OmittedIn = fun config -> get config = defaultValue }
 
 /// The key is written for every config (its value is in the id and the params), but where
 /// `derived` holds the spec computes it and refuses it as input.
@@ -105,6 +113,8 @@ let private fields: Field list =
       field "train.weight_decay" number _.Train.WeightDecay (fun c v -> { c with Train.WeightDecay = v })
       field "train.device" text _.Train.Device (fun c v -> { c with Train.Device = v })
       field "train.log_every" whole _.Train.LogEvery (fun c v -> { c with Train.LogEvery = v })
+      field "train.numerics_check" flag _.Train.NumericsCheck (fun c v -> { c with Train.NumericsCheck = v })
+      |> omittedAtDefault true _.Train.NumericsCheck
       field "eval.sample_count" whole _.Eval.SampleCount (fun c v -> { c with Eval.SampleCount = v })
       field "eval.sample_std" number _.Eval.SampleStd (fun c v -> { c with Eval.SampleStd = v })
       field "eval.reconstruction_count" whole _.Eval.ReconstructionCount (fun c v -> { c with Eval.ReconstructionCount = v })
@@ -141,7 +151,7 @@ let toJson (config: TrialConfig) : JsonNode =
                 let created = JsonObject()
                 parent.Add(leafOf path, created)
                 created
-    for f in fields do
+    for f in fields |> List.filter (fun f -> not (f.OmittedIn config)) do
         (mapping (parentOf f.Path)).Add(leafOf f.Path, f.Write config)
     root :> JsonNode
 
@@ -177,13 +187,15 @@ let read (document: Node) : Result<TrialConfig, SpecError list> =
         | Some(Mapping(_, position)) when missing.Add absent ->
             errors.Add(SpecError.at position absent "missing; a trial config written by exp has every key")
         | _ -> ()
-    // The decoder's defaults only give the record its shape: every key is then read from the text.
+    // The decoder's defaults only give the record its shape: every key is then read from the
+    // text, but for the ones left out at their default.
     let shape = TrialDecoder.decode (Decoding()) (Mapping([], Node.position document))
     let config =
         fields
         |> List.fold
             (fun config f ->
                 match nodeAt f.Path with
+                | None when f.OmittedIn shape -> config
                 | None ->
                     reportMissing f.Path
                     config

@@ -217,9 +217,50 @@ public sealed class MlflowRestClient : IDisposable
                 }
                 using var response = await _http.SendAsync(request, token);
                 await ThrowIfFailedAsync(operation, response, token);
-                return (await response.Content.ReadFromJsonAsync<TResponse>(MlflowJson.Options, token))!;
+                return await ReadAnswerAsync<TResponse>(operation, response, token);
             },
             cancellationToken);
+
+    /// <summary>The answer as MLflow's JSON; anything else (HTML, a cut-off body, JSON null) is <see cref="MlflowResponseException"/>.</summary>
+    private async Task<TResponse> ReadAnswerAsync<TResponse>(string operation, HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        try
+        {
+            if (JsonSerializer.Deserialize<TResponse>(body, MlflowJson.Options) is { } answer)
+            {
+                return answer;
+            }
+        }
+        catch (JsonException)
+        {
+            // Reported below with the body, like JSON null.
+        }
+        throw new MlflowResponseException(operation, response.StatusCode, response.Content.Headers.ContentType?.MediaType, body, ServerUri);
+    }
+
+    /// <summary>
+    /// What a failed request says about the server, in the words a user reads in an account:
+    /// it answered with an error status (and what), it answered something that is not MLflow,
+    /// or no answer came at all. Only the last is "unreachable".
+    /// </summary>
+    public static string Describe(Exception failure) => failure switch
+    {
+        MlflowApiException { IsTransient: true } api =>
+            $"the server answered HTTP {(int)api.Status} {ReasonPhrase(api.Status)} to {api.Operation} ({api.Message})",
+        MlflowApiException refused => $"the server refused it ({refused.Message})",
+        MlflowResponseException wrong => wrong.Message,
+        HttpRequestException { StatusCode: { } status } http =>
+            $"the server answered HTTP {(int)status} {ReasonPhrase(status)} ({http.Message})",
+        _ => $"the server was unreachable ({failure.Message})",
+    };
+
+    /// <summary>"Internal Server Error" for 500: the words HTTP gives a status.</summary>
+    private static string ReasonPhrase(HttpStatusCode status)
+    {
+        using var answer = new HttpResponseMessage(status);
+        return answer.ReasonPhrase ?? "";
+    }
 
     /// <summary>
     /// The body serialized up front and sent with Content-Length. MLflow 3.x's default server

@@ -23,7 +23,11 @@ public sealed record ReportPage(
     IReadOnlyList<PictureColumn> Pictures,
     IReadOnlyList<Curves> EpochCurves,
     Curves? TrainingLoss,
-    Curves? Proposals);
+    Curves? Proposals)
+{
+    /// <summary>Runs of this page that are not on it because a file of theirs is damaged, one warning each.</summary>
+    public IReadOnlyList<string> LeftOut { get; init; } = [];
+}
 
 /// <summary>A config value that differs between the trials, and the short name its column gets.</summary>
 public sealed record SweptParameter(string Key, string Title);

@@ -36,7 +36,10 @@ public static class ReportPageBuilder
             sweptOrder.Select(Pictures).Where(column => column.Epochs.Count > 0 || column.KlPerDimension is not null || column.ProposalComparison is not null).ToList(),
             ReportMetrics.EpochCurves.Select(metric => EpochCurve(metric, ranked)).OfType<Curves>().ToList(),
             StepCurve(ReportMetrics.TrainLoss, ranked),
-            ProposalCurves(ranked));
+            ProposalCurves(ranked))
+        {
+            LeftOut = source.LeftOut,
+        };
     }
 
     /// <summary>
@@ -128,7 +131,9 @@ public static class ReportPageBuilder
     private static string Summary(ReportSource source)
     {
         var trials = source.Trials;
-        var parts = new List<string> { $"{trials.Count} trial{(trials.Count == 1 ? "" : "s")}" };
+        // Runs left out for damage count among the trials: a page of 2 from a sweep of 3 says so.
+        var total = trials.Count + source.LeftOut.Count;
+        var parts = new List<string> { $"{total} trial{(total == 1 ? "" : "s")}" };
         void Count(Func<TrialSource, bool> which, string word)
         {
             var n = trials.Count(which);
@@ -143,6 +148,10 @@ public static class ReportPageBuilder
         Count(t => t.Pruning is null && t.Status == RunStatus.Running, "running");
         Count(t => t.Pruning is null && t.Status == RunStatus.Failed, "failed");
         Count(t => t.Pruning is null && t.Status == RunStatus.Killed, "stopped");
+        if (source.LeftOut.Count > 0)
+        {
+            parts.Add($"{source.LeftOut.Count} left out (a damaged file, see below)");
+        }
         return string.Join(", ", parts);
     }
 

@@ -71,7 +71,9 @@ public sealed class FileStore
 
     /// <summary>
     /// Reads something of one run; if a file of the run is damaged, notes it (once per file)
-    /// and returns false, so a reader of many runs skips that run and goes on.
+    /// and returns false, so a reader of many runs skips that run and goes on. A run deleted
+    /// while it is read (`rm -r` of a run during `exp ls`) is skipped as well: it is gone, not
+    /// damaged, so nothing is noted.
     /// </summary>
     public bool TryReadRun<T>(Func<T> read, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out T value)
     {
@@ -83,6 +85,11 @@ public sealed class FileStore
         catch (DamagedRunException damage)
         {
             NoteDamage(damage);
+            value = default;
+            return false;
+        }
+        catch (Exception gone) when (gone is KeyNotFoundException or FileNotFoundException or DirectoryNotFoundException)
+        {
             value = default;
             return false;
         }
@@ -110,7 +117,9 @@ public sealed class FileStore
             .Where(directory => !Path.GetFileName(directory).StartsWith('.'))
             .Select(directory => Path.Combine(directory, MetaFile))
             .Where(File.Exists)
-            .Select(ReadExperiment)
+            // An experiment deleted between the listing and the read is gone, like one never listed.
+            .Select(meta => TryReadRun(() => ReadExperiment(meta), out var experiment) ? experiment : null)
+            .OfType<ExperimentInfo>()
             .Where(experiment => experiment.LifecycleStage == LifecycleStage.Active)
             .OrderBy(experiment => experiment.CreationTime)
             .ToList();
@@ -227,7 +236,8 @@ public sealed class FileStore
 
     /// <summary>The active runs of an experiment, oldest first; a run whose meta.yaml is damaged is skipped (see <see cref="Damage"/>).</summary>
     public IReadOnlyList<RunInfo> ListRuns(string experimentId) =>
-        Directory.EnumerateDirectories(Path.Combine(RootDirectory, experimentId))
+        // An experiment deleted since it was listed has no runs.
+        (Directory.Exists(Path.Combine(RootDirectory, experimentId)) ? Directory.EnumerateDirectories(Path.Combine(RootDirectory, experimentId)) : [])
             .Where(directory => File.Exists(Path.Combine(directory, MetaFile)))
             .Select(directory => TryReadRun(() => ReadRunInfo(directory), out var run) ? run : null)
             .OfType<RunInfo>()

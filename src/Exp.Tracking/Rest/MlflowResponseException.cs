@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 
 namespace Exp.Tracking.Rest;
 
@@ -15,22 +14,6 @@ public sealed class MlflowResponseException(string operation, HttpStatusCode sta
 {
     public string Operation { get; } = operation;
 
-    private const int ExcerptLength = 120;
-
-    /// <summary>The start of a body, quoted, on one line, with control characters as \uXXXX.</summary>
-    public static string Excerpt(string body)
-    {
-        var text = new StringBuilder("\"");
-        foreach (var character in body.Length > ExcerptLength ? body[..ExcerptLength] : body)
-        {
-            text.Append(character switch
-            {
-                '"' => "\\\"",
-                '\\' => "\\\\",
-                _ when char.IsControl(character) => $"\\u{(int)character:x4}",
-                _ => character.ToString(),
-            });
-        }
-        return text.Append(body.Length > ExcerptLength ? "\"..." : "\"").ToString();
-    }
+    /// <summary>The start of a body, quoted, on one line, safe to print.</summary>
+    public static string Excerpt(string body) => $"\"{PrintableText.Of(body, 120)}\"";
 }

@@ -26,7 +26,7 @@ public sealed class ServerAnswerTests : IDisposable
 
     [Theory]
     [InlineData("text/html", "<!doctype html>\n<title>Sign in</title><form action=/oauth2/start>", "(text/html: \"<!doctype html>\\u000a<title>Sign in</title>")]
-    [InlineData("application/json", "{\"experiment\": {\"experiment_id\": ", "(application/json: \"{\\\"experiment\\\": {\\\"experiment_id\\\": \")")]
+    [InlineData("application/json", "{\"experiment\": {\"experiment_id\": ", "(application/json: \"{\"experiment\": {\"experiment_id\": \")")]
     [InlineData("application/json", "null", "(application/json: \"null\")")]
     public async Task A_success_answer_that_is_not_MLflow_JSON_is_named_with_the_body_and_the_run_stays_local(string contentType, string body, string shown)
     {

@@ -29,13 +29,22 @@ public static class Checkpoint
         if (Directory.Exists(partial))
             Directory.Delete(partial, recursive: true);
         Directory.CreateDirectory(partial);
-
-        vae.save(Path.Combine(partial, "model.bin"));
-        optimizer.save_state_dict(Path.Combine(partial, "optimizer.bin"));
-        sigmaOptimizer?.save_state_dict(Path.Combine(partial, SigmaOptimizer));
-        using (var generatorState = noise.get_state())
-            File.WriteAllBytes(Path.Combine(partial, "noise.bin"), generatorState.bytes.ToArray());
-        File.WriteAllText(Path.Combine(partial, "state.json"), JsonSerializer.Serialize(state));
+        try
+        {
+            vae.save(Path.Combine(partial, "model.bin"));
+            optimizer.save_state_dict(Path.Combine(partial, "optimizer.bin"));
+            sigmaOptimizer?.save_state_dict(Path.Combine(partial, SigmaOptimizer));
+            using (var generatorState = noise.get_state())
+                File.WriteAllBytes(Path.Combine(partial, "noise.bin"), generatorState.bytes.ToArray());
+            File.WriteAllText(Path.Combine(partial, "state.json"), JsonSerializer.Serialize(state));
+        }
+        catch (IOException)
+        {
+            // A full disk, most often: the half-written checkpoint goes, which gives its space back
+            // for the run's status and note; the previous checkpoint stays in force.
+            Directory.Delete(partial, recursive: true);
+            throw;
+        }
 
         if (Directory.Exists(final))
             Directory.Delete(final, recursive: true);

@@ -39,13 +39,15 @@ public static class TrialWorker
         var logPath = RunFolders.Log(job.RunDirectory);
         Directory.CreateDirectory(Path.GetDirectoryName(logPath)!);
         var log = options.OpenLog(logPath);
-        TrialReport report;
+        TrialReport? report = null;
         try
         {
             log.Information("Trial {Name} ({Id}) in run {RunId} of experiment {Experiment}", job.TrialName, job.TrialId, job.RunId, job.Experiment);
             var checkpoints = RunFolders.Checkpoints(job.RunDirectory);
             var resumed = Checkpoint.TryReadState(checkpoints);
             recorder.DeleteMetricsAfterStep(resumed?.Step ?? 0);
+            // Pictures too: an epoch that ended after the checkpoint (or a failed write of it) logs them again.
+            tracker.Store.DeleteImagesAfterStep(job.RunId, resumed?.Step ?? 0);
             if (resumed is not null)
             {
                 log.Information("Resuming from the checkpoint of epoch {Epoch} (step {Step})", resumed.Epoch, resumed.Step);
@@ -62,11 +64,23 @@ public static class TrialWorker
                 Device = job.Device,
                 UntilEpoch = job.UntilEpoch,
             });
-            report = await TrainAsync(trainer, observer, epochs, resumed, log, stop);
+            report = await TrainAsync(trainer, observer, epochs, resumed, job.Tracking.LocalStore, log, stop);
         }
         finally
         {
-            await recorder.CloseAsync(CancellationToken.None);
+            try
+            {
+                await recorder.CloseAsync(CancellationToken.None);
+            }
+            catch (IOException error) when (DiskFull.Is(error) && report is not null)
+            {
+                // What did not fit is lost; the report says why, so that the runner ends the run FAILED with it.
+                if (!DiskFull.IsReason(report.Reason))
+                {
+                    report = report with { Status = TrialStatus.Failed, Reason = DiskFull.Describe(error, job.Tracking.LocalStore) };
+                    log.Error("Failed: {Reason}", report.Reason);
+                }
+            }
             (log as IDisposable)?.Dispose();
         }
         // Last: once the report exists, the run's owner may end the run.
@@ -74,7 +88,8 @@ public static class TrialWorker
         return report;
     }
 
-    private static async Task<TrialReport> TrainAsync(Trainer trainer, TrackingObserver observer, int epochs, Checkpoint.State? resumed, ILogger log, CancellationToken stop)
+    private static async Task<TrialReport> TrainAsync(
+        Trainer trainer, TrackingObserver observer, int epochs, Checkpoint.State? resumed, string storeRoot, ILogger log, CancellationToken stop)
     {
         TrialReport Ended(TrialStatus status, string? reason) =>
             new(status, reason, observer.LastEpoch ?? resumed?.Epoch ?? 0, observer.LastCheckpointStep ?? resumed?.Step ?? 0, observer.LastMetrics);
@@ -105,6 +120,12 @@ public static class TrialWorker
         {
             log.Error("Failed: {Reason}", error.Message);
             return Ended(TrialStatus.Failed, error.Message);
+        }
+        catch (IOException error) when (DiskFull.Is(error))
+        {
+            var reason = DiskFull.Describe(error, storeRoot);
+            log.Error("Failed: {Reason}", reason);
+            return Ended(TrialStatus.Failed, reason);
         }
         catch (Exception error)
         {

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using Exp.Tracking.Model;
+using Exp.Tracking.Recording;
 
 namespace Exp.Tracking.LocalStore;
 
@@ -449,6 +450,26 @@ public sealed class FileStore
         var runDirectory = RunDirectory(runId);
         var directory = Path.Combine(runDirectory, "metrics");
         return ListKeys(directory).ToDictionary(key => key, key => MetricFile.DropStepsAfter(key, KeyPath(directory, key), lastStep, runDirectory));
+    }
+
+    /// <summary>
+    /// Removes the images (with their previews) logged at a step after <paramref name="lastStep"/>,
+    /// so that a trial resumed from the checkpoint of that step logs each later picture once;
+    /// returns how many were removed. Images already on a server stay there.
+    /// </summary>
+    public int DeleteImagesAfterStep(string runId, long lastStep)
+    {
+        var removed = 0;
+        foreach (var path in ListArtifacts(runId))
+        {
+            if (ImageArtifactNames.TryParse(path, out _, out var step) && step > lastStep)
+            {
+                File.Delete(ArtifactFilePath(runId, path));
+                File.Delete(ArtifactFilePath(runId, path[..^".png".Length] + ImageArtifactNames.PreviewSuffix));
+                removed++;
+            }
+        }
+        return removed;
     }
 
     // ---- artifacts ----

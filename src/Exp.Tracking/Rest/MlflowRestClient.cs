@@ -281,16 +281,22 @@ public sealed class MlflowRestClient : IDisposable
             return;
         }
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
-        var (errorCode, message) = ("", text.Length > 500 ? text[..500] : text);
+        // Not MLflow's error JSON (a proxy's HTML page, say): the start of the body, on one line, is the message.
+        var (errorCode, message) = ("", $"not MLflow's error JSON ({response.Content.Headers.ContentType?.MediaType ?? "no content type"}: {MlflowResponseException.Excerpt(text)})");
         try
         {
             using var error = JsonDocument.Parse(text);
-            errorCode = error.RootElement.TryGetProperty("error_code", out var code) ? code.GetString() ?? "" : "";
-            message = error.RootElement.TryGetProperty("message", out var said) ? said.GetString() ?? message : message;
+            if (error.RootElement.ValueKind == JsonValueKind.Object)
+            {
+                errorCode = error.RootElement.TryGetProperty("error_code", out var code) && code.ValueKind == JsonValueKind.String ? code.GetString()! : "";
+                message = error.RootElement.TryGetProperty("message", out var said) && said.ValueKind == JsonValueKind.String
+                    ? PrintableText.Of(said.GetString()!, 500)
+                    : message;
+            }
         }
         catch (JsonException)
         {
-            // Not MLflow's error JSON (a proxy's HTML page, say): the raw text is the message.
+            // The message above stands.
         }
         throw new MlflowApiException(operation, response.StatusCode, errorCode, message);
     }

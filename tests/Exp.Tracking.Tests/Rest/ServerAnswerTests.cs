@@ -58,7 +58,7 @@ public sealed class ServerAnswerTests : IDisposable
         Assert.False(missing.Refused);
         Assert.Equal(
             "the server answered HTTP 500 Internal Server Error to experiments/get-by-name "
-            + "(MLflow experiments/get-by-name failed with HTTP 500 : <title>500 Internal Server Error</title>)",
+            + "(MLflow experiments/get-by-name failed with HTTP 500 : not MLflow's error JSON (text/html: \"<title>500 Internal Server Error</title>\"))",
             missing.Reason);
         // A 5xx is worth asking again: the client's retry was spent on it.
         Assert.Equal(1 + FastClient.MaxRetries, server.Requests.Count);

@@ -223,13 +223,24 @@ public sealed class FileStore
             null,
             new Uri(Path.Combine(runDirectory, "artifacts")).AbsoluteUri,
             LifecycleStage.Active);
-        WriteRunMeta(runDirectory, run);
-        foreach (var folder in new[] { "metrics", "params", "artifacts" })
+        // A creation that fails midway (a full disk) removes the run: a half-made one would stay
+        // RUNNING for ever, without the tags that let exp find and end it.
+        try
         {
-            Directory.CreateDirectory(Path.Combine(runDirectory, folder));
+            WriteRunMeta(runDirectory, run);
+            foreach (var folder in new[] { "metrics", "params", "artifacts" })
+            {
+                Directory.CreateDirectory(Path.Combine(runDirectory, folder));
+            }
+            _runDirectories[runId] = runDirectory;
+            SetTags(runId, tags);
         }
-        _runDirectories[runId] = runDirectory;
-        SetTags(runId, tags);
+        catch (IOException)
+        {
+            _runDirectories.TryRemove(runId, out _);
+            Directory.Delete(runDirectory, recursive: true);
+            throw;
+        }
         return run;
     }
 

@@ -44,6 +44,6 @@ try
 catch (Exception error) when (error is IOException or UnauthorizedAccessException or ArgumentException or UriFormatException or InvalidDataException or YamlDotNet.Core.YamlException)
 {
     // Problems of the machine or the store, not bugs: say what is wrong, without a stack trace.
-    Console.Error.WriteLine($"error: {(DiskFull.Is(error) ? DiskFull.Describe(error, Environment.CurrentDirectory) : error.Message)}");
+    Console.Error.WriteLine($"error: {(DiskFull.Is(error) ? DiskFull.Describe(error) : error.Message)}");
     return ExitCodes.Failure;
 }

@@ -29,22 +29,16 @@ public static class Checkpoint
         if (Directory.Exists(partial))
             Directory.Delete(partial, recursive: true);
         Directory.CreateDirectory(partial);
-        try
-        {
-            vae.save(Path.Combine(partial, "model.bin"));
-            optimizer.save_state_dict(Path.Combine(partial, "optimizer.bin"));
-            sigmaOptimizer?.save_state_dict(Path.Combine(partial, SigmaOptimizer));
-            using (var generatorState = noise.get_state())
-                File.WriteAllBytes(Path.Combine(partial, "noise.bin"), generatorState.bytes.ToArray());
-            File.WriteAllText(Path.Combine(partial, "state.json"), JsonSerializer.Serialize(state));
-        }
-        catch (IOException)
-        {
-            // A full disk, most often: the half-written checkpoint goes, which gives its space back
-            // for the run's status and note; the previous checkpoint stays in force.
-            Directory.Delete(partial, recursive: true);
-            throw;
-        }
+        // A write that fails (a full disk, most often) takes the half-written checkpoint with it,
+        // giving its space back for the run's status and note; the previous one stays in force.
+        using var unpublished = new DeletedUnlessMoved(partial);
+
+        vae.save(Path.Combine(partial, "model.bin"));
+        optimizer.save_state_dict(Path.Combine(partial, "optimizer.bin"));
+        sigmaOptimizer?.save_state_dict(Path.Combine(partial, SigmaOptimizer));
+        using (var generatorState = noise.get_state())
+            File.WriteAllBytes(Path.Combine(partial, "noise.bin"), generatorState.bytes.ToArray());
+        File.WriteAllText(Path.Combine(partial, "state.json"), JsonSerializer.Serialize(state));
 
         if (Directory.Exists(final))
             Directory.Delete(final, recursive: true);
@@ -93,4 +87,14 @@ public static class Checkpoint
     private static State ReadState(string folder) =>
         JsonSerializer.Deserialize<State>(File.ReadAllText(Path.Combine(folder, "state.json")))
             ?? throw new InvalidDataException($"empty checkpoint state in {folder}");
+
+    /// <summary>Deletes a folder when disposed, unless it was moved away (published) meanwhile.</summary>
+    private sealed class DeletedUnlessMoved(string folder) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (Directory.Exists(folder))
+                Directory.Delete(folder, recursive: true);
+        }
+    }
 }

@@ -8,7 +8,7 @@ namespace Exp.Report.Model;
 /// <see cref="ReportPageBuilder"/>: which trials in which order, which metrics, which value is
 /// best, and what each chart and picture strip holds. Rendering only lays it out.
 /// </summary>
-public sealed record ReportPage(
+public sealed partial record ReportPage(
     string Title,
     string Subtitle,
     string? Description,
@@ -23,11 +23,7 @@ public sealed record ReportPage(
     IReadOnlyList<PictureColumn> Pictures,
     IReadOnlyList<Curves> EpochCurves,
     Curves? TrainingLoss,
-    Curves? Proposals)
-{
-    /// <summary>Runs of this page that are not on it because a file of theirs is damaged, one warning each.</summary>
-    public IReadOnlyList<string> LeftOut { get; init; } = [];
-}
+    Curves? Proposals);
 
 /// <summary>A config value that differs between the trials, and the short name its column gets.</summary>
 public sealed record SweptParameter(string Key, string Title);

@@ -12,7 +12,9 @@ public static class ReportPageBuilder
     /// <summary>Training-loss curves keep at most this many points per trial, evenly strided, so 200 trials stay light.</summary>
     public const int MaxPointsPerSeries = 1000;
 
-    public static ReportPage Build(ReportSource source)
+    public static ReportPage Build(ReportSource source) => Page(source) with { LeftOut = source.LeftOut };
+
+    private static ReportPage Page(ReportSource source)
     {
         var trials = source.Trials;
         var swept = SweptParameters(trials);
@@ -36,10 +38,7 @@ public static class ReportPageBuilder
             sweptOrder.Select(Pictures).Where(column => column.Epochs.Count > 0 || column.KlPerDimension is not null || column.ProposalComparison is not null).ToList(),
             ReportMetrics.EpochCurves.Select(metric => EpochCurve(metric, ranked)).OfType<Curves>().ToList(),
             StepCurve(ReportMetrics.TrainLoss, ranked),
-            ProposalCurves(ranked))
-        {
-            LeftOut = source.LeftOut,
-        };
+            ProposalCurves(ranked));
     }
 
     /// <summary>

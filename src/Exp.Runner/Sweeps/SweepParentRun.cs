@@ -39,12 +39,12 @@ public static class SweepParentRun
             [
                 .. SystemTags.For(plan.SpecPath, workingDirectory, Environment.UserName),
                 new RunTag(TrialTags.SweepId, plan.SweepId),
-                // A secret in tracking.uri=http://user:password@host is never written: here, in spec.yaml, or anywhere.
-                new RunTag(TrialTags.Overrides, TrackingTarget.RedactUserInfo(string.Join(' ', plan.Overrides))),
+                new RunTag(TrialTags.Overrides, string.Join(' ', plan.Overrides)),
                 new RunTag(TrialTags.Note, string.IsNullOrEmpty(plan.Description) ? $"{plan.SweepMethod} sweep of {plan.Trials.Length} trials" : plan.Description),
             ],
         });
         recorder.LogParams([new Param("sweep.method", plan.SweepMethod), new Param("sweep.trials", plan.Trials.Length.ToString())]);
+        // A password in a tracking.uri of the spec is not written (tags and params are redacted by the store).
         recorder.LogArtifact("spec.yaml", Encoding.UTF8.GetBytes(TrackingTarget.RedactUserInfo(plan.SpecText)));
         return (recorder.Run.RunId, recorder);
     }

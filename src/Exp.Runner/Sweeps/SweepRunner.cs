@@ -73,35 +73,6 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
         };
     }
 
-    private int _diskFull;
-
-    /// <summary>A trial failed for a full disk: the disk is the machine's, so no further trial starts on it (each would fail the same way and fill what is left).</summary>
-    private bool DiskIsFull => Volatile.Read(ref _diskFull) == 1;
-
-    private void NoteDiskFull(TrialResult result)
-    {
-        if (DiskFull.IsReason(result.Reason))
-        {
-            Volatile.Write(ref _diskFull, 1);
-        }
-    }
-
-    private string NotLaunchedWhy() =>
-        DiskIsFull ? "not started: the disk is full (see the failure above); run the same command again once there is space" : $"--max-failures {options.MaxFailures} was reached";
-
-    /// <summary>Logs why a trial could not be run or ended and returns it: a full disk in one line (the user's to fix), anything else with its trace.</summary>
-    private string CouldNotRun(Trial trial, Exception error)
-    {
-        if (DiskFull.Is(error))
-        {
-            var reason = DiskFull.Describe(error, plan.Tracking.Local);
-            options.Log.Error("Trial {Name} could not be run: {Reason}", trial.Name, reason);
-            return reason;
-        }
-        options.Log.Error(error, "Trial {Name} could not be run", trial.Name);
-        return $"{error.GetType().Name}: {error.Message}";
-    }
-
     /// <summary>The plan's trials, each run to the end, a slot's worth at a time.</summary>
     private async Task<IReadOnlyList<TrialResult>> RunPlannedAsync(
         TrialLifecycle lifecycle, string experimentId, string sweepRunId, CancellationToken stop, CancellationToken kill)
@@ -358,5 +329,34 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
         }
         var ending = new TrialEnding(stop.IsCancellationRequested, timeout.IsCancellationRequested && !kill.IsCancellationRequested, clock.Elapsed);
         return await lifecycle.EndAsync(trial, job, exit, ending);
+    }
+
+    private int _diskFull;
+
+    /// <summary>A trial failed for a full disk: the disk is the machine's, so no further trial starts on it (each would fail the same way and fill what is left).</summary>
+    private bool DiskIsFull => Volatile.Read(ref _diskFull) == 1;
+
+    private void NoteDiskFull(TrialResult result)
+    {
+        if (DiskFull.IsReason(result.Reason))
+        {
+            Volatile.Write(ref _diskFull, 1);
+        }
+    }
+
+    private string NotLaunchedWhy() =>
+        DiskIsFull ? "not started: the disk is full (see the failure above); run the same command again once there is space" : $"--max-failures {options.MaxFailures} was reached";
+
+    /// <summary>Logs why a trial could not be run or ended and returns it: a full disk in one line (the user's to fix), anything else with its trace.</summary>
+    private string CouldNotRun(Trial trial, Exception error)
+    {
+        if (DiskFull.Is(error))
+        {
+            var reason = DiskFull.Describe(error, plan.Tracking.Local);
+            options.Log.Error("Trial {Name} could not be run: {Reason}", trial.Name, reason);
+            return reason;
+        }
+        options.Log.Error(error, "Trial {Name} could not be run", trial.Name);
+        return $"{error.GetType().Name}: {error.Message}";
     }
 }

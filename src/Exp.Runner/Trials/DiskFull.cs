@@ -33,13 +33,14 @@ public static partial class DiskFull
 
     /// <summary>
     /// "no space left on /data (writing /data/runs/.../model.bin); ..." for a disk-full error:
-    /// the mount point that holds the file .NET names in its message, else <paramref name="fallbackPath"/>.
+    /// the mount point that holds the file .NET names in its message, else <paramref name="fallbackPath"/>
+    /// (by default the current folder).
     /// </summary>
-    public static string Describe(Exception error, string fallbackPath)
+    public static string Describe(Exception error, string? fallbackPath = null)
     {
         error = Cause(error) ?? error;
         var file = QuotedPath().Match(error.Message) is { Success: true } quoted ? quoted.Groups["path"].Value : null;
-        var where = MountPointOf(Path.GetFullPath(file ?? fallbackPath));
+        var where = MountPointOf(Path.GetFullPath(file ?? fallbackPath ?? Environment.CurrentDirectory));
         var what = error.HResult == QuotaExceeded ? $"{NoSpaceLeft} (disk quota exceeded)" : NoSpaceLeft;
         return $"{what} on {where}{(file is null ? "" : $" (writing {file})")}: free space there, or set tracking.local to a folder on another disk, "
             + "then run the same command again; trials resume from their last checkpoints";

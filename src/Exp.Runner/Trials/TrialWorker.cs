@@ -64,7 +64,7 @@ public static class TrialWorker
                 Device = job.Device,
                 UntilEpoch = job.UntilEpoch,
             });
-            report = await TrainAsync(trainer, observer, epochs, resumed, job.Tracking.LocalStore, log, stop);
+            report = await TrainAsync(trainer, observer, epochs, resumed, log, stop);
         }
         finally
         {
@@ -88,8 +88,7 @@ public static class TrialWorker
         return report;
     }
 
-    private static async Task<TrialReport> TrainAsync(
-        Trainer trainer, TrackingObserver observer, int epochs, Checkpoint.State? resumed, string storeRoot, ILogger log, CancellationToken stop)
+    private static async Task<TrialReport> TrainAsync(Trainer trainer, TrackingObserver observer, int epochs, Checkpoint.State? resumed, ILogger log, CancellationToken stop)
     {
         TrialReport Ended(TrialStatus status, string? reason) =>
             new(status, reason, observer.LastEpoch ?? resumed?.Epoch ?? 0, observer.LastCheckpointStep ?? resumed?.Step ?? 0, observer.LastMetrics);
@@ -123,7 +122,7 @@ public static class TrialWorker
         }
         catch (IOException error) when (DiskFull.Is(error))
         {
-            var reason = DiskFull.Describe(error, storeRoot);
+            var reason = DiskFull.Describe(error);
             log.Error("Failed: {Reason}", reason);
             return Ended(TrialStatus.Failed, reason);
         }

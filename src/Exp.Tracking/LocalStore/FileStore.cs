@@ -337,17 +337,18 @@ public sealed class FileStore
         {
             TrackingKeys.ValidateParam(param.Key, param.Value);
             var path = KeyPath(directory, param.Key);
+            var value = TrackingTarget.RedactUserInfo(param.Value);
             if (File.Exists(path))
             {
                 var current = File.ReadAllText(path);
-                if (current != param.Value)
+                if (current != value)
                 {
                     throw new InvalidOperationException(
-                        $"Changing param values is not allowed. Param '{param.Key}' was already logged with value '{current}' for run '{runId}'; attempted '{param.Value}'.");
+                        $"Changing param values is not allowed. Param '{param.Key}' was already logged with value '{current}' for run '{runId}'; attempted '{value}'.");
                 }
                 continue;
             }
-            AtomicFile.WriteAllText(path, param.Value, runDirectory);
+            AtomicFile.WriteAllText(path, value, runDirectory);
         }
     }
 
@@ -357,7 +358,8 @@ public sealed class FileStore
         foreach (var tag in tags)
         {
             TrackingKeys.ValidateTag(tag.Key, tag.Value);
-            AtomicFile.WriteAllText(KeyPath(Path.Combine(runDirectory, "tags"), tag.Key), tag.Value, runDirectory);
+            // A URI's user:password is never written (an override tracking.uri=http://alice:secret@host, say).
+            AtomicFile.WriteAllText(KeyPath(Path.Combine(runDirectory, "tags"), tag.Key), TrackingTarget.RedactUserInfo(tag.Value), runDirectory);
             if (tag.Key == MlflowTags.RunName)
             {
                 // MLflow keeps the run name in meta.yaml and in the tag in step.

@@ -3,7 +3,9 @@ using Exp.Report.Html;
 using Exp.Report.Model;
 using Exp.Report.Reading;
 using Exp.Runner.Catalog;
+using Exp.Runner.Sweeps;
 using Exp.Tracking.LocalStore;
+using Exp.Tracking.Model;
 
 namespace Exp.Report;
 
@@ -28,14 +30,21 @@ public static class Reports
         return bytes.Length;
     }
 
-    /// <summary>Writes a sweep's report as the artifact <see cref="SweepArtifact"/> of its run; returns the file's path.</summary>
-    public static string WriteSweepReport(string runsFolder, string sweepRunId)
+    /// <summary>The report `exp run` writes as the artifact <see cref="SweepArtifact"/> of the sweep's run before ending it.</summary>
+    public static SweepReport OfSweepRun { get; } = new(SweepArtifact, RenderSweep);
+
+    /// <summary>
+    /// A sweep's page as it reads once its run ended with <paramref name="status"/>: rendered while the run is still
+    /// open, so it is sent with the run. Null when the catalog leaves the sweep's run out (a damaged file, warned of).
+    /// </summary>
+    private static byte[]? RenderSweep(string runsFolder, string sweepRunId, RunStatus status)
     {
-        var store = new FileStore(runsFolder);
-        var catalog = new RunCatalog(store);
-        var sweep = catalog.Sweeps().FirstOrDefault(s => s.Run.RunId == sweepRunId)
-            ?? throw new ReportTargetNotFoundException($"no sweep run {sweepRunId} in {store.RootDirectory}");
-        store.WriteArtifact(sweepRunId, SweepArtifact, Encoding.UTF8.GetBytes(Render(new ReportTarget.OfSweep(catalog, sweep))));
-        return Path.Combine(store.ArtifactDirectory(sweepRunId), SweepArtifact);
+        var catalog = new RunCatalog(new FileStore(runsFolder));
+        if (catalog.Sweeps().FirstOrDefault(s => s.Run.RunId == sweepRunId) is not { } sweep)
+        {
+            return null;
+        }
+        var source = new ReportTarget.OfSweep(catalog, sweep).Read() with { Status = status };
+        return Encoding.UTF8.GetBytes(ReportHtml.Render(ReportPageBuilder.Build(source), ReportHtmlOptions.File));
     }
 }

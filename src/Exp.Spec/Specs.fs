@@ -137,14 +137,6 @@ module private Loading =
                 label + "=" + displayValue a.Value)
             |> String.concat ","
 
-    /// The value written at `path`, if any.
-    let rec private lookup (segments: string list) (node: Node) =
-        match segments, node with
-        | [], _ -> Some node
-        | key :: rest, Mapping(entries, _) ->
-            entries |> List.tryFind (fun e -> e.Key = key) |> Option.bind (fun e -> lookup rest e.Value)
-        | _ -> None
-
     /// ASHA compares trials at epochs below each trial's full length, so that length is
     /// one value for the whole sweep: max_epochs, written into every trial as train.epochs.
     let private applyScheduler (decoding: Decoding) (section: SweepSection) (root: Node) =
@@ -164,7 +156,7 @@ module private Loading =
             match maxEpochs with
             | None -> root
             | Some(epochs, position) ->
-                match lookup [ "train"; "epochs" ] root with
+                match NodePath.tryFind "train.epochs" root with
                 | Some(Scalar(text, _, _) as written) when text <> string epochs ->
                     decoding.Error(
                         Node.position written,
@@ -352,21 +344,32 @@ module private Loading =
         | Ok other ->
             LoadResult(None, [ SpecError.at (Node.position other) "" $"a spec is a mapping of keys (experiment, data, model, ...), found {Node.describe other}" ])
 
-    /// A resolved config as `TrialJson` writes it, decoded and checked exactly like a spec's
-    /// trial keys: a job file is validated here, not trusted.
+    /// The keys a spec may set in `document` (the canonical JSON of `config`) must decode to
+    /// this very config, value for value as written: that checks every value and range by the
+    /// spec's own rules, and that what the spec derives (mse's sigma) agrees with what is written.
+    let private checkedBySpecRules (document: Node) (config: TrialConfig) : ConfigResult =
+        let decoding = Decoding()
+        let decoded = TrialDecoder.decode decoding (Planning.TrialJson.specKeys config document)
+        match decoding.Errors with
+        | [] ->
+            let expected = Planning.TrialJson.flatten decoded |> Map.ofList
+            let disagreements =
+                [ for key, value in Planning.TrialJson.flatten config do
+                      if expected[key] <> value then
+                          let position = NodePath.tryFind key document |> Option.defaultValue document |> Node.position
+                          SpecError.at position key $"is {value}, but the spec's rules make it {expected[key]} from the other keys; a job file is written by exp run, not edited" ]
+            ConfigResult((if disagreements.IsEmpty then Some config else None), disagreements)
+        | errors -> ConfigResult(None, errors)
+
+    /// A resolved config as `TrialJson` writes it, read back by the same table of keys and
+    /// checked by the spec's rules: a job file is validated here, not trusted.
     let trialConfig (source: string) (text: string) : ConfigResult =
         match YamlReader.read source text with
         | Error errors -> ConfigResult(None, errors)
-        | Ok(Mapping(entries, _) as document) ->
-            let decoding = Decoding()
-            for entry in entries do
-                if not (List.contains entry.Key TrialDecoder.sections) then
-                    decoding.Error(entry.KeyPosition, entry.Key, $"unknown key '{entry.Key}': a trial config has only " + String.Join(", ", TrialDecoder.sections))
-            let config = TrialDecoder.decode decoding document
-            match decoding.Errors with
-            | [] -> ConfigResult(Some config, [])
-            | errors -> ConfigResult(None, errors)
-        | Ok other -> ConfigResult(None, [ SpecError.at (Node.position other) "" $"a trial config is a mapping of keys (seed, data, model, ...), found {Node.describe other}" ])
+        | Ok document ->
+            match Planning.TrialJson.read document with
+            | Error errors -> ConfigResult(None, errors)
+            | Ok config -> checkedBySpecRules document config
 
 /// Reading specs: the one entry point of this layer for C# callers.
 [<AbstractClass; Sealed>]

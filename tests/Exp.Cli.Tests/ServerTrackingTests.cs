@@ -48,11 +48,23 @@ public sealed class ServerTrackingTests : IDisposable
                 workspace.History(local, Metrics.TrainLoss).Select(m => (m.Step, m.Value)),
                 child.Metrics.Where(m => m.Key == Metrics.TrainLoss).OrderBy(m => m.Step).Select(m => (m.Step, m.Value)));
             Assert.Equal(2, child.Metrics.Count(m => m.Key == Metrics.Elbo));
+            // The last epoch's pictures at the step its metrics were logged at, where MLflow's image card looks for them.
+            var images = $"{child.ExperimentId}/{child.RunId}/artifacts/images/";
+            var lastEpochEnd = child.Metrics.Single(m => m.Key == TrackingObserver.EpochMetric && m.Value == 2).Step;
+            Assert.Contains(server.Artifacts.Keys, path => path.StartsWith($"{images}samples%step%{lastEpochEnd}%", StringComparison.Ordinal));
+            Assert.Contains(server.Artifacts.Keys, path => path.StartsWith($"{images}reconstructions%step%{lastEpochEnd}%", StringComparison.Ordinal));
         }
-        Assert.Contains(server.Artifacts.Keys, path => path.Contains("images/samples%step%2%", StringComparison.Ordinal));
-        Assert.Contains(server.Artifacts.Keys, path => path.Contains("images/reconstructions%step%2%", StringComparison.Ordinal));
         Assert.All(server.Artifacts.Values, bytes => Assert.NotEmpty(bytes));
         Assert.All(server.Requests, request => Assert.False(request.Chunked, $"{request.Method} {request.Path} was sent chunked"));
+
+        // The sweep's report is written before its run ends, so it goes to the server with the run (the MLflow UI
+        // shows HTML artifacts), reads as ended rather than live, and the account that says every run is there counts it.
+        Assert.Contains($"All 3 runs are on {server.Uri}.", result.Output, StringComparison.Ordinal);
+        var sweep = Assert.Single(workspace.Catalog.Sweeps());
+        var report = File.ReadAllBytes(Path.Combine(workspace.Store.ArtifactDirectory(sweep.Run.RunId), "report.html"));
+        Assert.True(server.Artifacts.TryGetValue($"{parent.ExperimentId}/{parent.RunId}/artifacts/report.html", out var sent), "report.html did not reach the server");
+        Assert.Equal(report, sent);
+        Assert.DoesNotContain("class=\"live\"", System.Text.Encoding.UTF8.GetString(report), StringComparison.Ordinal);
     }
 
     [Fact]

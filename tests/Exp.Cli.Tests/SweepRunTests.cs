@@ -64,11 +64,12 @@ public sealed class SweepRunTests : IDisposable
             Assert.Equal(parent.RunId, trial.SweepRunId);
             Assert.StartsWith("kl_weight=", trial.Name);
             Assert.Equal(Enumerable.Range(1, 20).Select(i => (long)i), workspace.History(trial, Metrics.TrainLoss).Select(m => m.Step));
-            Assert.Single(workspace.History(trial, Metrics.Elbo));
+            Assert.Equal(20, Assert.Single(workspace.History(trial, Metrics.Elbo)).Step);
             Assert.Equal("fashion-mnist", workspace.Store.GetParams(trial.Run.RunId)["data.dataset"]);
             var artifacts = workspace.Store.ListArtifacts(trial.Run.RunId);
-            Assert.Contains(artifacts, a => a.StartsWith("images/samples%step%1%", StringComparison.Ordinal));
-            Assert.Contains(artifacts, a => a.StartsWith("images/reconstructions%step%1%", StringComparison.Ordinal));
+            // The epoch's pictures at the step of its metrics: 1000 images in batches of 50 end epoch 1 at step 20.
+            Assert.Contains(artifacts, a => a.StartsWith("images/samples%step%20%", StringComparison.Ordinal));
+            Assert.Contains(artifacts, a => a.StartsWith("images/reconstructions%step%20%", StringComparison.Ordinal));
             Assert.Contains("config.json", artifacts);
             Assert.Contains(RunFolders.LogArtifactPath, artifacts);
         }
@@ -86,6 +87,8 @@ public sealed class SweepRunTests : IDisposable
         Assert.True(shown.ExitCode == 0, shown.ToString());
         Assert.Contains("loss.kl_weight", shown.Output);
         Assert.Contains(Metrics.Elbo, shown.Output);
+        // Image files are named by step; show says which epoch they are from.
+        Assert.Contains("pictures of epoch 1 (step 20): kl_per_dimension, reconstructions, samples", shown.Output);
     }
 
     [Fact]

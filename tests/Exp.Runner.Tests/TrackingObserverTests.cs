@@ -10,7 +10,7 @@ namespace Exp.Runner.Tests;
 public class TrackingObserverTests
 {
     [Fact]
-    public void Every_metric_lands_on_the_training_step_axis_and_images_on_the_epoch()
+    public void Every_metric_and_image_lands_on_the_training_step_axis_at_the_step_that_ended_its_epoch()
     {
         var recorder = new RecordingRecorder();
         var events = new List<TrialEvent>();
@@ -18,13 +18,14 @@ public class TrackingObserverTests
 
         observer.OnStep(new TrainingStep(10, 1, 0.5, 0.25));
         observer.OnStep(new TrainingStep(20, 1, 0.4, 0.5));
-        observer.OnEpochEvaluated(1, new Dictionary<string, double> { [Metrics.Elbo] = -300 });
-        observer.OnImage("samples", 1, [1, 2, 3]);
+        observer.OnEpochEvaluated(1, 20, new Dictionary<string, double> { [Metrics.Elbo] = -300 });
+        observer.OnImage("samples", 20, [1, 2, 3]);
 
         Assert.Equal(
             [(Metrics.TrainLoss, 0.5, 10L), (Metrics.TrainLoss, 0.4, 20L), (Metrics.Elbo, -300.0, 20L), (TrackingObserver.EpochMetric, 1.0, 20L)],
             recorder.Metrics);
-        Assert.Equal([("samples", 1L)], recorder.Images);
+        // MLflow's image card shows the image logged at exactly the step its slider selects: the step of the epoch's metrics.
+        Assert.Equal([("samples", 20L)], recorder.Images);
         Assert.Equal([TrialEventKind.Step, TrialEventKind.Step, TrialEventKind.Evaluated], events.Select(e => e.Kind));
         Assert.Equal(-300, observer.LastMetrics[Metrics.Elbo]);
     }
@@ -36,8 +37,8 @@ public class TrackingObserverTests
         var observer = new TrackingObserver(recorder, epochs: 1, _ => { }, FaultInjection.FromEnvironment());
 
         observer.OnStep(new TrainingStep(30, 1, 0.5, 1));
-        observer.OnEpochEvaluated(1, new Dictionary<string, double> { [Metrics.Elbo] = -300 });
-        observer.OnTestEvaluated(new Dictionary<string, double> { [Metrics.TestElbo] = -310 });
+        observer.OnEpochEvaluated(1, 30, new Dictionary<string, double> { [Metrics.Elbo] = -300 });
+        observer.OnTestEvaluated(30, new Dictionary<string, double> { [Metrics.TestElbo] = -310 });
         observer.OnProposalComparison([new ProposalEstimate(1, -320, 2, -900, 80), new ProposalEstimate(1000, -305, 0.5, -600, 30)]);
 
         Assert.Equal(

@@ -73,6 +73,7 @@ public static class RunCommand
                 Parallel = parseResult.GetValue(parallel),
                 MaxFailures = parseResult.GetValue(maxFailures),
                 Log = log,
+                Report = Reports.OfSweepRun,
             };
             var launcher = new LocalProcessLauncher(ExpExecutable.OfThisProcess(), log);
             SweepSummary summary;
@@ -86,10 +87,6 @@ public static class RunCommand
                 summary = await new SweepRunner(plan, launcher, options, new PlainSweepView()).RunAsync(signals.Stop, signals.Kill);
             }
             SummaryTable.Print(summary);
-            if (summary.SweepRunId is { } sweepRunId)
-            {
-                Console.WriteLine($"Report: {Reports.WriteSweepReport(summary.Location.LocalStore, sweepRunId)}");
-            }
             return summary.Stopped ? ExitCodes.Interrupted : summary.AllSucceeded && !summary.Refused ? ExitCodes.Success : ExitCodes.Failure;
         });
         return command;

@@ -85,6 +85,11 @@ public static class ShowCommand
         }
         AnsiConsole.Write(metrics);
 
+        // Image files are named by step (as mlflow.log_image names them); say which epoch each is from.
+        foreach (var epoch in details.Pictures.GroupBy(p => (p.Epoch, p.Step)))
+        {
+            Console.WriteLine($"pictures of epoch {epoch.Key.Epoch} (step {epoch.Key.Step}): {string.Join(", ", epoch.Select(p => p.Key))}");
+        }
         Console.WriteLine($"artifacts: {details.ArtifactDirectory}");
         foreach (var artifact in details.Artifacts.Take(50))
         {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Exp.Cli.Hosting;
 using Exp.Cli.Output;
+using Exp.Report;
 using Exp.Runner.Launching;
 using Exp.Runner.Slurm;
 using Exp.Runner.Sweeps;
@@ -42,6 +43,7 @@ public static class SlurmRun
                 MaxFailures = maxFailures,
                 Detach = detach,
                 Log = log,
+                Report = Reports.OfSweepRun,
             };
             var runner = new SweepRunner(plan, launcher, options, view);
             var summary = live is null ? await runner.RunAsync(signals.Stop, signals.Kill) : await live.ShowWhile(runner.RunAsync(signals.Stop, signals.Kill));

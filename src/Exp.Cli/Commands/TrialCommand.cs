@@ -41,10 +41,11 @@ public static class TrialCommand
             try
             {
                 job = TrialJob.Read(path);
-                job.ReadConfig(path);
             }
             catch (Exception error) when (error is InvalidDataException or IOException)
             {
+                // Not a job of this exp: there is no run to report to. A job's config that is refused
+                // is reported into its run by the worker, where the runner finds the reason.
                 Console.Error.WriteLine($"error: {error.Message}");
                 return ExitCodes.InvalidInput;
             }

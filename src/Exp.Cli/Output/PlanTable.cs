@@ -58,7 +58,8 @@ public static class PlanTable
             var budget = SearchPolicy.Budget(trials, plan.Scheduler);
             var full = (long)trials * plan.Scheduler.MaxEpochs;
             rules.Add($"ASHA on {plan.Objective.Metric} ({plan.Objective.Goal.ToString().ToLowerInvariant()}): rungs at {rungs} epochs. Every trial trains to the first rung and pauses; " +
-                $"the top 1/{plan.Scheduler.ReductionFactor} of each rung continue from their checkpoint in the same run, the others end PRUNED. " +
+                $"the top 1/{plan.Scheduler.ReductionFactor} of each rung continue from their checkpoint in the same run, the others end PRUNED; " +
+                $"if the furthest rung keeps none, its best still trains to {plan.Scheduler.MaxEpochs} epochs. " +
                 $"At most {budget} epochs for {trials} trials (to run them all to the end: {full}).");
         }
         return rules;

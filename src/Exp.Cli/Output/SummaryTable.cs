@@ -54,6 +54,10 @@ public static class SummaryTable
         var pruned = summary.Results.Count(r => r.Pruning is not null);
         Console.WriteLine($"{summary.Results.Count(r => r.Completed)} of {summary.Results.Count} trials finished"
             + (pruned > 0 ? $", {pruned} pruned early" : "") + $" in {MetricFormat.Duration(summary.Elapsed)}.");
+        if (summary.ReportPath is { } report)
+        {
+            Console.WriteLine($"Report: {report}");
+        }
         Console.WriteLine(OpenInMlflow(summary.Location, summary.Experiment));
         DeliveryAccount.Print(summary.Delivery);
     }

@@ -40,9 +40,11 @@ public static class SweepLines
                 yield return $"proposed #{start.Number} {Name(start.Number)}: trains to {start.Epochs} epoch(s)";
                 break;
             case Decision.Promote promote:
-                var value = update.Trials.FirstOrDefault(t => t.Number == promote.Number)?.Rungs.GetValueOrDefault(promote.FromEpochs);
-                yield return $"promoted #{promote.Number} {Name(promote.Number)} from {promote.FromEpochs} to {promote.ToEpochs} epochs "
-                    + $"(top 1/{update.Scheduler.ReductionFactor} at {promote.FromEpochs}: {MetricFormat.Value(value ?? double.NaN)})";
+                var value = MetricFormat.Value(update.Trials.FirstOrDefault(t => t.Number == promote.Number)?.Rungs.GetValueOrDefault(promote.FromEpochs) ?? double.NaN);
+                var atRung = update.Trials.Count(t => t.Rungs.ContainsKey(promote.FromEpochs));
+                yield return $"promoted #{promote.Number} {Name(promote.Number)} from {promote.FromEpochs} to {promote.ToEpochs} epochs " + (promote.BestOfFurthestRung
+                    ? $"(best of the {atRung} at {promote.FromEpochs}: {value}; their top 1/{update.Scheduler.ReductionFactor} is none, but a sweep trains its best to the end)"
+                    : $"(top 1/{update.Scheduler.ReductionFactor} at {promote.FromEpochs}: {value})");
                 break;
             case Decision.Resume resume:
                 yield return $"continuing #{resume.Number} {Name(resume.Number)} to {resume.Epochs} epoch(s), from its checkpoint";

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Exp.Engine.Models;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -20,6 +21,13 @@ public static class Checkpoint
 
     private const string SigmaOptimizer = "sigma-optimizer.bin";
 
+    /// <summary>
+    /// A metric may be NaN or infinite (an ELBO of -inf from a decoder that saturates, say): written as
+    /// MLflow's REST API writes such a value (protobuf's JSON mapping: "NaN", "Infinity", "-Infinity"),
+    /// which plain JSON numbers cannot hold, and read back to the same double.
+    /// </summary>
+    private static readonly JsonSerializerOptions StateJson = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
     /// <param name="sigmaOptimizer">A learned sigma's own optimiser, or null.</param>
     public static string Save(string directory, State state, Vae vae, OptimizerHelper optimizer, OptimizerHelper? sigmaOptimizer, Generator noise)
     {
@@ -38,7 +46,7 @@ public static class Checkpoint
         sigmaOptimizer?.save_state_dict(Path.Combine(partial, SigmaOptimizer));
         using (var generatorState = noise.get_state())
             File.WriteAllBytes(Path.Combine(partial, "noise.bin"), generatorState.bytes.ToArray());
-        File.WriteAllText(Path.Combine(partial, "state.json"), JsonSerializer.Serialize(state));
+        File.WriteAllText(Path.Combine(partial, "state.json"), JsonSerializer.Serialize(state, StateJson));
 
         if (Directory.Exists(final))
             Directory.Delete(final, recursive: true);
@@ -57,7 +65,7 @@ public static class Checkpoint
     {
         var folder = LatestFolder(directory) ?? throw new InvalidOperationException($"no checkpoint to complete in {directory}");
         var path = Path.Combine(folder, "state.json");
-        File.WriteAllText(path + ".partial", JsonSerializer.Serialize(state with { Completed = true }));
+        File.WriteAllText(path + ".partial", JsonSerializer.Serialize(state with { Completed = true }, StateJson));
         File.Move(path + ".partial", path, overwrite: true);
     }
 
@@ -85,7 +93,7 @@ public static class Checkpoint
     }
 
     private static State ReadState(string folder) =>
-        JsonSerializer.Deserialize<State>(File.ReadAllText(Path.Combine(folder, "state.json")))
+        JsonSerializer.Deserialize<State>(File.ReadAllText(Path.Combine(folder, "state.json")), StateJson)
             ?? throw new InvalidDataException($"empty checkpoint state in {folder}");
 
     /// <summary>Deletes a folder when disposed, unless it was moved away (published) meanwhile.</summary>

@@ -101,9 +101,9 @@ public sealed class Trainer(TrialConfig config, TrainerOptions? options = null)
             using var evaluation = new Generator(EvaluationSeed(config.Seed, epoch), device);
             var evaluated = Evaluator.Evaluate(vae, data.Validation, config.Eval.BatchSize, config.Eval.IwaeSamples, evaluation);
             metrics = evaluated.Metrics;
-            observer.OnEpochEvaluated(epoch, metrics);
-            DrawPictures(vae, data.Validation, epoch, evaluation, observer);
-            observer.OnImage(ImageKeys.KlPerDimension, epoch, Charts.KlPerDimension(evaluated.KlPerDimension, epoch, metrics[Metrics.ActiveUnits]));
+            observer.OnEpochEvaluated(epoch, step, metrics);
+            DrawPictures(vae, data.Validation, step, evaluation, observer);
+            observer.OnImage(ImageKeys.KlPerDimension, step, Charts.KlPerDimension(evaluated.KlPerDimension, epoch, metrics[Metrics.ActiveUnits]));
 
             if (checkpoints is not null)
             {
@@ -119,7 +119,7 @@ public sealed class Trainer(TrialConfig config, TrainerOptions? options = null)
         if (epoch == config.Train.Epochs && !finalEvaluationDone)
         {
             metrics = new Dictionary<string, double>(metrics);
-            foreach (var (key, value) in EvaluateAtTheEnd(vae, data.Test, epoch, device, observer))
+            foreach (var (key, value) in EvaluateAtTheEnd(vae, data.Test, step, device, observer))
                 metrics[key] = value;
             if (checkpoints is not null)
                 Checkpoint.Complete(checkpoints, new Checkpoint.State(epoch, step, metrics));
@@ -128,20 +128,20 @@ public sealed class Trainer(TrialConfig config, TrainerOptions? options = null)
         return new TrainingResult(epoch, step, resumed?.Epoch ?? 0, metrics);
     }
 
-    /// <summary>Once, after the last epoch: the test split (test/*), and the proposal comparison when asked for.</summary>
-    private Dictionary<string, double> EvaluateAtTheEnd(Vae vae, Tensor test, int epoch, Device device, ITrainingObserver observer)
+    /// <summary>Once, after the last epoch (which ended at <paramref name="step"/>): the test split (test/*), and the proposal comparison when asked for.</summary>
+    private Dictionary<string, double> EvaluateAtTheEnd(Vae vae, Tensor test, long step, Device device, ITrainingObserver observer)
     {
         var eval = config.Eval;
         using var generator = new Generator(EvaluationSeed(config.Seed, 0), device);
         var metrics = Evaluator.Test(vae, test, eval.BatchSize, eval.TestIwaeSamples, generator);
-        observer.OnTestEvaluated(metrics);
+        observer.OnTestEvaluated(step, metrics);
         if (eval.ProposalComparison)
         {
             var count = (int)Math.Min(eval.ProposalImages, test.shape[0]);
             using var images = test.narrow(0, 0, count);
             var estimates = ProposalComparison.Run(vae, images, eval.ProposalK, eval.ProposalRepeats, generator);
             observer.OnProposalComparison(estimates);
-            observer.OnImage(ImageKeys.ProposalComparison, epoch, Charts.ProposalComparison(estimates, count, eval.ProposalRepeats));
+            observer.OnImage(ImageKeys.ProposalComparison, step, Charts.ProposalComparison(estimates, count, eval.ProposalRepeats));
         }
         return metrics;
     }
@@ -149,7 +149,8 @@ public sealed class Trainer(TrialConfig config, TrainerOptions? options = null)
     /// <summary>Evaluation draws its own noise per epoch (0: the final evaluation), so it never shifts the training's random stream.</summary>
     public static ulong EvaluationSeed(int seed, int epoch) => unchecked((ulong)seed * 0x9E3779B97F4A7C15UL + (ulong)epoch);
 
-    private void DrawPictures(Vae vae, Tensor heldOut, int epoch, Generator generator, ITrainingObserver observer)
+    /// <summary>Samples and reconstructions of the epoch that ended at <paramref name="step"/>.</summary>
+    private void DrawPictures(Vae vae, Tensor heldOut, long step, Generator generator, ITrainingObserver observer)
     {
         var wasTraining = vae.training;
         vae.eval();
@@ -159,13 +160,13 @@ public sealed class Trainer(TrialConfig config, TrainerOptions? options = null)
             if (config.Eval.SampleCount > 0)
             {
                 var z = randn([config.Eval.SampleCount, vae.LatentDim], device: heldOut.device, generator: generator) * config.Eval.SampleStd;
-                observer.OnImage(ImageKeys.Samples, epoch, ImageGrid.Samples(vae.Decode(z)));
+                observer.OnImage(ImageKeys.Samples, step, ImageGrid.Samples(vae.Decode(z)));
             }
             var shown = Math.Min(config.Eval.ReconstructionCount, heldOut.shape[0]);
             if (shown > 0)
             {
                 var inputs = heldOut.narrow(0, 0, shown);
-                observer.OnImage(ImageKeys.Reconstructions, epoch, ImageGrid.Pairs(inputs, vae.call(inputs)));
+                observer.OnImage(ImageKeys.Reconstructions, step, ImageGrid.Pairs(inputs, vae.call(inputs)));
             }
         }
         vae.train(wasTraining);

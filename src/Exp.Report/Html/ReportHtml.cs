@@ -161,7 +161,7 @@ public static class ReportHtml
             Picture(html, ImageKeys.Reconstructions, last?.Reconstructions, last);
             if (column.KlPerDimension is { } kl)
             {
-                html.Append($"<img class=\"extra\" alt=\"KL per latent dimension of {HtmlEncode(column.Name)}\" title=\"KL per latent dimension, epoch {kl.Step}\" src=\"{ImageData.Uri(kl.Path)}\">\n");
+                html.Append($"<img class=\"extra\" alt=\"KL per latent dimension of {HtmlEncode(column.Name)}\" title=\"KL per latent dimension, epoch {column.KlPerDimensionEpoch}\" src=\"{ImageData.Uri(kl.Path)}\">\n");
             }
             if (column.ProposalComparison is { } proposal)
             {

@@ -77,12 +77,14 @@ public sealed record EffectPoint(string RunId, string Name, string Value, double
 
 /// <summary>A trial's pictures, one column of the strip across the sweep (in swept order).</summary>
 /// <param name="Epochs">Oldest first; the page shows the last one and keeps the others one click away.</param>
+/// <param name="KlPerDimensionEpoch">The epoch of <paramref name="KlPerDimension"/> (the last one logged).</param>
 public sealed record PictureColumn(
     string RunId,
     string Name,
     TrialPruning? Pruning,
     IReadOnlyList<EpochPictures> Epochs,
     LoggedImage? KlPerDimension,
+    long? KlPerDimensionEpoch,
     LoggedImage? ProposalComparison);
 
 public sealed record EpochPictures(long Epoch, LoggedImage? Samples, LoggedImage? Reconstructions);

@@ -199,16 +199,20 @@ public static class ReportPageBuilder
         return new ParameterEffect(parameter, numeric, numeric && Axes.SpansDecades(numbers.Select(n => n!.Value)), points);
     }
 
+    /// <summary>A trial's pictures by epoch (<see cref="PictureEpochs"/>), and its last figures.</summary>
     private static PictureColumn Pictures(TrialSource trial)
     {
         LoggedImage? LastOf(string key) => trial.Images.Where(i => i.Key == key).MaxBy(i => i.Step);
-        var epochs = trial.Images
+        var perEpoch = trial.Images.Where(i => i.Key is ImageKeys.Samples or ImageKeys.Reconstructions or ImageKeys.KlPerDimension).ToList();
+        var epochOf = PictureEpochs.For(EpochOfStep(trial), perEpoch.Select(i => i.Step));
+        var kl = LastOf(ImageKeys.KlPerDimension);
+        var epochs = perEpoch
             .Where(i => i.Key is ImageKeys.Samples or ImageKeys.Reconstructions)
-            .GroupBy(i => i.Step)
+            .GroupBy(i => epochOf(i.Step))
             .OrderBy(g => g.Key)
             .Select(g => new EpochPictures(g.Key, g.LastOrDefault(i => i.Key == ImageKeys.Samples), g.LastOrDefault(i => i.Key == ImageKeys.Reconstructions)))
             .ToList();
-        return new PictureColumn(trial.RunId, trial.Name, trial.Pruning, epochs, LastOf(ImageKeys.KlPerDimension), LastOf(ImageKeys.ProposalComparison));
+        return new PictureColumn(trial.RunId, trial.Name, trial.Pruning, epochs, kl, kl is null ? null : epochOf(kl.Step), LastOf(ImageKeys.ProposalComparison));
     }
 
     /// <summary>A held-out metric per epoch: each value is placed at the epoch logged at its step, or at its step if no epoch was.</summary>
@@ -219,9 +223,7 @@ public static class ReportPageBuilder
         {
             return null;
         }
-        var epochOfStep = withMetric.ToDictionary(
-            t => t.RunId,
-            t => (t.Metrics.GetValueOrDefault(ReportMetrics.Epoch) ?? []).GroupBy(p => p.Step).ToDictionary(g => g.Key, g => g.Last().Value));
+        var epochOfStep = withMetric.ToDictionary(t => t.RunId, EpochOfStep);
         var byEpoch = withMetric.All(t => t.Metrics[metric.Key].All(p => epochOfStep[t.RunId].ContainsKey(p.Step)));
         var series = withMetric.Select(t =>
         {
@@ -230,6 +232,10 @@ public static class ReportPageBuilder
         }).ToList();
         return new Curves(metric, byEpoch ? "epoch" : "step", false, series);
     }
+
+    /// <summary>The epoch each step ended, from the epoch metric logged there.</summary>
+    private static Dictionary<long, double> EpochOfStep(TrialSource trial) =>
+        (trial.Metrics.GetValueOrDefault(ReportMetrics.Epoch) ?? []).GroupBy(p => p.Step).ToDictionary(g => g.Key, g => g.Last().Value);
 
     private static Curves? StepCurve(ReportMetric metric, IReadOnlyList<TrialSource> trials)
     {

@@ -3,6 +3,7 @@ using Exp.Engine.Objective;
 using Exp.Runner.Trials;
 using Exp.Tracking.LocalStore;
 using Exp.Tracking.Model;
+using Exp.Tracking.Recording;
 
 namespace Exp.Runner.Catalog;
 
@@ -105,11 +106,20 @@ public sealed class RunCatalog(FileStore store)
             };
             metrics.Add(new MetricSummary(key, history.MaxBy(m => m.Step)!.Value, best?.Value, best?.Step, history.Count));
         }
+        var artifacts = store.ListArtifacts(runId);
+        var images = artifacts
+            .Select(path => ImageArtifactNames.TryParse(path, out var key, out var step) ? (Key: key, Step: step, Path: path) : default)
+            .Where(image => image.Path is not null)
+            .ToList();
+        var epochOfStep = store.GetMetricHistory(runId, TrackingObserver.EpochMetric).GroupBy(m => m.Step).ToDictionary(g => g.Key, g => g.Last().Value);
+        var epochOf = PictureEpochs.For(epochOfStep, images.Select(image => image.Step));
         return new TrialDetails(
             store.GetParams(runId).OrderBy(p => p.Key, StringComparer.Ordinal).ToList(),
             metrics,
             store.ArtifactDirectory(runId),
-            store.ListArtifacts(runId));
+            artifacts,
+            images.Select(image => new TrialPicture(epochOf(image.Step), image.Step, image.Key, image.Path))
+                .OrderBy(picture => picture.Step).ThenBy(picture => picture.Key, StringComparer.Ordinal).ToList());
     }
 
     /// <summary>Trials whose id starts with, or whose name equals, <paramref name="idOrName"/>, in every experiment.</summary>

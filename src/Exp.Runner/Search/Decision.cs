@@ -10,7 +10,11 @@ public abstract record Decision
     public sealed record Start(int Number, int Epochs) : Decision;
 
     /// <summary>Continue a paused trial from its checkpoint at <paramref name="FromEpochs"/>, in the same run, to the next rung.</summary>
-    public sealed record Promote(int Number, int FromEpochs, int ToEpochs) : Decision;
+    /// <param name="BestOfFurthestRung">
+    /// Not for being in its rung's top 1/reduction_factor (that share is none: fewer than reduction_factor
+    /// trials reached the rung) but as the best of the furthest rung, so the sweep ends with a trial at max_epochs.
+    /// </param>
+    public sealed record Promote(int Number, int FromEpochs, int ToEpochs, bool BestOfFurthestRung = false) : Decision;
 
     /// <summary>Nothing to start until a running segment ends.</summary>
     public sealed record Wait : Decision;

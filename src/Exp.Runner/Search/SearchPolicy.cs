@@ -14,6 +14,11 @@ namespace Exp.Runner.Search;
 /// (and so promotes the first trials of a rung for want of rivals), a paused trial waits for its
 /// rivals; and at most floor(n/reduction_factor) of the n trials at a rung are ever promoted,
 /// so the sweep never trains more epochs than synchronous successive halving of the same trials.
+/// A sweep's answer is a trial trained to max_epochs: when nothing else is left to do and no trial
+/// was granted max_epochs (fewer than reduction_factor trials at the furthest rung, whose quota is
+/// then 0), the best of that rung goes on, as Optuna's pruner promotes the best of a rung with
+/// fewer than eta trials; but only once the rung can get no more rivals, so it is that rung's best
+/// rather than its first (Ray's ASHA lets the first one go on).
 /// Without a scheduler there is one rung, max_epochs: every trial trains to the end.
 /// </para>
 /// </summary>
@@ -46,6 +51,10 @@ public static class SearchPolicy
         {
             return new Decision.Wait();
         }
+        if (BestOfFurthestRung(trials, scheduler, objective) is { } best)
+        {
+            return new Decision.Promote(best.Number, best.Epochs, scheduler.Rungs[Array.IndexOf(scheduler.Rungs, best.Epochs) + 1], BestOfFurthestRung: true);
+        }
         return new Decision.Finish(trials.Where(t => t.Phase == SearchPhase.Paused).Select(t => t.Number).ToList());
     }
 
@@ -64,6 +73,26 @@ public static class SearchPolicy
             .FirstOrDefault(t => t.Phase == SearchPhase.Paused && t.Epochs == rung);
     }
 
+    /// <summary>
+    /// The best paused trial at the furthest rung any trial was granted, while that rung is below
+    /// max_epochs; null once a trial was granted max_epochs (even if it then failed: the bound on
+    /// epochs counts that one) or when no trial at that rung can go on.
+    /// </summary>
+    private static SearchTrial? BestOfFurthestRung(IReadOnlyList<SearchTrial> trials, Scheduler scheduler, Objective objective)
+    {
+        if (trials.Count == 0)
+        {
+            return null;
+        }
+        var furthest = trials.Max(t => t.Epochs);
+        if (furthest >= scheduler.MaxEpochs)
+        {
+            return null;
+        }
+        return Ranked(trials.Where(t => t.Rungs.ContainsKey(furthest)), furthest, objective)
+            .FirstOrDefault(t => t.Phase == SearchPhase.Paused && t.Epochs == furthest);
+    }
+
     /// <summary>Best first at a rung; a value that is not a number ranks last, ties go to the earlier trial.</summary>
     public static IEnumerable<SearchTrial> Ranked(IEnumerable<SearchTrial> trials, int rung, Objective objective) =>
         trials
@@ -73,7 +102,8 @@ public static class SearchPolicy
 
     /// <summary>
     /// The most epochs ASHA can train <paramref name="trials"/> trials: every trial to the first
-    /// rung, floor(n/eta) of them on to the second, and so on (synchronous successive halving's budget).
+    /// rung, floor(n/eta) of them on to the second, and so on (synchronous successive halving's budget),
+    /// where a rung that keeps none of its trials still sends its best on, so one trial reaches max_epochs.
     /// </summary>
     public static long Budget(int trials, Scheduler scheduler)
     {
@@ -84,7 +114,7 @@ public static class SearchPolicy
         {
             total += (long)count * (rung - previous);
             previous = rung;
-            count /= Math.Max(1, scheduler.ReductionFactor);
+            count = Math.Max(Math.Min(count, 1), count / Math.Max(1, scheduler.ReductionFactor));
         }
         return total;
     }

@@ -20,5 +20,11 @@ public sealed record SweepOptions
 
     public string WorkingDirectory { get; init; } = Environment.CurrentDirectory;
 
+    /// <summary>
+    /// The sweep's report, written as an artifact of its run just before that run ends, so it is
+    /// forwarded with the run and counted in the delivery account; null writes none.
+    /// </summary>
+    public SweepReport? Report { get; init; }
+
     public ILogger Log { get; init; } = Serilog.Core.Logger.None;
 }

@@ -10,6 +10,7 @@ using Exp.Tracking.LocalStore;
 using Exp.Spec;
 using Exp.Tracking;
 using Exp.Tracking.Model;
+using Exp.Tracking.Recording;
 
 namespace Exp.Runner.Sweeps;
 
@@ -50,16 +51,19 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
         var ordered = adaptive
             ? await RunAdaptiveAsync(tracker, catalog, experiment.ExperimentId, sweepRunId, lifecycle, stop, kill)
             : await RunPlannedAsync(lifecycle, experiment.ExperimentId, sweepRunId, stop, kill);
-        if (sweepRecorder is not null && options.Detach && !adaptive)
+        // Detached, its trials run on without this process: the next `exp run` ends the sweep's run and reports it.
+        var detached = options.Detach && !adaptive;
+        var status = stop.IsCancellationRequested ? RunStatus.Killed : ordered.Any(r => r.IsFailure) ? RunStatus.Failed : RunStatus.Finished;
+        var reportPath = options.Report is { } report && !detached
+            ? await WriteReportAsync(report, tracker.Store, sweepRunId, sweepRecorder, status)
+            : null;
+        if (sweepRecorder is not null && detached)
         {
-            // Its trials run on without this process: the next `exp run` ends the sweep's run.
             await sweepRecorder.CloseAsync(CancellationToken.None);
         }
         else if (sweepRecorder is not null)
         {
-            await sweepRecorder.EndAsync(
-                stop.IsCancellationRequested ? RunStatus.Killed : ordered.Any(r => r.IsFailure) ? RunStatus.Failed : RunStatus.Finished,
-                CancellationToken.None);
+            await sweepRecorder.EndAsync(status, CancellationToken.None);
         }
         foreach (var damage in catalog.Damage)
         {
@@ -70,7 +74,35 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
         return new SweepSummary(plan.Experiment, experiment.ExperimentId, sweepRunId, location, ordered, stop.IsCancellationRequested, clock.Elapsed, delivery)
         {
             Objective = plan.Objective,
+            ReportPath = reportPath,
         };
+    }
+
+    /// <summary>
+    /// Writes the report through the sweep's recorder before the run ends, so its forwarding sends
+    /// the page with the rest of the run; without a recorder (another `exp run` owns the sweep's run
+    /// and reports it when it ends) only to the local store. Returns the file's path; null when none was written.
+    /// </summary>
+    private static async Task<string?> WriteReportAsync(SweepReport report, FileStore store, string sweepRunId, IRunRecorder? recorder, RunStatus status)
+    {
+        if (recorder is not null)
+        {
+            // The page reads the store: everything the run logged must be there first.
+            await recorder.FlushAsync(CancellationToken.None);
+        }
+        if (report.Render(store.RootDirectory, sweepRunId, status) is not { } page)
+        {
+            return null;
+        }
+        if (recorder is null)
+        {
+            store.WriteArtifact(sweepRunId, report.Artifact, page);
+        }
+        else
+        {
+            recorder.LogArtifact(report.Artifact, page);
+        }
+        return Path.Combine(store.ArtifactDirectory(sweepRunId), report.Artifact);
     }
 
     /// <summary>The plan's trials, each run to the end, a slot's worth at a time.</summary>
@@ -218,7 +250,7 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
             if (trial.Phase == SearchPhase.Pruned)
             {
                 // Idempotent: a pruning journaled just before a crash ends its run now.
-                await lifecycle.PruneAsync(trial.TrialId, PruneReason(trial));
+                await lifecycle.PruneAsync(trial.TrialId, PruneReason(trial, outcome.Trials));
             }
             var record = catalog.FindTrial(experimentId, trial.TrialId);
             var metrics = new Dictionary<string, double>(latest.GetValueOrDefault(trial.TrialId)?.Metrics ?? record?.Metrics ?? new Dictionary<string, double>());
@@ -231,7 +263,7 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
             results.Add(trial.Phase switch
             {
                 SearchPhase.Completed => new TrialResult(config, latest.ContainsKey(trial.TrialId) ? TrialResultKind.Finished : TrialResultKind.AlreadyFinished, record?.Run.RunId, null, metrics, duration),
-                SearchPhase.Pruned => new TrialResult(config, TrialResultKind.Pruned, record?.Run.RunId, PruneReason(trial), metrics, duration),
+                SearchPhase.Pruned => new TrialResult(config, TrialResultKind.Pruned, record?.Run.RunId, PruneReason(trial, outcome.Trials), metrics, duration),
                 SearchPhase.Failed => new TrialResult(config, TrialResultKind.Failed, record?.Run.RunId, latest.GetValueOrDefault(trial.TrialId)?.Reason ?? record?.Failure, metrics, duration),
                 SearchPhase.Paused => new TrialResult(config, TrialResultKind.Paused, record?.Run.RunId, $"paused at {trial.Last?.Epochs} epochs; continues when the sweep runs again", metrics, duration),
                 _ => new TrialResult(config, stop.IsCancellationRequested ? TrialResultKind.Killed : TrialResultKind.NotRun, record?.Run.RunId,
@@ -249,9 +281,15 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
     private int Gpus() =>
         options.Gpus ?? (plan.Trials.Append(plan.Base).All(t => t.Config.Train.Device == "cpu") ? 0 : TrialDevices.CudaDeviceCount());
 
-    private string PruneReason(SearchTrial trial) =>
-        $"stopped at {trial.Last?.Epochs} of {plan.Scheduler.MaxEpochs} epochs: {plan.Objective.Metric} {trial.Last?.Value.ToString("R", CultureInfo.InvariantCulture)} "
-        + $"was not in the top 1/{plan.Scheduler.ReductionFactor} of the trials there";
+    /// <summary>Why a trial stopped where it did: how many of the trials at its rung went on (its top 1/eta, or the best alone when that share is none).</summary>
+    private string PruneReason(SearchTrial trial, IReadOnlyList<SearchTrial> trials)
+    {
+        var rung = trial.Last?.Epochs ?? 0;
+        var there = trials.Where(t => t.Rungs.ContainsKey(rung)).ToList();
+        var wentOn = there.Count(t => t.Epochs > rung);
+        return $"stopped at {rung} of {plan.Scheduler.MaxEpochs} epochs: {plan.Objective.Metric} {trial.Last?.Value.ToString("R", CultureInfo.InvariantCulture)} "
+            + $"was not among the best {wentOn} of the {there.Count} trials there, which went on";
+    }
 
     /// <summary>Claims the trial, hands it to the launcher as a job, and ends its run from what came back.</summary>
     /// <param name="detach">Submit and return (--detach), leaving the trial to run without this process.</param>

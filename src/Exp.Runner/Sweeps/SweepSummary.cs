@@ -16,6 +16,9 @@ public sealed record SweepSummary(
     /// <summary>What the sweep optimises (sweep.metric and sweep.goal; held-out ELBO, higher is better, by default).</summary>
     public Objective Objective { get; init; } = new(Exp.Engine.Objective.Metrics.Elbo, Goal.Maximize);
 
+    /// <summary>The sweep's report in the local store; null when none was written (none asked for, or trials left running detached).</summary>
+    public string? ReportPath { get; init; }
+
     /// <summary>
     /// Best first by the objective among the trials that trained to their end; then those ASHA
     /// pruned (their metric is from fewer epochs); then the rest (failed, stopped, not run, still

@@ -6,10 +6,12 @@ using Exp.Tracking.Recording;
 namespace Exp.Runner.Trials;
 
 /// <summary>
-/// Turns what the trainer reports into MLflow records and progress events. Held-out metrics
-/// are logged at the step that ended their epoch, so that every metric of a run shares one
-/// step axis (and a resume can drop everything after its checkpoint's step); images use the
-/// epoch as their step, as MLflow's image view expects.
+/// Turns what the trainer reports into MLflow records and progress events. Everything of an
+/// epoch (held-out metrics, the <see cref="EpochMetric"/> that names the epoch, its images, and
+/// the test metrics after the last) is logged at the global step that ended that epoch, so every
+/// record of a run shares one step axis: MLflow's image cards show the image logged at exactly
+/// the step its slider (or the charts' shared step) selects, beside the metrics of that step; and a
+/// resume can drop everything after its checkpoint's step.
 /// </summary>
 public sealed class TrackingObserver(IRunRecorder recorder, int epochs, Action<TrialEvent> report, FaultInjection faults)
     : ITrainingObserver
@@ -34,18 +36,19 @@ public sealed class TrackingObserver(IRunRecorder recorder, int epochs, Action<T
         faults.AtStep(step.Step);
     }
 
-    public void OnEpochEvaluated(int epoch, IReadOnlyDictionary<string, double> metrics)
+    public void OnEpochEvaluated(int epoch, long step, IReadOnlyDictionary<string, double> metrics)
     {
+        lastStep = step;
         LastMetrics = metrics;
-        recorder.LogMetrics(new Dictionary<string, double>(metrics) { [EpochMetric] = epoch }, lastStep);
-        report(new TrialEvent(TrialEventKind.Evaluated, epoch, epochs, lastStep, (double)epoch / epochs, Metrics: metrics));
+        recorder.LogMetrics(new Dictionary<string, double>(metrics) { [EpochMetric] = epoch }, step);
+        report(new TrialEvent(TrialEventKind.Evaluated, epoch, epochs, step, (double)epoch / epochs, Metrics: metrics));
     }
 
     /// <summary>At the step of the last epoch's evaluation, beside it.</summary>
-    public void OnTestEvaluated(IReadOnlyDictionary<string, double> metrics)
+    public void OnTestEvaluated(long step, IReadOnlyDictionary<string, double> metrics)
     {
         LastMetrics = new Dictionary<string, double>(LastMetrics.Concat(metrics));
-        recorder.LogMetrics(metrics, lastStep);
+        recorder.LogMetrics(metrics, step);
     }
 
     /// <summary>Each estimate at step = k, so MLflow draws it against k.</summary>
@@ -63,7 +66,7 @@ public sealed class TrackingObserver(IRunRecorder recorder, int epochs, Action<T
         }
     }
 
-    public void OnImage(string key, int step, byte[] png) => recorder.LogImage(key, step, png);
+    public void OnImage(string key, long step, byte[] png) => recorder.LogImage(key, step, png);
 
     public void OnCheckpoint(int epoch, string path)
     {

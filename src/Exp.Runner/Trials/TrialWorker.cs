@@ -32,6 +32,30 @@ public static class TrialWorker
     public static async Task<TrialReport> RunAsync(TrialJobFile jobFile, Action<TrialEvent> progress, TrialWorkerOptions options, CancellationToken stop)
     {
         var job = jobFile.Job;
+        TrialReport report;
+        try
+        {
+            report = await RunJobAsync(jobFile, progress, options, stop);
+        }
+        catch (Exception error)
+        {
+            // Training reports its own failures (TrainAsync). What ends here failed around it,
+            // mostly before its log existed: the job's config refused, the run or the log not
+            // opened. The report is how the reason still reaches the runner, its console and the
+            // run's note, rather than an exit code and a stack trace on a stderr nobody reads.
+            var reason = error is InvalidDataException or IOException or UnauthorizedAccessException
+                ? error.Message
+                : $"{error.GetType().Name}: {error.Message}";
+            report = new TrialReport(TrialStatus.Failed, reason, job.ResumeFromEpoch, 0, new Dictionary<string, double>());
+        }
+        // Last: once the report exists, the run's owner may end the run.
+        report.Write(RunFolders.OutcomeFile(job.RunDirectory));
+        return report;
+    }
+
+    private static async Task<TrialReport> RunJobAsync(TrialJobFile jobFile, Action<TrialEvent> progress, TrialWorkerOptions options, CancellationToken stop)
+    {
+        var job = jobFile.Job;
         var config = job.ReadConfig(jobFile.Path);
         var serverUri = job.Tracking.ServerUri is { } server ? new Uri(server) : null;
         await using var tracker = Tracker.Open(new TrackingTarget(job.Tracking.LocalStore, serverUri), new SerilogTrackingLog(options.TrackingLog));
@@ -83,8 +107,6 @@ public static class TrialWorker
             }
             (log as IDisposable)?.Dispose();
         }
-        // Last: once the report exists, the run's owner may end the run.
-        report.Write(RunFolders.OutcomeFile(job.RunDirectory));
         return report;
     }
 

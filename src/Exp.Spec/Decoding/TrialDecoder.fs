@@ -20,12 +20,16 @@ let private device: Check<string> =
         if devicePattern.IsMatch value then None
         else Some $"expected auto, cpu, cuda or cuda:N, found '{value}'"
 
-/// A fixed positive sigma, `learned` or `optimal`.
+/// The sigma a config holds when noise_sigma is a word (a learned sigma then starts from the
+/// data, optimal computes its own), and the default.
+let unsetSigma = 1.0
+
+/// A fixed positive sigma, `learned` or `optimal` (quoted or not: both are the same YAML string).
 let private noiseSigma: Parse<float * SigmaMode> =
     fun node ->
         match node with
-        | Scalar(text, false, _) when Names.sigmaModes |> List.exists (fun (name, _) -> name = text) ->
-            Ok(1.0, snd (Names.sigmaModes |> List.find (fun (name, _) -> name = text)))
+        | Scalar(text, _, _) when Names.sigmaModes |> List.exists (fun (name, _) -> name = text) ->
+            Ok(unsetSigma, snd (Names.sigmaModes |> List.find (fun (name, _) -> name = text)))
         | _ ->
             match Parse.float node with
             | Ok sigma when sigma > 0.0 -> Ok(sigma, SigmaMode.Fixed)
@@ -78,7 +82,7 @@ let private model (section: Section) : ModelConfig =
     config
 
 let private loss (section: Section) : LossConfig =
-    let sigma, mode = section.Field("noise_sigma", (1.0, SigmaMode.Fixed), noiseSigma)
+    let sigma, mode = section.Field("noise_sigma", (unsetSigma, SigmaMode.Fixed), noiseSigma)
     let config =
         { Reconstruction = section.Field("reconstruction", Reconstruction.Gaussian, Parse.choice Names.reconstructions)
           NoiseSigma = sigma

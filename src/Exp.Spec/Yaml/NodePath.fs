@@ -27,3 +27,22 @@ let set (path: string) (value: Node) (position: Position) (root: Node) : Result<
                     |> Result.map (fun child -> entries @ [ { Key = key; KeyPosition = position; Value = child } ]))
             |> Result.map (fun entries -> Mapping(entries, Node.position node))
     go (split path) "" root
+
+/// The value at `path`, if the mappings on the way hold it.
+let tryFind (path: string) (root: Node) : Node option =
+    let rec go segments node =
+        match segments, node with
+        | [], _ -> Some node
+        | key :: rest, Mapping(entries, _) -> entries |> List.tryFind (fun entry -> entry.Key = key) |> Option.bind (fun entry -> go rest entry.Value)
+        | _ -> None
+    go (split path) root
+
+/// `root` without the entry at `path`; unchanged when there is none.
+let remove (path: string) (root: Node) : Node =
+    let rec go segments node =
+        match segments, node with
+        | [ key ], Mapping(entries, position) -> Mapping(entries |> List.filter (fun entry -> entry.Key <> key), position)
+        | key :: rest, Mapping(entries, position) ->
+            Mapping(entries |> List.map (fun entry -> if entry.Key = key then { entry with Value = go rest entry.Value } else entry), position)
+        | _ -> node
+    go (split path) root

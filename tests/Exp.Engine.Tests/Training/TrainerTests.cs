@@ -48,7 +48,11 @@ public sealed class TrainerTests : IDisposable
         Assert.Equal((1, 2, expected.Steps), (actual.ResumedFromEpoch, actual.Epochs, actual.Steps));
         Assert.Equal(straight.Steps.Where(s => s.Epoch == 2), resumed.Steps);
         Assert.Equal(expected.Metrics, actual.Metrics);
-        Assert.Equal(straight.Images.Where(i => i.Step == 2).Select(i => i.Png), resumed.Images.Select(i => i.Png));
+        // The resumed epoch's pictures are the straight run's, at the same global step.
+        var secondEpochEnd = straight.Evaluations[1].Step;
+        Assert.Equal(secondEpochEnd, Assert.Single(resumed.Evaluations).Step);
+        Assert.Equal(straight.Images.Where(i => i.Step == secondEpochEnd).Select(i => (i.Key, i.Png)), resumed.Images.Select(i => (i.Key, i.Png)));
+        Assert.All(resumed.Images, i => Assert.Equal(secondEpochEnd, i.Step));
     }
 
     [Fact]
@@ -75,6 +79,33 @@ public sealed class TrainerTests : IDisposable
     private sealed class LiveTensorCounter(List<long> live) : ITrainingObserver
     {
         public void OnCheckpoint(int epoch, string path) => live.Add(LiveTensors);
+    }
+
+    [Fact]
+    public void A_checkpoint_keeps_non_finite_metrics_as_mlflow_writes_them_and_reads_them_back()
+    {
+        var config = Small(1);
+        using var vae = VaeFactory.Create(config.Model, config.Loss, channels: 1, imageSize: 28);
+        using var optimizer = Optimizers.Create(config.Train, vae.NetworkParameters());
+        using var noise = new torch.Generator(7, torch.CPU);
+        var directory = Path.Combine(folder, "non-finite");
+        var metrics = new Dictionary<string, double> { [Metrics.Elbo] = double.NegativeInfinity, [Metrics.Kl] = double.PositiveInfinity, [Metrics.Mse] = double.NaN, [Metrics.ActiveUnits] = 3 };
+
+        var path = Checkpoint.Save(directory, new Checkpoint.State(1, 10, metrics), vae, optimizer, null, noise);
+        Checkpoint.Complete(directory, new Checkpoint.State(1, 10, new Dictionary<string, double>(metrics) { [Metrics.TestElbo] = double.NegativeInfinity }));
+
+        // As protobuf's JSON mapping, which MLflow's REST API speaks, writes them (JSON numbers cannot hold them).
+        var json = File.ReadAllText(Path.Combine(path, "state.json"));
+        Assert.Contains($"\"{Metrics.Elbo}\":\"-Infinity\"", json);
+        Assert.Contains($"\"{Metrics.Kl}\":\"Infinity\"", json);
+        Assert.Contains($"\"{Metrics.Mse}\":\"NaN\"", json);
+        var state = Checkpoint.TryReadState(directory)!;
+        Assert.True(state.Completed);
+        Assert.Equal(double.NegativeInfinity, state.Metrics[Metrics.Elbo]);
+        Assert.Equal(double.PositiveInfinity, state.Metrics[Metrics.Kl]);
+        Assert.True(double.IsNaN(state.Metrics[Metrics.Mse]));
+        Assert.Equal(double.NegativeInfinity, state.Metrics[Metrics.TestElbo]);
+        Assert.Equal(3, state.Metrics[Metrics.ActiveUnits]);
     }
 
     [Fact]
@@ -153,15 +184,17 @@ public sealed class TrainerTests : IDisposable
         var result = new Trainer(config, new TrainerOptions { Observer = observer, CheckpointDirectory = directory }).Run();
         var again = new Trainer(config, new TrainerOptions { Observer = observer, CheckpointDirectory = directory }).Run();
 
-        var test = Assert.Single(observer.Tests);
+        var (testStep, test) = Assert.Single(observer.Tests);
         Assert.Equal([Metrics.TestElbo, Metrics.TestBitsPerDim, Metrics.TestMse, Metrics.TestIwae], test.Keys);
         Assert.True(test[Metrics.TestIwae] > test[Metrics.TestElbo] - 1, $"IWAE(20) {test[Metrics.TestIwae]:F1} vs ELBO {test[Metrics.TestElbo]:F1}");
         var comparison = Assert.Single(observer.Comparisons);
         Assert.Equal([1, 10, 100], comparison.Select(e => e.K));
         var figure = Assert.Single(observer.Images, i => i.Key == "proposal_comparison");
-        Assert.Equal(2, figure.Step);
+        // The last epoch's step: the test metrics and the figure sit beside that epoch's held-out metrics.
+        var ends = observer.Evaluations.Select(e => e.Step).ToList();
+        Assert.Equal([ends[^1], ends[^1]], new[] { testStep, figure.Step });
         Assert.Equal((800, 450), Size(figure.Png));
-        Assert.Equal([1, 2], observer.Images.Where(i => i.Key == "kl_per_dimension").Select(i => i.Step));
+        Assert.Equal(ends, observer.Images.Where(i => i.Key == "kl_per_dimension").Select(i => i.Step));
         Assert.Equal((800, 450), Size(observer.Images.First(i => i.Key == "kl_per_dimension").Png));
         Assert.Equal(test[Metrics.TestElbo], result.Metrics[Metrics.TestElbo]);
         Assert.Equal(result.Metrics, again.Metrics);

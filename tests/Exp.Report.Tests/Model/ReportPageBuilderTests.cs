@@ -204,18 +204,40 @@ public sealed class ReportPageBuilderTests
     {
         var images = Pictures("t", 3).Concat(
         [
-            new LoggedImage(ImageKeys.KlPerDimension, 2, "kl2.png"),
-            new LoggedImage(ImageKeys.KlPerDimension, 3, "kl3.png"),
-            new LoggedImage(ImageKeys.ProposalComparison, 3, "proposal.png"),
+            new LoggedImage(ImageKeys.KlPerDimension, 20, "kl2.png"),
+            new LoggedImage(ImageKeys.KlPerDimension, 30, "kl3.png"),
+            new LoggedImage(ImageKeys.ProposalComparison, 30, "proposal.png"),
         ]).ToList();
-        var page = ReportPageBuilder.Build(Source(Trial("t", images: images), Trial("no-pictures")));
+        var page = ReportPageBuilder.Build(Source(Trial("t", perEpoch: new() { [Elbo] = [-300.0, -290.0, -280.0] }, images: images), Trial("no-pictures")));
 
         var column = Assert.Single(page.Pictures);
         Assert.Equal([1L, 2L, 3L], column.Epochs.Select(e => e.Epoch));
         Assert.Equal("t-samples-3.png", column.Epochs[^1].Samples!.Path);
         Assert.Equal("t-reconstructions-1.png", column.Epochs[0].Reconstructions!.Path);
         Assert.Equal("kl3.png", column.KlPerDimension!.Path);
+        Assert.Equal(3, column.KlPerDimensionEpoch);
         Assert.Equal("proposal.png", column.ProposalComparison!.Path);
+    }
+
+    [Fact]
+    public void Pictures_logged_at_step_equal_to_epoch_by_earlier_runs_still_show_per_epoch()
+    {
+        // Epochs of 2 steps end at steps 2, 4, 6. Before one step axis pictures were logged at step = epoch
+        // (1, 2, 3): step 2 is also the end of epoch 1, yet its pictures are epoch 2's.
+        var earlier = Enumerable.Range(1, 3).SelectMany(e => new[]
+        {
+            new LoggedImage(ImageKeys.Samples, e, $"samples-{e}.png"),
+            new LoggedImage(ImageKeys.Reconstructions, e, $"reconstructions-{e}.png"),
+        }).ToList();
+        var page = ReportPageBuilder.Build(Source(Trial("old", images: earlier, raw: new Dictionary<string, IReadOnlyList<MetricPoint>>
+        {
+            [ReportMetrics.Epoch] = [new(2, 1), new(4, 2), new(6, 3)],
+            [Elbo] = [new(2, -300), new(4, -290), new(6, -280)],
+        })));
+
+        var column = Assert.Single(page.Pictures);
+        Assert.Equal([1L, 2L, 3L], column.Epochs.Select(e => e.Epoch));
+        Assert.Equal("samples-2.png", column.Epochs[1].Samples!.Path);
     }
 
     [Fact]
@@ -260,11 +282,12 @@ public sealed class ReportPageBuilderTests
         Assert.Equal(["a prior_mean", "a q_mean"], page.Proposals.Series.Select(s => s.Name));
     }
 
+    /// <summary>Pictures of each epoch at the step that ended it (10·e, as <see cref="TrialSources.Trial"/> logs the epoch there).</summary>
     private static IReadOnlyList<LoggedImage> Pictures(string trial, int epochs) =>
         Enumerable.Range(1, epochs).SelectMany(e => new[]
         {
-            new LoggedImage(ImageKeys.Samples, e, $"{trial}-samples-{e}.png"),
-            new LoggedImage(ImageKeys.Reconstructions, e, $"{trial}-reconstructions-{e}.png"),
+            new LoggedImage(ImageKeys.Samples, 10 * e, $"{trial}-samples-{e}.png"),
+            new LoggedImage(ImageKeys.Reconstructions, 10 * e, $"{trial}-reconstructions-{e}.png"),
         }).ToList();
 
     private static Dictionary<string, MetricCell> Cells(ReportPage page, string trial)

@@ -94,6 +94,62 @@ public sealed class AdaptiveSweepTests(ITestOutputHelper output)
         Assert.Equal(new Decision.Promote(2, 1, 3), three);
     }
 
+    /// <summary>
+    /// The shape that once ended with no answer: 8 trials, rungs 1, 3, 4. Two of eight go on from
+    /// rung 1, and floor(2/3) = 0 from rung 3, so every trial stopped short of max_epochs.
+    /// </summary>
+    [Fact]
+    public void When_the_furthest_rung_keeps_none_of_its_trials_its_best_still_trains_to_max_epochs()
+    {
+        var plan = KnownFunction.Plan("tpe", trials: 8, startup: 4, seed: 5, scheduler: Asha, epochs: 4);
+        Assert.Equal([1, 3, 4], plan.Scheduler.Rungs);
+        SearchTrial At(int number, params (int Epochs, double Value)[] rungs) =>
+            new(number, $"t{number}", [], rungs[^1].Epochs, rungs.ToDictionary(r => r.Epochs, r => r.Value), SearchPhase.Paused);
+        List<SearchTrial> trials =
+        [
+            At(1, (1, -0.9)), At(2, (1, -0.4), (3, -0.30)), At(3, (1, -0.8)), At(4, (1, -0.7)),
+            At(5, (1, -0.5), (3, -0.25)), At(6, (1, -1.0)), At(7, (1, -0.6)), At(8, (1, -0.95)),
+        ];
+        var idle = new HashSet<int>();
+
+        // While a trial still trains here, the rung may yet get rivals: wait rather than promote the first.
+        Assert.Equal(new Decision.Wait(), SearchPolicy.Next(trials, idle, trainingHere: 1, proposals: 8, totalTrials: 8, plan.Scheduler, plan.Objective));
+
+        // Nothing else left: the better of the two at rung 3 (trial 5, eval/elbo -0.25) goes on to 4.
+        Assert.Equal(new Decision.Promote(5, 3, 4, BestOfFurthestRung: true), SearchPolicy.Next(trials, idle, trainingHere: 0, proposals: 8, totalTrials: 8, plan.Scheduler, plan.Objective));
+
+        // Once it was granted max_epochs the sweep ends, pruning the rest where they stopped.
+        trials[4] = At(5, (1, -0.5), (3, -0.25), (4, -0.2)) with { Phase = SearchPhase.Completed };
+        var finish = Assert.IsType<Decision.Finish>(SearchPolicy.Next(trials, idle, trainingHere: 0, proposals: 8, totalTrials: 8, plan.Scheduler, plan.Objective));
+        Assert.Equal([1, 2, 3, 4, 6, 7, 8], finish.Pruned);
+        // Even if it failed on the way, no second trial is sent: the bound counts one trial per rung at most beyond the quota.
+        trials[4] = trials[4] with { Rungs = new Dictionary<int, double> { [1] = -0.5, [3] = -0.25 }, Phase = SearchPhase.Failed };
+        Assert.IsType<Decision.Finish>(SearchPolicy.Next(trials, idle, trainingHere: 0, proposals: 8, totalTrials: 8, plan.Scheduler, plan.Objective));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public async Task A_tpe_and_asha_sweep_of_8_trials_over_4_epochs_trains_its_best_to_the_end_within_its_budget(int slots)
+    {
+        var plan = KnownFunction.Plan("tpe", trials: 8, startup: 4, seed: 7, scheduler: Asha, epochs: 4);
+        var (outcome, trainer) = await Run(plan, new MemoryRecords(), slots);
+
+        // 8 trials to epoch 1, floor(8/3) = 2 on to 3, and the best of those 2 on to 4: 8 + 2*2 + 1 = 13 epochs.
+        var budget = SearchPolicy.Budget(8, plan.Scheduler);
+        Assert.Equal(13, budget);
+        output.WriteLine($"{slots} slot(s): {trainer.EpochsTrained} epochs trained, budget {budget}, 32 to train all 8 to the end");
+        Assert.True(trainer.EpochsTrained <= budget, $"{trainer.EpochsTrained} epochs > budget {budget}");
+        Assert.True(outcome.Finished);
+
+        var completed = Assert.Single(outcome.Trials, t => t.Phase == SearchPhase.Completed);
+        Assert.Equal(4, trainer.Checkpoints[completed.TrialId]);
+        var atThree = outcome.Trials.Where(t => t.Rungs.ContainsKey(3)).ToList();
+        Assert.Equal(2, atThree.Count);
+        Assert.Equal(SearchPolicy.Ranked(atThree, 3, plan.Objective).First().TrialId, completed.TrialId);
+        Assert.All(outcome.Trials.Where(t => t != completed), t => Assert.Equal(SearchPhase.Pruned, t.Phase));
+    }
+
     [Fact]
     public async Task Kill_and_resume_mid_sweep_takes_the_same_decisions_and_trains_no_epoch_twice()
     {

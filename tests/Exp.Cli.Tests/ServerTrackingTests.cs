@@ -2,6 +2,7 @@ using Exp.Cli.Tests.Support;
 using Exp.Engine.Objective;
 using Exp.Runner.Trials;
 using Exp.Testing;
+using Exp.Tracking.Model;
 
 namespace Exp.Cli.Tests;
 
@@ -33,6 +34,11 @@ public sealed class ServerTrackingTests : IDisposable
         Assert.Equal("FINISHED", parent.Status);
         var children = server.Runs.Where(run => run.Tags.ContainsKey(TrialTags.TrialId)).ToList();
         Assert.Equal(2, children.Count);
+        // The experiment is created with its kind, so the UI does not ask to confirm one; the parent carries the sweep's best objective.
+        Assert.Equal(MlflowTags.MachineLearningExperiment, server.ExperimentTags("e2e-server")[MlflowTags.ExperimentKind]);
+        Assert.Equal(
+            children.Max(child => child.Metrics.Where(m => m.Key == Metrics.Elbo).MaxBy(m => m.Step)!.Value),
+            Assert.Single(parent.Metrics, m => m.Key == ObjectiveMetric.Key).Value);
         foreach (var child in children)
         {
             Assert.Equal("FINISHED", child.Status);

@@ -119,7 +119,7 @@ public sealed class SlurmLauncherTests(SlurmCluster cluster) : IDisposable
             var steps = workspace.History(after, "train/loss").Select(m => m.Step).ToList();
             Assert.Equal(steps.Distinct().Count(), steps.Count);
             Assert.Equal(8 * InterruptedEpochs, steps.Max());
-            Assert.Equal(Enumerable.Range(1, InterruptedEpochs), workspace.History(after, "epoch").Select(m => (int)m.Value));
+            Assert.Equal(Enumerable.Range(1, InterruptedEpochs), workspace.History(after, TrackingObserver.EpochMetric).Select(m => (int)m.Value));
         }
         finally
         {
@@ -147,7 +147,7 @@ public sealed class SlurmLauncherTests(SlurmCluster cluster) : IDisposable
         var steps = workspace.History(after, "train/loss").Select(m => m.Step).ToList();
         Assert.Equal(steps.Distinct().Count(), steps.Count);
         Assert.Equal(8 * InterruptedEpochs, steps.Max());
-        Assert.Equal(Enumerable.Range(1, InterruptedEpochs), workspace.History(after, "epoch").Select(m => (int)m.Value));
+        Assert.Equal(Enumerable.Range(1, InterruptedEpochs), workspace.History(after, TrackingObserver.EpochMetric).Select(m => (int)m.Value));
         Assert.Matches($"Resuming from the checkpoint of epoch [1-{InterruptedEpochs - 1}] ", File.ReadAllText(Path.Combine(workspace.Store.ArtifactDirectory(after.Run.RunId), RunFolders.LogArtifactPath)));
     }
 

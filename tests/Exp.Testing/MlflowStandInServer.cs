@@ -134,6 +134,16 @@ public sealed partial class MlflowStandInServer : IAsyncDisposable
         }
     }
 
+    /// <summary>The tags of the named experiment, as experiments/create set them.</summary>
+    public IReadOnlyDictionary<string, string> ExperimentTags(string name)
+    {
+        lock (_state)
+        {
+            var experiment = _experiments.Values.Single(e => (string?)e["name"] == name);
+            return experiment["tags"]!.AsArray().ToDictionary(tag => (string)tag!["key"]!, tag => (string)tag!["value"]!);
+        }
+    }
+
     public StandInRun RunWithTag(string key, string value) => Runs.Single(run => run.Tags.GetValueOrDefault(key) == value);
 
     public int CountOf(string path) => Requests.Count(request => request.Path == path);
@@ -287,11 +297,14 @@ public sealed partial class MlflowStandInServer : IAsyncDisposable
         {
             throw new StandInError(400, "RESOURCE_ALREADY_EXISTS", $"Experiment(name={name}) already exists.");
         }
+        // tags is [_assert_array]; each tag goes through _validate_experiment_tag (the run tag rules).
+        var tags = OptionalArray(body, "tags").Select((tag, index) => ValidTag(tag, index)).ToList();
         var id = (_nextExperimentId++).ToString(CultureInfo.InvariantCulture);
         _experiments[id] = new JsonObject
         {
             ["experiment_id"] = id,
             ["name"] = name,
+            ["tags"] = new JsonArray(tags.Select(t => (JsonNode)new JsonObject { ["key"] = t.Key, ["value"] = t.Value }).ToArray()),
             // mlflow server with artifact serving (the default since 2.0) gives experiments an
             // mlflow-artifacts: root, which clients upload to through the artifact proxy.
             ["artifact_location"] = $"mlflow-artifacts:/{id}",

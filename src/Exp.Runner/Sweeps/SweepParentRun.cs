@@ -39,13 +39,44 @@ public static class SweepParentRun
             [
                 .. SystemTags.For(plan.SpecPath, workingDirectory, Environment.UserName),
                 new RunTag(TrialTags.SweepId, plan.SweepId),
-                new RunTag(TrialTags.Overrides, string.Join(' ', plan.Overrides)),
+                .. OverridesTag(plan),
                 new RunTag(TrialTags.Note, string.IsNullOrEmpty(plan.Description) ? $"{plan.SweepMethod} sweep of {plan.Trials.Length} trials" : plan.Description),
+                .. ObjectiveMetric.Tags(plan.Objective),
             ],
         });
         recorder.LogParams([new Param("sweep.method", plan.SweepMethod), new Param("sweep.trials", plan.Trials.Length.ToString())]);
         // A password in a tracking.uri of the spec is not written (tags and params are redacted by the store).
         recorder.LogArtifact("spec.yaml", Encoding.UTF8.GetBytes(TrackingTarget.RedactUserInfo(plan.SpecText)));
         return (recorder.Run.RunId, recorder);
+    }
+
+    /// <summary>The command-line overrides the sweep ran with; none without any, as MLflow's UI shows an empty tag as a bare key.</summary>
+    private static IEnumerable<RunTag> OverridesTag(Plan plan) =>
+        plan.Overrides.Length > 0 ? [new RunTag(TrialTags.Overrides, string.Join(' ', plan.Overrides))] : [];
+
+    /// <summary>Metric keys of the sweep's run: how many of its trials ended each way.</summary>
+    public const string FinishedCount = "sweep/trials_finished";
+    public const string FailedCount = "sweep/trials_failed";
+    public const string PrunedCount = "sweep/trials_pruned";
+
+    /// <summary>
+    /// Writes the sweep's outcome on its run, so that its row in MLflow's runs table says it:
+    /// the best trial's objective under the trials' own `objective` key (the same column), that
+    /// trial's run id and name as tags, and how many trials finished, failed and were pruned.
+    /// Logged at step 0 each time the sweep ends; MLflow shows the latest.
+    /// </summary>
+    public static void Summarize(IRunRecorder recorder, IReadOnlyList<TrialResult> results, Objective objective)
+    {
+        recorder.LogMetrics(new Dictionary<string, double>
+        {
+            [FinishedCount] = results.Count(r => r.Completed),
+            [FailedCount] = results.Count(r => r.Kind == TrialResultKind.Failed),
+            [PrunedCount] = results.Count(r => r.Kind == TrialResultKind.Pruned),
+        }, 0);
+        if (SweepSummary.Best(results, objective) is { } best)
+        {
+            recorder.LogMetric(ObjectiveMetric.Key, best.Metrics[objective.Metric], 0);
+            recorder.SetTags([new RunTag(TrialTags.BestRunId, best.RunId!), new RunTag(TrialTags.BestTrial, best.Trial.Name)]);
+        }
     }
 }

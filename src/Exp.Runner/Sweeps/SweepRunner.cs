@@ -33,7 +33,7 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
         var target = location.Target;
         await using var tracker = Tracker.Open(target, new SerilogTrackingLog(options.Log));
         var catalog = new RunCatalog(tracker.Store);
-        var experiment = tracker.GetOrCreateExperiment(plan.Experiment);
+        var experiment = TrainingExperiment.Open(tracker, plan.Experiment);
         var locks = Path.Combine(tracker.Store.RootDirectory, experiment.ExperimentId);
         var (sweepRunId, sweepRecorder) = SweepParentRun.Open(plan, tracker, catalog, experiment.ExperimentId, locks, options.WorkingDirectory, observer.Notice);
         var lifecycle = new TrialLifecycle(tracker, new TrialLifecycleOptions
@@ -45,6 +45,7 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
             SourceName = plan.SpecPath,
             WorkingDirectory = options.WorkingDirectory,
             TimeoutMinutes = plan.Execution.TrialTimeoutMinutes is { } minutes ? minutes : null,
+            Objective = plan.Objective,
         });
 
         var adaptive = plan.Search is not null || plan.Scheduler.Kind != SchedulerKind.None;
@@ -63,6 +64,7 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
         }
         else if (sweepRecorder is not null)
         {
+            SweepParentRun.Summarize(sweepRecorder, ordered, plan.Objective);
             await sweepRecorder.EndAsync(status, CancellationToken.None);
         }
         foreach (var damage in catalog.Damage)

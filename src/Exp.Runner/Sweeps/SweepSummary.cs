@@ -37,4 +37,10 @@ public sealed record SweepSummary(
 
     /// <summary>The server refused some run: sending again will not help, so the command fails.</summary>
     public bool Refused => Delivery?.AnyRefused == true;
+
+    /// <summary>The trial that trained to its end with the best value of the objective (the first of equals, as in <see cref="Ranked"/>); null when none did.</summary>
+    public static TrialResult? Best(IEnumerable<TrialResult> results, Objective objective) =>
+        results
+            .Where(r => r.Completed && r.RunId is not null && r.Metrics.TryGetValue(objective.Metric, out var value) && !double.IsNaN(value))
+            .Aggregate((TrialResult?)null, (best, r) => best is null || objective.IsBetter(r.Metrics[objective.Metric], best.Metrics[objective.Metric]) ? r : best);
 }

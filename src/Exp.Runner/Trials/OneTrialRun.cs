@@ -25,7 +25,8 @@ public static class OneTrialRun
         var lifecycle = new TrialLifecycle(tracker, new TrialLifecycleOptions
         {
             Experiment = plan.Experiment,
-            ExperimentId = tracker.GetOrCreateExperiment(plan.Experiment).ExperimentId,
+            ExperimentId = TrainingExperiment.Open(tracker, plan.Experiment).ExperimentId,
+            Objective = plan.Objective,
             ServerUri = target.ServerUri,
             SourceName = plan.SpecPath,
         });

@@ -16,7 +16,11 @@ namespace Exp.Runner.Trials;
 public sealed class TrackingObserver(IRunRecorder recorder, int epochs, Action<TrialEvent> report, FaultInjection faults)
     : ITrainingObserver
 {
-    public const string EpochMetric = "epoch";
+    /// <summary>
+    /// The epoch counter, beside the held-out metrics at their step: bookkeeping, kept in the
+    /// train/ section so that no science metric sits below it in MLflow's lists (see <see cref="ObjectiveMetric"/>).
+    /// </summary>
+    public const string EpochMetric = "train/epoch";
 
     private long lastStep;
 

@@ -165,6 +165,8 @@ public sealed class TrialLifecycle
 
         await using (var recorder = tracker.ResumeRun(runId))
         {
+            ObjectiveMetric.Mirror(store, recorder, options.Objective);
+            recorder.SetTags(ObjectiveMetric.Tags(options.Objective));
             if (status is TrialStatus.Failed or TrialStatus.Killed)
             {
                 var note = new StringBuilder(reason);
@@ -319,6 +321,9 @@ public sealed record TrialLifecycleOptions
     public string WorkingDirectory { get; init; } = Environment.CurrentDirectory;
 
     public double? TimeoutMinutes { get; init; }
+
+    /// <summary>What the plan ranks trials by: mirrored into each run as its `objective` metric.</summary>
+    public required Objective Objective { get; init; }
 }
 
 /// <summary>A trial claimed for this process, with what to do with it; disposing lets it go.</summary>

@@ -7,6 +7,14 @@ public static class TrialTags
     public const string TrialId = "exp.trialId";
     /// <summary>A sweep's id, on its parent run.</summary>
     public const string SweepId = "exp.sweepId";
+    /// <summary>The metric a sweep ranks its trials by (sweep.metric), on the sweep's run and its trials' runs.</summary>
+    public const string ObjectiveMetric = "exp.objective.metric";
+    /// <summary>Whether the sweep maximizes or minimizes it (sweep.goal).</summary>
+    public const string ObjectiveGoal = "exp.objective.goal";
+    /// <summary>On the sweep's run: the run id of its best trial.</summary>
+    public const string BestRunId = "exp.best.runId";
+    /// <summary>On the sweep's run: the name of its best trial.</summary>
+    public const string BestTrial = "exp.best.trial";
     /// <summary>The command-line overrides a sweep ran with, on its run beside spec.yaml.</summary>
     public const string Overrides = "exp.overrides";
     /// <summary>Why a trial failed or stopped.</summary>

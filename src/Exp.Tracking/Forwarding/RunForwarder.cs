@@ -127,7 +127,8 @@ public sealed class RunForwarder(FileStore store, MlflowRestClient client)
             return (server.RunId, parentServerRunId);
         }
         var run = store.GetRun(runId);
-        var experimentId = await client.GetOrCreateExperimentAsync(store.GetExperiment(run.ExperimentId).Name, cancellationToken);
+        var experimentTags = store.GetExperimentTags(run.ExperimentId).Select(tag => new RunTag(tag.Key, tag.Value)).ToList();
+        var experimentId = await client.GetOrCreateExperimentAsync(store.GetExperiment(run.ExperimentId).Name, experimentTags, cancellationToken);
         var found = await client.SearchRunsAsync([experimentId], $"tags.`{LocalRunIdTag}` = '{runId}'", cancellationToken);
         if (found.Count > 0)
         {

@@ -178,6 +178,20 @@ public sealed class FileStore
         return experiment;
     }
 
+    /// <summary>Sets tags on an experiment where MLflow's file store keeps them: a file per key under the experiment's tags/ folder.</summary>
+    public void SetExperimentTags(string experimentId, IEnumerable<RunTag> tags)
+    {
+        var directory = Path.Combine(RootDirectory, GetExperiment(experimentId).ExperimentId);
+        foreach (var tag in tags)
+        {
+            TrackingKeys.ValidateTag(tag.Key, tag.Value);
+            AtomicFile.WriteAllText(KeyPath(Path.Combine(directory, "tags"), tag.Key), tag.Value, directory);
+        }
+    }
+
+    public IReadOnlyDictionary<string, string> GetExperimentTags(string experimentId) =>
+        ReadKeyFiles(Path.Combine(RootDirectory, GetExperiment(experimentId).ExperimentId, "tags"));
+
     /// <summary>An 18-digit id without a leading zero, like MLflow's _generate_unique_integer_id.</summary>
     private static string NewExperimentId() =>
         Random.Shared.NextInt64(100_000_000_000_000_000, 1_000_000_000_000_000_000).ToString(CultureInfo.InvariantCulture);

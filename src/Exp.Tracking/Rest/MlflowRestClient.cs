@@ -72,11 +72,16 @@ public sealed class MlflowRestClient : IDisposable
         }
     }
 
-    public async Task<string> CreateExperimentAsync(string name, CancellationToken cancellationToken = default) =>
-        (await SendAsync<CreateExperimentResponse>("experiments/create", HttpMethod.Post, "api/2.0/mlflow/experiments/create", new { name }, cancellationToken)).ExperimentId;
+    /// <param name="tags">Experiment tags, set in the same request (experiments/create takes them).</param>
+    public async Task<string> CreateExperimentAsync(string name, IReadOnlyList<RunTag>? tags = null, CancellationToken cancellationToken = default) =>
+        (await SendAsync<CreateExperimentResponse>("experiments/create", HttpMethod.Post, "api/2.0/mlflow/experiments/create", new { name, tags = tags ?? [] }, cancellationToken)).ExperimentId;
 
-    /// <summary>The id of the named experiment, created if missing; safe against another client creating it meanwhile.</summary>
-    public async Task<string> GetOrCreateExperimentAsync(string name, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The id of the named experiment, created (with <paramref name="tags"/>) if missing; safe
+    /// against another client creating it meanwhile. An existing experiment's tags are left as
+    /// its users set them.
+    /// </summary>
+    public async Task<string> GetOrCreateExperimentAsync(string name, IReadOnlyList<RunTag>? tags = null, CancellationToken cancellationToken = default)
     {
         if (await GetExperimentByNameAsync(name, cancellationToken) is { } existing)
         {
@@ -84,7 +89,7 @@ public sealed class MlflowRestClient : IDisposable
         }
         try
         {
-            return await CreateExperimentAsync(name, cancellationToken);
+            return await CreateExperimentAsync(name, tags, cancellationToken);
         }
         catch (MlflowApiException exists) when (exists.ErrorCode == "RESOURCE_ALREADY_EXISTS")
         {

@@ -91,7 +91,7 @@ public sealed class SweepRunnerTests : IDisposable
 
         var lifecycle = new TrialLifecycle(Tracker.Open(new TrackingTarget(root, null)), new TrialLifecycleOptions
         {
-            Experiment = "unit", ExperimentId = failed.Run.ExperimentId, SourceName = "spec.yaml",
+            Experiment = "unit", ExperimentId = failed.Run.ExperimentId, SourceName = "spec.yaml", Objective = plan.Objective,
         });
         Assert.Equal(
             [DispositionKind.Skip, DispositionKind.Resume, DispositionKind.Skip],
@@ -219,7 +219,7 @@ public sealed class SweepRunnerTests : IDisposable
         await using var tracker = Tracker.Open(new TrackingTarget(root, null));
         var lifecycle = new TrialLifecycle(tracker, new TrialLifecycleOptions
         {
-            Experiment = "unit", ExperimentId = tracker.GetOrCreateExperiment("unit").ExperimentId, SourceName = "spec.yaml",
+            Experiment = "unit", ExperimentId = tracker.GetOrCreateExperiment("unit").ExperimentId, SourceName = "spec.yaml", Objective = plan.Objective,
         });
         var trial = plan.Trials[0];
         var job = lifecycle.Prepare(trial, TrialDisposition.New, new TrialPlacement(Threads: 1, Gpu: null, UntilEpoch: 1));

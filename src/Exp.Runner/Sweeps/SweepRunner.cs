@@ -64,8 +64,15 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
         }
         else if (sweepRecorder is not null)
         {
-            SweepParentRun.Summarize(sweepRecorder, ordered, plan.Objective);
-            await sweepRecorder.EndAsync(status, CancellationToken.None);
+            try
+            {
+                SweepParentRun.Summarize(sweepRecorder, ordered, plan.Objective);
+            }
+            finally
+            {
+                // Ended even when a write before failed (a report that met a full disk): a sweep left RUNNING would claim a process that is gone.
+                await sweepRecorder.EndAsync(status, CancellationToken.None);
+            }
         }
         foreach (var damage in catalog.Damage)
         {

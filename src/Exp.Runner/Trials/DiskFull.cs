@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Exp.Tracking.LocalStore;
 
 namespace Exp.Runner.Trials;
 
@@ -10,21 +11,8 @@ namespace Exp.Runner.Trials;
 /// </summary>
 public static partial class DiskFull
 {
-    // .NET on Unix puts the errno in HResult: ENOSPC and EDQUOT (Linux numbers); on Windows, ERROR_DISK_FULL and ERROR_HANDLE_DISK_FULL.
-    private const int NoSpace = 28;
-    private const int QuotaExceeded = 122;
-    private const int WindowsDiskFull = unchecked((int)0x80070070);
-    private const int WindowsHandleDiskFull = unchecked((int)0x80070027);
-
-    /// <summary>Whether <paramref name="error"/>, or an error it wraps (a run's recorder wraps its write's), is a full disk.</summary>
-    public static bool Is(Exception error) => Cause(error) is not null;
-
-    private static IOException? Cause(Exception? error) => error switch
-    {
-        null => null,
-        IOException { HResult: NoSpace or QuotaExceeded or WindowsDiskFull or WindowsHandleDiskFull } full => full,
-        _ => Cause(error.InnerException),
-    };
+    /// <summary>Whether <paramref name="error"/>, or an error it wraps, is a full disk (<see cref="FullDisk"/>).</summary>
+    public static bool Is(Exception error) => FullDisk.Cause(error) is not null;
 
     /// <summary>Whether a trial's failure reason is one <see cref="Describe"/> gave.</summary>
     public static bool IsReason(string? reason) => reason?.StartsWith(NoSpaceLeft, StringComparison.Ordinal) == true;
@@ -38,10 +26,10 @@ public static partial class DiskFull
     /// </summary>
     public static string Describe(Exception error, string? fallbackPath = null)
     {
-        error = Cause(error) ?? error;
+        error = FullDisk.Cause(error) ?? error;
         var file = QuotedPath().Match(error.Message) is { Success: true } quoted ? quoted.Groups["path"].Value : null;
         var where = MountPointOf(Path.GetFullPath(file ?? fallbackPath ?? Environment.CurrentDirectory));
-        var what = error.HResult == QuotaExceeded ? $"{NoSpaceLeft} (disk quota exceeded)" : NoSpaceLeft;
+        var what = error.HResult == FullDisk.QuotaExceeded ? $"{NoSpaceLeft} (disk quota exceeded)" : NoSpaceLeft;
         return $"{what} on {where}{(file is null ? "" : $" (writing {file})")}: free space there, or set tracking.local to a folder on another disk, "
             + "then run the same command again; trials resume from their last checkpoints";
     }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Exp.Cli.Commands;
 using Exp.Cli.Hosting;
 using Exp.Runner.Native;
+using Exp.Runner.Trials;
 using Spectre.Console;
 
 // Before anything loads libtorch: every process of exp that trains gets malloc tuned for it
@@ -49,6 +50,6 @@ try
 catch (Exception error) when (error is IOException or UnauthorizedAccessException or ArgumentException or UriFormatException or InvalidDataException or YamlDotNet.Core.YamlException)
 {
     // Problems of the machine or the store, not bugs: say what is wrong, without a stack trace.
-    Console.Error.WriteLine($"error: {error.Message}");
+    Console.Error.WriteLine($"error: {(DiskFull.Is(error) ? DiskFull.Describe(error) : error.Message)}");
     return ExitCodes.Failure;
 }

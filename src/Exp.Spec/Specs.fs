@@ -40,6 +40,23 @@ module private Loading =
     let private nonEmpty: Check<string> =
         fun text -> if String.IsNullOrWhiteSpace text then Some "must not be empty" else None
 
+    /// MLflow's limit on experiment names (mlflow/utils/validation.py, MAX_EXPERIMENT_NAME_LENGTH).
+    [<Literal>]
+    let private MaxExperimentName = 500
+
+    /// An experiment name MLflow accepts and a terminal, a file and a server can carry:
+    /// 1 to 500 characters, none of them a control character (NUL would end it in C and SQL).
+    let private experimentName: Check<string> =
+        fun name ->
+            match nonEmpty name with
+            | Some problem -> Some problem
+            | None when name.Length > MaxExperimentName ->
+                Some $"the name is {name.Length} characters; MLflow allows at most {MaxExperimentName}: shorten it"
+            | None ->
+                match Seq.tryFindIndex Char.IsControl name with
+                | Some index -> Some $"the name has the control character U+{int name[index]:X4} at character {index + 1}; an experiment name is printable text: remove it"
+                | None -> None
+
     /// What tracking can write to: a folder, a file: URI, or an MLflow server over http(s).
     let private trackingUri: Check<string> = fun uri -> Option.ofObj (TrackingUris.Problem uri)
 
@@ -54,8 +71,13 @@ module private Loading =
     let header (decoding: Decoding) (fallbackExperiment: string) (root: Node) =
         let top = Section(decoding, "", root)
         let experiment =
-            match top.Optional("experiment", Parse.string, nonEmpty) with
-            | None when (top.Node "experiment").IsNone && not (String.IsNullOrWhiteSpace fallbackExperiment) -> Some fallbackExperiment
+            match top.Optional("experiment", Parse.string, experimentName) with
+            | None when (top.Node "experiment").IsNone && not (String.IsNullOrWhiteSpace fallbackExperiment) ->
+                match experimentName fallbackExperiment with
+                | None -> Some fallbackExperiment
+                | Some problem ->
+                    decoding.Error(top.Position, "experiment", $"MLFLOW_EXPERIMENT_NAME (the experiment, as the spec names none): {problem}")
+                    Some fallbackExperiment
             | given -> given
         if experiment.IsNone && (top.Node "experiment").IsNone then
             decoding.Error(
@@ -224,11 +246,14 @@ module private Loading =
                                 decoding.Error(assignment.Position, assignment.Path, message)
                                 root)
                         applied
+                let errorsBefore = decoding.Count
                 let config = TrialDecoder.decode decoding root
                 // A trial that cannot fit is refused here, at the key to change, not by a native crash mid-run.
-                match MemoryEstimate.refusal config (MemoryEstimate.budget header.Execution availableBytes) with
-                | Some(key, message) -> decoding.Error(decoding.PositionOf(key, Node.position root), key, message)
-                | None -> ()
+                // Only a valid config has a model to estimate (`channels: []` has no layers to measure).
+                if decoding.Count = errorsBefore then
+                    match MemoryEstimate.refusal config (MemoryEstimate.budget header.Execution availableBytes) with
+                    | Some(key, message) -> decoding.Error(decoding.PositionOf(key, Node.position root), key, message)
+                    | None -> ()
                 assignments, config
             let decodeWith = decodeIn decoding
             let baseConfig = TrialDecoder.decode decoding applied
@@ -393,7 +418,9 @@ type Specs =
     /// Reads and resolves a spec file, refusing trials that need more memory than they may use where they run (see Parse).
     static member Load(path: string, overrides: IReadOnlyList<string>, fallbackExperiment: string, availableBytes: int64) : LoadResult =
         if File.Exists path then
-            Specs.Parse(File.ReadAllText path, path, overrides, fallbackExperiment, availableBytes)
+            match YamlReader.readFile path with
+            | Ok text -> Specs.Parse(text, path, overrides, fallbackExperiment, availableBytes)
+            | Error errors -> LoadResult(None, errors)
         else
             LoadResult(None, [ SpecError.at { Source = path; Line = 1; Column = 1 } "" "no such spec file; check the path" ])
 

@@ -55,6 +55,13 @@ public sealed partial class MlflowStandInServer : IAsyncDisposable
     public int FailNextWith503;
 
     /// <summary>
+    /// While set, every request gets this answer instead of MLflow's: what a client meets when
+    /// something else answers at the address, such as a single-sign-on proxy's login page (200,
+    /// text/html) or a server whose handler crashed (Flask's 500 HTML page, see HandleAsync).
+    /// </summary>
+    public ForeignAnswer? AnswerEveryRequestWith { get; set; }
+
+    /// <summary>
     /// A test control, not MLflow behaviour: when set to N, the server goes down (<see cref="Unreachable"/> becomes true)
     /// on receiving its Nth log-batch request, which is dropped with every request after it. Counted in the request
     /// handler, so a test gets a push cut off at exactly that point, however fast or slow the client is. Fires once:
@@ -174,6 +181,13 @@ public sealed partial class MlflowStandInServer : IAsyncDisposable
         Requests.Enqueue(new RecordedRequest(
             context.Request.Method, path, context.Request.QueryString.Value ?? "", body, context.Request.Headers.Authorization.ToString(), chunked));
 
+        if (AnswerEveryRequestWith is { } foreign)
+        {
+            context.Response.StatusCode = foreign.Status;
+            context.Response.ContentType = foreign.ContentType;
+            await context.Response.WriteAsync(foreign.Body);
+            return;
+        }
         if (Interlocked.Decrement(ref FailNextWith503) >= 0)
         {
             await Reply(context, 503, Error("TEMPORARILY_UNAVAILABLE", "stand-in asked to fail"));
@@ -649,6 +663,9 @@ public sealed partial class MlflowStandInServer : IAsyncDisposable
 }
 
 /// <param name="Chunked">Sent with Transfer-Encoding: chunked and no Content-Length, so the body was read as empty.</param>
+/// <summary>An answer that is not MLflow's: status, content type and body.</summary>
+public sealed record ForeignAnswer(int Status, string ContentType, string Body);
+
 public sealed record RecordedRequest(string Method, string Path, string Query, string Body, string Authorization, bool Chunked);
 
 public sealed record MetricValue(string Key, double Value, long Timestamp, long Step);

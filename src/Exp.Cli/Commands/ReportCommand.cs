@@ -39,6 +39,11 @@ public static class ReportCommand
             var path = Path.GetFullPath(parseResult.GetValue(output) ?? $"{resolved.FileStem}-report.html");
             var bytes = Reports.Write(resolved, path);
             Console.WriteLine($"Report: {path} ({bytes:N0} bytes, {watch.Elapsed.TotalSeconds:0.0} s)");
+            // The page lists the runs of its own that were left out; every damaged file met is named here.
+            foreach (var damage in resolved.Catalog.Damage)
+            {
+                Console.Error.WriteLine($"warning: {damage}");
+            }
             return ExitCodes.Success;
         });
         return command;

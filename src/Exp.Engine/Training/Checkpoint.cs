@@ -37,6 +37,9 @@ public static class Checkpoint
         if (Directory.Exists(partial))
             Directory.Delete(partial, recursive: true);
         Directory.CreateDirectory(partial);
+        // A write that fails (a full disk, most often) takes the half-written checkpoint with it,
+        // giving its space back for the run's status and note; the previous one stays in force.
+        using var unpublished = new DeletedUnlessMoved(partial);
 
         vae.save(Path.Combine(partial, "model.bin"));
         optimizer.save_state_dict(Path.Combine(partial, "optimizer.bin"));
@@ -92,4 +95,14 @@ public static class Checkpoint
     private static State ReadState(string folder) =>
         JsonSerializer.Deserialize<State>(File.ReadAllText(Path.Combine(folder, "state.json")), StateJson)
             ?? throw new InvalidDataException($"empty checkpoint state in {folder}");
+
+    /// <summary>Deletes a folder when disposed, unless it was moved away (published) meanwhile.</summary>
+    private sealed class DeletedUnlessMoved(string folder) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (Directory.Exists(folder))
+                Directory.Delete(folder, recursive: true);
+        }
+    }
 }

@@ -88,7 +88,17 @@ public static class ReportHtml
         {
             html.Append(" · <span class=\"live\">running</span>");
         }
-        html.Append("</p>\n<nav>");
+        html.Append("</p>\n");
+        if (page.LeftOut.Count > 0)
+        {
+            html.Append("<ul class=\"left-out\">\n");
+            foreach (var warning in page.LeftOut)
+            {
+                html.Append("<li>").Append(HtmlEncode(warning)).Append("</li>\n");
+            }
+            html.Append("</ul>\n");
+        }
+        html.Append("<nav>");
         var sections = new List<(string Id, string Title)>();
         if (page.Pictures.Count > 0)
         {

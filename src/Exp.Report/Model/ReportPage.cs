@@ -9,7 +9,7 @@ namespace Exp.Report.Model;
 /// <see cref="ReportPageBuilder"/>: which trials in which order, which metrics, which value is
 /// best, and what each chart and picture strip holds. Rendering only lays it out.
 /// </summary>
-public sealed record ReportPage(
+public sealed partial record ReportPage(
     string Title,
     string Subtitle,
     string? Description,

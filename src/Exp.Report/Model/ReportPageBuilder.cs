@@ -13,7 +13,9 @@ public static class ReportPageBuilder
     /// <summary>Training-loss curves keep at most this many points per trial, evenly strided, so 200 trials stay light.</summary>
     public const int MaxPointsPerSeries = 1000;
 
-    public static ReportPage Build(ReportSource source)
+    public static ReportPage Build(ReportSource source) => Page(source) with { LeftOut = source.LeftOut };
+
+    private static ReportPage Page(ReportSource source)
     {
         var trials = source.Trials;
         var swept = SweptParameters(trials);
@@ -174,7 +176,9 @@ public static class ReportPageBuilder
     private static string Summary(ReportSource source)
     {
         var trials = source.Trials;
-        var parts = new List<string> { $"{trials.Count} trial{(trials.Count == 1 ? "" : "s")}" };
+        // Runs left out for damage count among the trials: a page of 2 from a sweep of 3 says so.
+        var total = trials.Count + source.LeftOut.Count;
+        var parts = new List<string> { $"{total} trial{(total == 1 ? "" : "s")}" };
         void Count(Func<TrialSource, bool> which, string word)
         {
             var n = trials.Count(which);
@@ -189,6 +193,10 @@ public static class ReportPageBuilder
         Count(t => t.Pruning is null && t.Status == RunStatus.Running, "running");
         Count(t => t.Pruning is null && t.Status == RunStatus.Failed, "failed");
         Count(t => t.Pruning is null && t.Status == RunStatus.Killed, "stopped");
+        if (source.LeftOut.Count > 0)
+        {
+            parts.Add($"{source.LeftOut.Count} left out (a damaged file, see below)");
+        }
         return string.Join(", ", parts);
     }
 

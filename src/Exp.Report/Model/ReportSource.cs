@@ -44,4 +44,8 @@ public sealed record ReportSource(
     string? SpecText,
     RunStatus? Status,
     long Now,
-    IReadOnlyList<TrialSource> Trials);
+    IReadOnlyList<TrialSource> Trials)
+{
+    /// <summary>One warning per run of this page that was left out because a file of it is damaged (<see cref="Exp.Tracking.LocalStore.DamagedRunException.Warning"/>).</summary>
+    public IReadOnlyList<string> LeftOut { get; init; } = [];
+}

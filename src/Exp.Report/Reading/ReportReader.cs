@@ -28,7 +28,10 @@ public sealed class ReportReader(RunCatalog catalog, TimeProvider? clock = null)
             File.Exists(spec) ? File.ReadAllText(spec) : null,
             sweep.Run.Status,
             clock.GetUtcNow().ToUnixTimeMilliseconds(),
-            sweep.Trials.Select(Trial).ToList());
+            Readable(sweep.Trials))
+        {
+            LeftOut = LeftOut(sweep.Experiment.ExperimentId, sweep.Run.RunId),
+        };
     }
 
     public ReportSource Experiment(ExperimentInfo experiment) =>
@@ -39,7 +42,10 @@ public sealed class ReportReader(RunCatalog catalog, TimeProvider? clock = null)
             null,
             null,
             clock.GetUtcNow().ToUnixTimeMilliseconds(),
-            catalog.Trials(experiment.ExperimentId).Select(Trial).ToList());
+            Readable(catalog.Trials(experiment.ExperimentId)))
+        {
+            LeftOut = LeftOut(experiment.ExperimentId, sweepRunId: null),
+        };
 
     public ReportSource SingleTrial(TrialRecord trial) =>
         new(
@@ -50,6 +56,42 @@ public sealed class ReportReader(RunCatalog catalog, TimeProvider? clock = null)
             trial.Run.Status,
             clock.GetUtcNow().ToUnixTimeMilliseconds(),
             [Trial(trial)]);
+
+    /// <summary>The trials whose runs read in full; a run with a damaged file is noted in the store's damage instead.</summary>
+    private List<TrialSource> Readable(IEnumerable<TrialRecord> trials) =>
+        trials.Select(trial => Store.TryReadRun(() => Trial(trial), out var source) ? source : null).OfType<TrialSource>().ToList();
+
+    /// <summary>
+    /// The warnings for damaged runs that belong on this page: runs of the experiment, and for a
+    /// sweep only those whose parent is the sweep's run (a run whose tags are damaged too cannot
+    /// say, and is left to the command's warnings). The page says they are missing rather than
+    /// showing fewer trials as if that were all.
+    /// </summary>
+    private IReadOnlyList<string> LeftOut(string experimentId, string? sweepRunId) =>
+        Store.Damage
+            .Where(damage => RunFolderOf(damage.File, experimentId) is { } runFolder && (sweepRunId is null || ParentOf(runFolder) == sweepRunId))
+            .Select(damage => damage.Warning)
+            .ToList();
+
+    /// <summary>The run folder that holds <paramref name="file"/>, when that run is in the experiment.</summary>
+    private string? RunFolderOf(string file, string experimentId)
+    {
+        var segments = Path.GetRelativePath(Store.RootDirectory, file).Split(Path.DirectorySeparatorChar);
+        return segments.Length >= 3 && segments[0] == experimentId ? Path.Combine(Store.RootDirectory, segments[0], segments[1]) : null;
+    }
+
+    private static string? ParentOf(string runFolder)
+    {
+        var tag = Path.Combine(runFolder, "tags", MlflowTags.ParentRunId);
+        try
+        {
+            return File.Exists(tag) ? File.ReadAllText(tag) : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
 
     private TrialSource Trial(TrialRecord trial)
     {

@@ -45,7 +45,8 @@ public static class SweepParentRun
             ],
         });
         recorder.LogParams([new Param("sweep.method", plan.SweepMethod), new Param("sweep.trials", plan.Trials.Length.ToString())]);
-        recorder.LogArtifact("spec.yaml", Encoding.UTF8.GetBytes(plan.SpecText));
+        // A password in a tracking.uri of the spec is not written (tags and params are redacted by the store).
+        recorder.LogArtifact("spec.yaml", Encoding.UTF8.GetBytes(TrackingTarget.RedactUserInfo(plan.SpecText)));
         return (recorder.Run.RunId, recorder);
     }
 

@@ -64,8 +64,15 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
         }
         else if (sweepRecorder is not null)
         {
-            SweepParentRun.Summarize(sweepRecorder, ordered, plan.Objective);
-            await sweepRecorder.EndAsync(status, CancellationToken.None);
+            try
+            {
+                SweepParentRun.Summarize(sweepRecorder, ordered, plan.Objective);
+            }
+            finally
+            {
+                // Ended even when a write before failed (a report that met a full disk): a sweep left RUNNING would claim a process that is gone.
+                await sweepRecorder.EndAsync(status, CancellationToken.None);
+            }
         }
         foreach (var damage in catalog.Damage)
         {
@@ -139,7 +146,7 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
         observer.SweepStarted(new SweepStart(plan, experimentId, sweepRunId, slots, results.Count));
 
         var failures = 0;
-        bool MayLaunch() => !stop.IsCancellationRequested && (options.MaxFailures is not { } max || Volatile.Read(ref failures) < max);
+        bool MayLaunch() => !stop.IsCancellationRequested && !DiskIsFull && (options.MaxFailures is not { } max || Volatile.Read(ref failures) < max);
         await Task.WhenAll(slots.Select(slot => Task.Run(async () =>
         {
             while (MayLaunch() && pending.TryDequeue(out var trial))
@@ -152,12 +159,12 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
                 catch (Exception error) when (error is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException or InvalidDataException)
                 {
                     // A trial's failure stays the trial's: the sweep goes on.
-                    options.Log.Error(error, "Trial {Name} could not be run", trial.Name);
-                    result = new TrialResult(trial, TrialResultKind.Failed, null, $"{error.GetType().Name}: {error.Message}", new Dictionary<string, double>(), TimeSpan.Zero);
+                    result = new TrialResult(trial, TrialResultKind.Failed, null, CouldNotRun(trial, error), new Dictionary<string, double>(), TimeSpan.Zero);
                 }
                 if (result.Kind == TrialResultKind.Failed)
                 {
                     Interlocked.Increment(ref failures);
+                    NoteDiskFull(result);
                 }
                 results[trial.Id] = result;
                 observer.TrialEnded(result);
@@ -166,7 +173,7 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
 
         while (pending.TryDequeue(out var notRun))
         {
-            var why = stop.IsCancellationRequested ? "the sweep was stopped" : $"--max-failures {options.MaxFailures} was reached";
+            var why = stop.IsCancellationRequested ? "the sweep was stopped" : NotLaunchedWhy();
             results[notRun.Id] = new TrialResult(notRun, TrialResultKind.NotRun, null, why, new Dictionary<string, double>(), TimeSpan.Zero);
         }
         return plan.Trials.Select(trial => results[trial.Id]).ToList();
@@ -207,7 +214,7 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
 
         var latest = new ConcurrentDictionary<string, TrialResult>();
         var failures = 0;
-        bool MayLaunch() => !stop.IsCancellationRequested && (options.MaxFailures is not { } max || Volatile.Read(ref failures) < max);
+        bool MayLaunch() => !stop.IsCancellationRequested && !DiskIsFull && (options.MaxFailures is not { } max || Volatile.Read(ref failures) < max);
         async Task<SegmentEnd> TrainAsync(Segment segment, CancellationToken _)
         {
             TrialResult result;
@@ -217,8 +224,7 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
             }
             catch (Exception error) when (error is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException or InvalidDataException)
             {
-                options.Log.Error(error, "Trial {Name} could not be run", segment.Trial.Name);
-                result = new TrialResult(segment.Trial, TrialResultKind.Failed, null, $"{error.GetType().Name}: {error.Message}", new Dictionary<string, double>(), TimeSpan.Zero);
+                result = new TrialResult(segment.Trial, TrialResultKind.Failed, null, CouldNotRun(segment.Trial, error), new Dictionary<string, double>(), TimeSpan.Zero);
             }
             // A trial's time is the sum of its segments.
             latest[segment.Trial.Id] = result with { Duration = result.Duration + (latest.GetValueOrDefault(segment.Trial.Id)?.Duration ?? TimeSpan.Zero) };
@@ -238,6 +244,7 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
                     return new SegmentEnd.Reached(value);
                 case TrialResultKind.Failed:
                     Interlocked.Increment(ref failures);
+                    NoteDiskFull(result);
                     return new SegmentEnd.Failed(result.Reason ?? "failed");
                 default:
                     return new SegmentEnd.Interrupted();
@@ -269,12 +276,12 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
                 SearchPhase.Failed => new TrialResult(config, TrialResultKind.Failed, record?.Run.RunId, latest.GetValueOrDefault(trial.TrialId)?.Reason ?? record?.Failure, metrics, duration),
                 SearchPhase.Paused => new TrialResult(config, TrialResultKind.Paused, record?.Run.RunId, $"paused at {trial.Last?.Epochs} epochs; continues when the sweep runs again", metrics, duration),
                 _ => new TrialResult(config, stop.IsCancellationRequested ? TrialResultKind.Killed : TrialResultKind.NotRun, record?.Run.RunId,
-                    stop.IsCancellationRequested ? "stopped by the user; resumes from its last checkpoint" : $"--max-failures {options.MaxFailures} was reached", metrics, duration),
+                    stop.IsCancellationRequested ? "stopped by the user; resumes from its last checkpoint" : NotLaunchedWhy(), metrics, duration),
             });
         }
         if (!outcome.Finished && results.Count < search.TotalTrials && !stop.IsCancellationRequested)
         {
-            observer.Notice($"{search.TotalTrials - results.Count} trial(s) not proposed: --max-failures {options.MaxFailures} was reached");
+            observer.Notice($"{search.TotalTrials - results.Count} trial(s) not proposed: {NotLaunchedWhy()}");
         }
         return results;
     }
@@ -369,5 +376,34 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
         }
         var ending = new TrialEnding(stop.IsCancellationRequested, timeout.IsCancellationRequested && !kill.IsCancellationRequested, clock.Elapsed);
         return await lifecycle.EndAsync(trial, job, exit, ending);
+    }
+
+    private int _diskFull;
+
+    /// <summary>A trial failed for a full disk: the disk is the machine's, so no further trial starts on it (each would fail the same way and fill what is left).</summary>
+    private bool DiskIsFull => Volatile.Read(ref _diskFull) == 1;
+
+    private void NoteDiskFull(TrialResult result)
+    {
+        if (DiskFull.IsReason(result.Reason))
+        {
+            Volatile.Write(ref _diskFull, 1);
+        }
+    }
+
+    private string NotLaunchedWhy() =>
+        DiskIsFull ? "not started: the disk is full (see the failure above); run the same command again once there is space" : $"--max-failures {options.MaxFailures} was reached";
+
+    /// <summary>Logs why a trial could not be run or ended and returns it: a full disk in one line (the user's to fix), anything else with its trace.</summary>
+    private string CouldNotRun(Trial trial, Exception error)
+    {
+        if (DiskFull.Is(error))
+        {
+            var reason = DiskFull.Describe(error, plan.Tracking.Local);
+            options.Log.Error("Trial {Name} could not be run: {Reason}", trial.Name, reason);
+            return reason;
+        }
+        options.Log.Error(error, "Trial {Name} could not be run", trial.Name);
+        return $"{error.GetType().Name}: {error.Message}";
     }
 }

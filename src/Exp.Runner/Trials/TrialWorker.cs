@@ -67,13 +67,15 @@ public static class TrialWorker
         var logPath = RunFolders.Log(job.RunDirectory);
         Directory.CreateDirectory(Path.GetDirectoryName(logPath)!);
         var log = options.OpenLog(logPath);
-        TrialReport report;
+        TrialReport? report = null;
         try
         {
             log.Information("Trial {Name} ({Id}) in run {RunId} of experiment {Experiment}", job.TrialName, job.TrialId, job.RunId, job.Experiment);
             var checkpoints = RunFolders.Checkpoints(job.RunDirectory);
             var resumed = Checkpoint.TryReadState(checkpoints);
             recorder.DeleteMetricsAfterStep(resumed?.Step ?? 0);
+            // Pictures too: an epoch that ended after the checkpoint (or a failed write of it) logs them again.
+            tracker.Store.DeleteImagesAfterStep(job.RunId, resumed?.Step ?? 0);
             if (resumed is not null)
             {
                 log.Information("Resuming from the checkpoint of epoch {Epoch} (step {Step})", resumed.Epoch, resumed.Step);
@@ -95,7 +97,19 @@ public static class TrialWorker
         }
         finally
         {
-            await recorder.CloseAsync(CancellationToken.None);
+            try
+            {
+                await recorder.CloseAsync(CancellationToken.None);
+            }
+            catch (IOException error) when (DiskFull.Is(error) && report is not null)
+            {
+                // What did not fit is lost; the report says why, so that the runner ends the run FAILED with it.
+                if (!DiskFull.IsReason(report.Reason))
+                {
+                    report = report with { Status = TrialStatus.Failed, Reason = DiskFull.Describe(error, job.Tracking.LocalStore) };
+                    log.Error("Failed: {Reason}", report.Reason);
+                }
+            }
             (log as IDisposable)?.Dispose();
         }
         return report;
@@ -139,6 +153,12 @@ public static class TrialWorker
         {
             log.Error("Failed: {Reason}", error.Message);
             return Ended(TrialStatus.Failed, error.Message);
+        }
+        catch (IOException error) when (DiskFull.Is(error))
+        {
+            var reason = DiskFull.Describe(error);
+            log.Error("Failed: {Reason}", reason);
+            return Ended(TrialStatus.Failed, reason);
         }
         catch (Exception error)
         {

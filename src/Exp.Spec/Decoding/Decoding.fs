@@ -14,6 +14,9 @@ type Decoding() =
 
     member _.Errors = List.ofSeq errors
 
+    /// How many errors were found so far: whether a step of decoding added any.
+    member _.Count = errors.Count
+
     member _.Error(position: Position, path: string, message: string) =
         errors.Add(SpecError.at position path message)
 

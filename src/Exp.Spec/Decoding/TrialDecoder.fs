@@ -150,6 +150,14 @@ let private checkCombinations (decoding: Decoding) (root: Position) (config: Tri
     | DatasetKind.ImageFolder when String.IsNullOrWhiteSpace data.Path ->
         let name = Names.nameOf Names.datasets data.Dataset
         error "data.path" $"dataset {name} needs data.path: the folder that holds the images"
+    | DatasetKind.Synthetic ->
+        // The engine draws a synthetic split into one array of bytes, one per pixel, which
+        // holds at most Array.MaxLength (about 2 GiB); more would overflow mid-run.
+        let pixels = int64 data.Channels * int64 data.ImageSize * int64 data.ImageSize
+        let most = int64 Array.MaxLength / pixels
+        for key, limit in [ "data.train_limit", data.TrainLimit; "data.test_limit", data.TestLimit ] do
+            if limit.HasValue && int64 limit.Value > most then
+                error key $"synthetic data draws its {limit.Value} images of {data.ImageSize}x{data.ImageSize}x{data.Channels} pixels into one array, at most {most} images at this size (about 2 GiB); lower it"
     | _ -> ()
     let model = config.Model
     if model.Architecture = Architecture.Conv then

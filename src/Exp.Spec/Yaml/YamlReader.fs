@@ -56,55 +56,105 @@ let private syntaxError source (error: YamlException) =
             ""
     SpecError.at (positionOf source error.Start) "" $"invalid YAML: {message}{hint}"
 
-type private NodeBuilder(source: string, parser: IParser) =
-    let anchors = Dictionary<string, Node>()
-    let errors = ResizeArray<SpecError>()
+/// What a spec may hold. A spec is a few KB of YAML; these bounds turn hostile or mistaken
+/// input (a multi-GB file, `/dev/zero`, an alias bomb, a deeply nested list) into a located
+/// error within a second, instead of memory and time that grow without end.
+module Limits =
+    /// The largest spec (or job file, or override value) read, in characters.
+    [<Literal>]
+    let MaxCharacters = 1048576
 
-    let remember (anchor: AnchorName) node =
-        if not anchor.IsEmpty then anchors[anchor.Value] <- node
-        node
+    /// The most values (scalars, lists and mappings) a document may hold with every alias
+    /// expanded: 474 bytes of nested aliases ("billion laughs") stand for 10^9 values, which
+    /// the trial names and sweep values would spell out.
+    [<Literal>]
+    let MaxExpandedValues = 100000
+
+    /// The deepest nesting of lists and mappings; a spec nests four or five levels.
+    [<Literal>]
+    let MaxDepth = 64
+
+/// Reading stops at the first bound crossed: nothing after it could be trusted to be cheap.
+exception private LimitCrossed of SpecError
+
+type private NodeBuilder(source: string, parser: IParser) =
+    // Each anchored node with the number of values it stands for, aliases expanded.
+    let anchors = Dictionary<string, Node * int64>()
+    let errors = ResizeArray<SpecError>()
+    let mutable expanded = 0L
+
+    let count position (values: int64) =
+        expanded <- min (expanded + values) Int64.MaxValue
+        if expanded > int64 Limits.MaxExpandedValues then
+            raise (
+                LimitCrossed(
+                    SpecError.at
+                        position
+                        ""
+                        $"with its aliases (*name) expanded the document holds more than {Limits.MaxExpandedValues:N0} values (a spec holds a few hundred); write the values out, or use fewer nested aliases"
+                )
+            )
+
+    let remember (anchor: AnchorName) (node, size) =
+        if not anchor.IsEmpty then anchors[anchor.Value] <- (node, size)
+        node, size
 
     member _.Errors = List.ofSeq errors
 
-    member this.Read() : Node =
+    /// The next node and the number of values it stands for with its aliases expanded.
+    member this.Read(depth: int) : Node * int64 =
         let event = parser.Current
+        let position = positionOf source event.Start
+        if depth > Limits.MaxDepth then
+            raise (LimitCrossed(SpecError.at position "" $"lists and mappings nested more than {Limits.MaxDepth} deep; a spec nests a few levels: check the brackets and indentation"))
         parser.MoveNext() |> ignore
         match event with
         | :? YScalar as scalar ->
-            Scalar(scalar.Value, scalar.Style <> ScalarStyle.Plain, positionOf source scalar.Start)
-            |> remember scalar.Anchor
+            count position 1L
+            (Scalar(scalar.Value, scalar.Style <> ScalarStyle.Plain, position), 1L) |> remember scalar.Anchor
         | :? SequenceStart as start ->
+            count position 1L
             let items = ResizeArray()
+            let mutable size = 1L
             while not (parser.Current :? SequenceEnd) do
-                items.Add(this.Read())
+                let item, itemSize = this.Read(depth + 1)
+                items.Add item
+                size <- min (size + itemSize) Int64.MaxValue
             parser.MoveNext() |> ignore
-            Sequence(List.ofSeq items, positionOf source start.Start) |> remember start.Anchor
+            (Sequence(List.ofSeq items, position), size) |> remember start.Anchor
         | :? MappingStart as start ->
+            count position 1L
             let entries = ResizeArray<Entry>()
+            let firstPositions = Dictionary<string, Position>()
+            let mutable size = 1L
             while not (parser.Current :? MappingEnd) do
-                let key = this.Read()
-                let value = this.Read()
+                let key, keySize = this.Read(depth + 1)
+                let value, valueSize = this.Read(depth + 1)
+                size <- min (size + keySize + valueSize) Int64.MaxValue
                 match key with
                 | Scalar(name, _, keyPosition) ->
-                    match entries |> Seq.tryFind (fun e -> e.Key = name) with
-                    | Some first ->
+                    match firstPositions.TryGetValue name with
+                    | true, first ->
                         errors.Add(
-                            SpecError.at keyPosition name $"duplicate key '{name}' (first given at line {first.KeyPosition.Line}); remove one of them"
+                            SpecError.at keyPosition name $"duplicate key '{name}' (first given at line {first.Line}); remove one of them"
                         )
-                    | None -> entries.Add { Key = name; KeyPosition = keyPosition; Value = value }
+                    | _ ->
+                        firstPositions[name] <- keyPosition
+                        entries.Add { Key = name; KeyPosition = keyPosition; Value = value }
                 | other -> errors.Add(SpecError.at (Node.position other) "" "a key must be a plain name, not a list or mapping")
             parser.MoveNext() |> ignore
-            Mapping(List.ofSeq entries, positionOf source start.Start) |> remember start.Anchor
+            (Mapping(List.ofSeq entries, position), size) |> remember start.Anchor
         | :? AnchorAlias as alias ->
             match anchors.TryGetValue alias.Value.Value with
-            | true, node -> node
+            | true, (node, size) ->
+                count position size
+                node, size
             | _ ->
-                errors.Add(SpecError.at (positionOf source alias.Start) "" $"unknown alias '*{alias.Value.Value}'")
-                Scalar("", false, positionOf source alias.Start)
+                errors.Add(SpecError.at position "" $"unknown alias '*{alias.Value.Value}'")
+                Scalar("", false, position), 1L
         | other -> failwith $"unexpected YAML event {other.GetType().Name} at {other.Start}"
 
-/// Reads one YAML document. An empty document reads as an empty mapping.
-let read (source: string) (text: string) : Result<Node, SpecError list> =
+let private readText (source: string) (text: string) : Result<Node, SpecError list> =
     match tabErrors source text with
     | [] ->
         try
@@ -116,16 +166,41 @@ let read (source: string) (text: string) : Result<Node, SpecError list> =
             | _ ->
                 parser.MoveNext() |> ignore // DocumentStart
                 let builder = NodeBuilder(source, parser)
-                let root = builder.Read()
+                let root, _ = builder.Read 0
                 parser.MoveNext() |> ignore // DocumentEnd
                 match parser.Current, builder.Errors with
                 | :? DocumentStart as next, _ ->
                     Error [ SpecError.at (positionOf source next.Start) "" "a spec is one YAML document; remove the '---' and what follows, or split it into two files" ]
                 | _, [] -> Ok root
                 | _, errors -> Error errors
-        with :? YamlException as error ->
-            Error [ syntaxError source error ]
+        with
+        | :? YamlException as error -> Error [ syntaxError source error ]
+        | LimitCrossed error -> Error [ error ]
     | errors -> Error errors
+
+let private tooLong source =
+    SpecError.at
+        { Source = source; Line = 1; Column = 1 }
+        ""
+        $"longer than a spec may be ({Limits.MaxCharacters:N0} characters; a spec is a few KB of YAML): check that this is the spec you meant"
+
+/// Reads one YAML document. An empty document reads as an empty mapping.
+let read (source: string) (text: string) : Result<Node, SpecError list> =
+    if text.Length > Limits.MaxCharacters then Error [ tooLong source ] else readText source text
+
+/// The text of a spec file, read no further than a spec may be long: a path such as
+/// /dev/zero or a multi-GB file by mistake is refused without being read to its end.
+let readFile (path: string) : Result<string, SpecError list> =
+    use reader = new StreamReader(path, Text.Encoding.UTF8, true)
+    let buffer = Array.zeroCreate<char> (Limits.MaxCharacters + 1)
+    let rec fill total =
+        match reader.Read(buffer, total, buffer.Length - total) with
+        | 0 -> total
+        | read when total + read = buffer.Length -> total + read
+        | read -> fill (total + read)
+    match fill 0 with
+    | total when total > Limits.MaxCharacters -> Error [ tooLong path ]
+    | total -> Ok(String(buffer, 0, total))
 
 /// Reads the value of a command-line override (`train.epochs=20`, `model.channels=[32,64]`).
 let readValue (source: string) (text: string) : Result<Node, SpecError list> =

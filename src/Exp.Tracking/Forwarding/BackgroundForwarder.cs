@@ -71,7 +71,7 @@ internal sealed class BackgroundForwarder : IAsyncDisposable
         }
         catch (TimeoutException)
         {
-            problem = $"it did not arrive within {_options.FinalSyncTimeout.TotalSeconds:0.#} s{(_unreachable ? $": the server was unreachable ({_outage})" : "")}";
+            problem = $"it did not arrive within {_options.FinalSyncTimeout.TotalSeconds:0.#} s{(_unreachable ? $": {_outage}" : "")}";
         }
         lock (_recording)
         {
@@ -127,7 +127,7 @@ internal sealed class BackgroundForwarder : IAsyncDisposable
                     {
                         if (_endings.TryRemove(ended))
                         {
-                            ended.Value.TrySetResult($"the server was unreachable ({_outage})");
+                            ended.Value.TrySetResult(_outage);
                         }
                     }
                     backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, _options.MaxOutageBackoff.Ticks));
@@ -164,12 +164,12 @@ internal sealed class BackgroundForwarder : IAsyncDisposable
         }
         catch (Exception failure) when (MlflowRestClient.IsTransient(failure) && !_stop.IsCancellationRequested)
         {
-            _outage = failure.Message;
+            _outage = MlflowRestClient.Describe(failure);
             if (!_unreachable)
             {
                 _unreachable = true;
                 _log.Warning(
-                    $"The MLflow server {_forwarder.ServerUri} is unreachable ({failure.Message}). Training goes on; "
+                    $"Cannot forward to the MLflow server {_forwarder.ServerUri}: {_outage}. Training goes on; "
                     + $"everything is kept in {_localRoot} and will be sent when the server is back (or with 'exp push').");
             }
             return false;
@@ -179,7 +179,7 @@ internal sealed class BackgroundForwarder : IAsyncDisposable
             lock (_recording)
             {
                 _refused[runId] = true;
-                _forwarder.RecordProblem(runId, $"the server refused it ({refused.Message})", refused: true);
+                _forwarder.RecordProblem(runId, MlflowRestClient.Describe(refused), refused: true);
             }
             _log.Warning($"The MLflow server {_forwarder.ServerUri} refused run {runId}: {refused.Message} It stays in {_localRoot}; fix the cause and run 'exp push'.");
             if (_endings.TryRemove(runId, out var done))

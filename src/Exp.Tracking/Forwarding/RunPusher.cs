@@ -47,15 +47,15 @@ public sealed class RunPusher(FileStore store, MlflowRestClient client, string? 
                 store.NoteDamage(damage);
                 skipped.Add(run.RunId);
             }
-            catch (MlflowApiException refused) when (!refused.IsTransient)
+            catch (Exception refused) when (refused is MlflowApiException { IsTransient: false } or MlflowResponseException)
             {
                 // One refused run must not stop the others; the server's reason is kept for the account.
-                forwarder.RecordProblem(run.RunId, $"the server refused it ({refused.Message})", refused: true);
+                forwarder.RecordProblem(run.RunId, MlflowRestClient.Describe(refused), refused: true);
             }
             catch (Exception unreachable) when (MlflowRestClient.IsTransient(unreachable) && !cancellationToken.IsCancellationRequested)
             {
-                // The client already retried: the rest would only wait on the same dead server.
-                outage = $"the server was unreachable ({unreachable.Message})";
+                // The client already retried: the rest would only wait on the same failing server.
+                outage = MlflowRestClient.Describe(unreachable);
                 forwarder.RecordProblem(run.RunId, outage, refused: false);
             }
         }

@@ -4,9 +4,10 @@ namespace Exp.Tracking.LocalStore;
 /// A file of one run that cannot be read (a meta.yaml, metric line, param or tag file
 /// damaged by a crash, a disk or a hand edit). Readers of many runs skip that run with one
 /// warning naming the file and go on with the others (<see cref="FileStore.TryReadRun{T}"/>).
+/// The message is printable: what the file held is shown with its control characters escaped.
 /// </summary>
 public sealed class DamagedRunException(string file, string problem, Exception? cause = null)
-    : IOException($"{file}: {problem}", cause)
+    : IOException(PrintableText.Of($"{file}: {problem}"), cause)
 {
     public string File { get; } = file;
 

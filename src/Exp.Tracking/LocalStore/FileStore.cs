@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using Exp.Tracking.Model;
+using Exp.Tracking.Recording;
 
 namespace Exp.Tracking.LocalStore;
 
@@ -71,7 +72,9 @@ public sealed class FileStore
 
     /// <summary>
     /// Reads something of one run; if a file of the run is damaged, notes it (once per file)
-    /// and returns false, so a reader of many runs skips that run and goes on.
+    /// and returns false, so a reader of many runs skips that run and goes on. A run deleted
+    /// while it is read (`rm -r` of a run during `exp ls`) is skipped as well: it is gone, not
+    /// damaged, so nothing is noted.
     /// </summary>
     public bool TryReadRun<T>(Func<T> read, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out T value)
     {
@@ -83,6 +86,11 @@ public sealed class FileStore
         catch (DamagedRunException damage)
         {
             NoteDamage(damage);
+            value = default;
+            return false;
+        }
+        catch (Exception gone) when (gone is KeyNotFoundException or FileNotFoundException or DirectoryNotFoundException)
+        {
             value = default;
             return false;
         }
@@ -110,7 +118,9 @@ public sealed class FileStore
             .Where(directory => !Path.GetFileName(directory).StartsWith('.'))
             .Select(directory => Path.Combine(directory, MetaFile))
             .Where(File.Exists)
-            .Select(ReadExperiment)
+            // An experiment deleted between the listing and the read is gone, like one never listed.
+            .Select(meta => TryReadRun(() => ReadExperiment(meta), out var experiment) ? experiment : null)
+            .OfType<ExperimentInfo>()
             .Where(experiment => experiment.LifecycleStage == LifecycleStage.Active)
             .OrderBy(experiment => experiment.CreationTime)
             .ToList();
@@ -227,13 +237,24 @@ public sealed class FileStore
             null,
             new Uri(Path.Combine(runDirectory, "artifacts")).AbsoluteUri,
             LifecycleStage.Active);
-        WriteRunMeta(runDirectory, run);
-        foreach (var folder in new[] { "metrics", "params", "artifacts" })
+        // A creation that fails midway (a full disk) removes the run: a half-made one would stay
+        // RUNNING for ever, without the tags that let exp find and end it.
+        try
         {
-            Directory.CreateDirectory(Path.Combine(runDirectory, folder));
+            WriteRunMeta(runDirectory, run);
+            foreach (var folder in new[] { "metrics", "params", "artifacts" })
+            {
+                Directory.CreateDirectory(Path.Combine(runDirectory, folder));
+            }
+            _runDirectories[runId] = runDirectory;
+            SetTags(runId, tags);
         }
-        _runDirectories[runId] = runDirectory;
-        SetTags(runId, tags);
+        catch (IOException)
+        {
+            _runDirectories.TryRemove(runId, out _);
+            Directory.Delete(runDirectory, recursive: true);
+            throw;
+        }
         return run;
     }
 
@@ -241,7 +262,8 @@ public sealed class FileStore
 
     /// <summary>The active runs of an experiment, oldest first; a run whose meta.yaml is damaged is skipped (see <see cref="Damage"/>).</summary>
     public IReadOnlyList<RunInfo> ListRuns(string experimentId) =>
-        Directory.EnumerateDirectories(Path.Combine(RootDirectory, experimentId))
+        // An experiment deleted since it was listed has no runs.
+        (Directory.Exists(Path.Combine(RootDirectory, experimentId)) ? Directory.EnumerateDirectories(Path.Combine(RootDirectory, experimentId)) : [])
             .Where(directory => File.Exists(Path.Combine(directory, MetaFile)))
             .Select(directory => TryReadRun(() => ReadRunInfo(directory), out var run) ? run : null)
             .OfType<RunInfo>()
@@ -329,17 +351,18 @@ public sealed class FileStore
         {
             TrackingKeys.ValidateParam(param.Key, param.Value);
             var path = KeyPath(directory, param.Key);
+            var value = TrackingTarget.RedactUserInfo(param.Value);
             if (File.Exists(path))
             {
                 var current = File.ReadAllText(path);
-                if (current != param.Value)
+                if (current != value)
                 {
                     throw new InvalidOperationException(
-                        $"Changing param values is not allowed. Param '{param.Key}' was already logged with value '{current}' for run '{runId}'; attempted '{param.Value}'.");
+                        $"Changing param values is not allowed. Param '{param.Key}' was already logged with value '{current}' for run '{runId}'; attempted '{value}'.");
                 }
                 continue;
             }
-            AtomicFile.WriteAllText(path, param.Value, runDirectory);
+            AtomicFile.WriteAllText(path, value, runDirectory);
         }
     }
 
@@ -349,7 +372,8 @@ public sealed class FileStore
         foreach (var tag in tags)
         {
             TrackingKeys.ValidateTag(tag.Key, tag.Value);
-            AtomicFile.WriteAllText(KeyPath(Path.Combine(runDirectory, "tags"), tag.Key), tag.Value, runDirectory);
+            // A URI's user:password is never written (an override tracking.uri=http://alice:secret@host, say).
+            AtomicFile.WriteAllText(KeyPath(Path.Combine(runDirectory, "tags"), tag.Key), TrackingTarget.RedactUserInfo(tag.Value), runDirectory);
             if (tag.Key == MlflowTags.RunName)
             {
                 // MLflow keeps the run name in meta.yaml and in the tag in step.
@@ -453,6 +477,26 @@ public sealed class FileStore
         var runDirectory = RunDirectory(runId);
         var directory = Path.Combine(runDirectory, "metrics");
         return ListKeys(directory).ToDictionary(key => key, key => MetricFile.DropStepsAfter(key, KeyPath(directory, key), lastStep, runDirectory));
+    }
+
+    /// <summary>
+    /// Removes the images (with their previews) logged at a step after <paramref name="lastStep"/>,
+    /// so that a trial resumed from the checkpoint of that step logs each later picture once;
+    /// returns how many were removed. Images already on a server stay there.
+    /// </summary>
+    public int DeleteImagesAfterStep(string runId, long lastStep)
+    {
+        var removed = 0;
+        foreach (var path in ListArtifacts(runId))
+        {
+            if (ImageArtifactNames.TryParse(path, out _, out var step) && step > lastStep)
+            {
+                File.Delete(ArtifactFilePath(runId, path));
+                File.Delete(ArtifactFilePath(runId, path[..^".png".Length] + ImageArtifactNames.PreviewSuffix));
+                removed++;
+            }
+        }
+        return removed;
     }
 
     // ---- artifacts ----

@@ -10,7 +10,7 @@ namespace Exp.Tracking.LocalStore;
 /// MLflow's write_yaml produces with PyYAML's safe dumper: keys sorted, block style, one
 /// scalar per line, strings quoted when PyYAML would read them as something else.
 /// Files are replaced atomically (temporary file, then rename), as MLflow's overwrite_yaml
-/// does, so a reader never sees half a file.
+/// does, so a reader never sees half a file; only on a full disk is one rewritten in place.
 /// </summary>
 internal static partial class MetaYaml
 {
@@ -24,7 +24,21 @@ internal static partial class MetaYaml
         {
             text.Append(key).Append(": ").Append(Scalar(value)).Append('\n');
         }
-        AtomicFile.WriteAllText(Path.Combine(directory, FileName), text.ToString(), directory);
+        var path = Path.Combine(directory, FileName);
+        try
+        {
+            AtomicFile.WriteAllText(path, text.ToString(), directory);
+        }
+        catch (IOException error) when (FullDisk.Cause(error) is not null && File.Exists(path))
+        {
+            // No room for the copy: the file's own blocks take the new text, which differs only in
+            // a status, a time or a name, so that a run can still be ended on a full disk.
+            var bytes = Encoding.UTF8.GetBytes(text.ToString());
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Write);
+            stream.Write(bytes);
+            stream.SetLength(bytes.Length);
+            stream.Flush(flushToDisk: true);
+        }
     }
 
     public static Dictionary<string, string?> Read(string path)

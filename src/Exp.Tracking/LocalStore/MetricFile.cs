@@ -74,7 +74,7 @@ internal static class MetricFile
         }
         catch (Exception malformed) when (malformed is FormatException or OverflowException)
         {
-            throw new DamagedRunException(path, $"{where} '{line}' is not 'timestamp value step'", malformed);
+            throw new DamagedRunException(path, $"{where} '{PrintableText.Of(line, 80)}' is not 'timestamp value step'", malformed);
         }
     }
 

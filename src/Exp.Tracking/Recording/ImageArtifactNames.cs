@@ -13,6 +13,9 @@ public static class ImageArtifactNames
 {
     public const string Folder = "images";
 
+    /// <summary>What the preview's name adds to the full image's name without its ".png".</summary>
+    public const string PreviewSuffix = "%compressed.webp";
+
     public static (string Full, string Preview) For(string key, long step, long timestamp)
     {
         // MLflow starts the uuid with a letter from g-z, so it never reads as hex digits.
@@ -21,7 +24,7 @@ public static class ImageArtifactNames
         var stem = string.Create(
             CultureInfo.InvariantCulture,
             $"{Folder}/{key.Replace('/', '#')}%step%{step}%timestamp%{timestamp}%{uuid}");
-        return ($"{stem}.png", $"{stem}%compressed.webp");
+        return ($"{stem}.png", stem + PreviewSuffix);
     }
 
     /// <summary>The key and step of a full image's artifact path; false for previews and other artifacts.</summary>

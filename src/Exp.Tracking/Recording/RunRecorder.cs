@@ -132,15 +132,29 @@ public sealed partial class RunRecorder : IRunRecorder
         {
             return;
         }
-        await FlushAsync(cancellationToken);
+        IOException? writeFailed = null;
+        try
+        {
+            await FlushAsync(cancellationToken);
+        }
+        catch (IOException failure)
+        {
+            writeFailed = failure;
+        }
         _queue.Writer.Complete();
         await _writer;
+        // A run whose last writes failed (a full disk, say) still ends: its status is what a user
+        // and MLflow read first, and a run left RUNNING would claim a process that is gone.
         if (status is { } ended)
         {
             _store.UpdateRun(Run.RunId, ended, _clock.GetUtcNow().ToUnixTimeMilliseconds());
         }
         Run = _store.GetRun(Run.RunId);
         await _ended(Run.RunId, cancellationToken);
+        if (writeFailed is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(writeFailed);
+        }
     }
 
     /// <summary>A run disposed without <see cref="EndAsync"/> or <see cref="CloseAsync"/> ended abnormally: it is marked KILLED.</summary>

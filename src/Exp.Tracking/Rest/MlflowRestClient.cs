@@ -222,9 +222,50 @@ public sealed class MlflowRestClient : IDisposable
                 }
                 using var response = await _http.SendAsync(request, token);
                 await ThrowIfFailedAsync(operation, response, token);
-                return (await response.Content.ReadFromJsonAsync<TResponse>(MlflowJson.Options, token))!;
+                return await ReadAnswerAsync<TResponse>(operation, response, token);
             },
             cancellationToken);
+
+    /// <summary>The answer as MLflow's JSON; anything else (HTML, a cut-off body, JSON null) is <see cref="MlflowResponseException"/>.</summary>
+    private async Task<TResponse> ReadAnswerAsync<TResponse>(string operation, HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        try
+        {
+            if (JsonSerializer.Deserialize<TResponse>(body, MlflowJson.Options) is { } answer)
+            {
+                return answer;
+            }
+        }
+        catch (JsonException)
+        {
+            // Reported below with the body, like JSON null.
+        }
+        throw new MlflowResponseException(operation, response.StatusCode, response.Content.Headers.ContentType?.MediaType, body, ServerUri);
+    }
+
+    /// <summary>
+    /// What a failed request says about the server, in the words a user reads in an account:
+    /// it answered with an error status (and what), it answered something that is not MLflow,
+    /// or no answer came at all. Only the last is "unreachable".
+    /// </summary>
+    public static string Describe(Exception failure) => failure switch
+    {
+        MlflowApiException { IsTransient: true } api =>
+            $"the server answered HTTP {(int)api.Status} {ReasonPhrase(api.Status)} to {api.Operation} ({api.Message})",
+        MlflowApiException refused => $"the server refused it ({refused.Message})",
+        MlflowResponseException wrong => wrong.Message,
+        HttpRequestException { StatusCode: { } status } http =>
+            $"the server answered HTTP {(int)status} {ReasonPhrase(status)} ({http.Message})",
+        _ => $"the server was unreachable ({failure.Message})",
+    };
+
+    /// <summary>"Internal Server Error" for 500: the words HTTP gives a status.</summary>
+    private static string ReasonPhrase(HttpStatusCode status)
+    {
+        using var answer = new HttpResponseMessage(status);
+        return answer.ReasonPhrase ?? "";
+    }
 
     /// <summary>
     /// The body serialized up front and sent with Content-Length. MLflow 3.x's default server
@@ -245,16 +286,22 @@ public sealed class MlflowRestClient : IDisposable
             return;
         }
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
-        var (errorCode, message) = ("", text.Length > 500 ? text[..500] : text);
+        // Not MLflow's error JSON (a proxy's HTML page, say): the start of the body, on one line, is the message.
+        var (errorCode, message) = ("", $"not MLflow's error JSON ({response.Content.Headers.ContentType?.MediaType ?? "no content type"}: {MlflowResponseException.Excerpt(text)})");
         try
         {
             using var error = JsonDocument.Parse(text);
-            errorCode = error.RootElement.TryGetProperty("error_code", out var code) ? code.GetString() ?? "" : "";
-            message = error.RootElement.TryGetProperty("message", out var said) ? said.GetString() ?? message : message;
+            if (error.RootElement.ValueKind == JsonValueKind.Object)
+            {
+                errorCode = error.RootElement.TryGetProperty("error_code", out var code) && code.ValueKind == JsonValueKind.String ? code.GetString()! : "";
+                message = error.RootElement.TryGetProperty("message", out var said) && said.ValueKind == JsonValueKind.String
+                    ? PrintableText.Of(said.GetString()!, 500)
+                    : message;
+            }
         }
         catch (JsonException)
         {
-            // Not MLflow's error JSON (a proxy's HTML page, say): the raw text is the message.
+            // The message above stands.
         }
         throw new MlflowApiException(operation, response.StatusCode, errorCode, message);
     }

@@ -60,6 +60,45 @@ public sealed class DamagedStoreTests : IDisposable
         Assert.Equal(new[] { meta, metrics }.Order(StringComparer.Ordinal), fresh.Damage.Select(damage => damage.File));
     }
 
+    [Fact]
+    public void A_damaged_file_with_terminal_escapes_is_named_with_them_escaped_and_its_line_cut_short()
+    {
+        var store = new FileStore(_root.Path);
+        var run = Run(store, store.GetOrCreateExperiment("e").ExperimentId, "run");
+        var path = Path.Combine(store.RunDirectory(run), "metrics", "loss");
+        // Clears the screen, turns red, and returns the cursor to overwrite the line: what `cat` of a bad disk block can do.
+        File.WriteAllText(path, "10 1.0 1\n\u001b[2J\u001b[31mEVIL\r\u202e" + new string('x', 200) + "\n");
+
+        var fresh = new FileStore(_root.Path);
+        Assert.False(fresh.TryReadRun(() => fresh.GetMetricHistory(run, "loss"), out _));
+
+        var warning = Assert.Single(fresh.Damage).Warning;
+        Assert.DoesNotContain(warning, char.IsControl);
+        Assert.StartsWith($"{path}: line 2 '\\u001b[2J\\u001b[31mEVIL\\u000d\\u202e{new string('x', 65)}...' is not 'timestamp value step'", warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_run_or_an_experiment_deleted_while_it_is_read_is_skipped_as_gone_not_as_damage()
+    {
+        var store = new FileStore(_root.Path);
+        var kept = store.GetOrCreateExperiment("kept");
+        var runs = Enumerable.Range(1, 3).Select(index => Run(store, kept.ExperimentId, $"run-{index}")).ToList();
+        var removed = store.GetOrCreateExperiment("removed");
+        Run(store, removed.ExperimentId, "gone-with-its-experiment");
+
+        var reader = new FileStore(_root.Path);
+        var listed = reader.ListRuns(kept.ExperimentId);
+        Assert.Equal(3, listed.Count);
+        // `rm -r` of a run and of a whole experiment between the listing and the reading of them.
+        Directory.Delete(Path.Combine(_root.Path, kept.ExperimentId, runs[1]), recursive: true);
+        Directory.Delete(Path.Combine(_root.Path, removed.ExperimentId), recursive: true);
+
+        var tags = listed.Select(run => reader.TryReadRun(() => reader.GetTags(run.RunId), out var read) ? read : null).ToList();
+        Assert.Equal([true, false, true], tags.Select(read => read is not null));
+        Assert.Empty(reader.ListRuns(removed.ExperimentId));
+        Assert.Empty(reader.Damage);
+    }
+
     private static string Run(FileStore store, string experimentId, string name)
     {
         var run = store.CreateRun(experimentId, new RunStart(name));

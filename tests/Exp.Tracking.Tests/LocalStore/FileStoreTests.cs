@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Exp.Testing;
 using Exp.Tracking.LocalStore;
 using Exp.Tracking.Model;
+using Exp.Tracking.Recording;
 using Exp.Tracking.Tests.Support;
 
 namespace Exp.Tracking.Tests.LocalStore;
@@ -189,6 +190,29 @@ public sealed partial class FileStoreTests : IDisposable
         Assert.Equal([1L, 2L, 3L, 4L], tracker.Store.GetMetricHistory(run.Run.RunId, "loss").Select(metric => metric.Step));
         Assert.Equal(40, tracker.Store.GetMetricHistory(run.Run.RunId, "loss")[^1].Value);
         Assert.Equal([1L, 2L, 3L], tracker.Store.GetMetricHistory(run.Run.RunId, "late").Select(metric => metric.Step));
+    }
+
+    [Fact]
+    public async Task Images_after_a_resumed_step_are_removed_with_their_previews()
+    {
+        await using var tracker = Tracker.Open(new TrackingTarget(_root.Path, null), options: new TrackerOptions { Clock = _clock });
+        await using var run = tracker.StartRun(FileStore.DefaultExperimentId, new RunStart("resumed"));
+        foreach (var step in new[] { 10L, 20L, 30L })
+        {
+            run.LogImage("samples", step, TestImages.Png(8, 8));
+            run.LogImage("reconstructions", step, TestImages.Png(8, 8));
+        }
+        run.LogArtifact("spec.yaml", "a: 1\n"u8.ToArray());
+        await run.FlushAsync();
+
+        Assert.Equal(2, tracker.Store.DeleteImagesAfterStep(run.Run.RunId, 20));
+
+        var left = tracker.Store.ListArtifacts(run.Run.RunId);
+        var steps = left.Select(path => ImageArtifactNames.TryParse(path, out var key, out var step) ? $"{key}@{step}" : null).OfType<string>().Order();
+        Assert.Equal(["reconstructions@10", "reconstructions@20", "samples@10", "samples@20"], steps);
+        Assert.Equal(4, left.Count(path => path.EndsWith(ImageArtifactNames.PreviewSuffix, StringComparison.Ordinal)));
+        Assert.Contains("spec.yaml", left);
+        await run.EndAsync(RunStatus.Finished);
     }
 
     [Fact]

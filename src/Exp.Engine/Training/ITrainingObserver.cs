@@ -16,7 +16,7 @@ public interface ITrainingObserver
     void OnTestEvaluated(IReadOnlyDictionary<string, double> metrics) { }
 
     /// <summary>The proposal comparison, once, after the last epoch, when <c>eval.proposal_comparison</c> is on.</summary>
-    void OnProposalComparison(IReadOnlyList<Objective.ProposalEstimate> estimates) { }
+    void OnProposalComparison(Objective.ProposalComparisonResult result) { }
 
     /// <summary>A PNG image (keys in <see cref="Images.ImageKeys"/>), with the epoch as step.</summary>
     void OnImage(string key, int step, byte[] png) { }

@@ -12,9 +12,9 @@ namespace Exp.Engine.Objective;
 public sealed record EstimatorErrors(double[] Mean, double[] Bias, double[] BiasSe, double[] Mse, double[] MseSe);
 
 /// <summary>What <see cref="ProposalComparison.Run"/> measured.</summary>
-/// <param name="ReferenceK">Samples of q(z|x) per image behind the references.</param>
-/// <param name="Reference">The reference of log p(x): IWAE at <paramref name="ReferenceK"/>, averaged over the images.</param>
-/// <param name="ReconReference">The reference of E_q[log p(x|z)]: the mean of log p(x|z) over the same samples, averaged over the images.</param>
+/// <param name="ReferenceK">Samples of q(z|x) per image behind each repeat's targets: the other repeats' at the largest k.</param>
+/// <param name="Reference">log p(x) by the IWAE of every repeat's samples of q at the largest k pooled, averaged over the images.</param>
+/// <param name="ReconReference">E_q[log p(x|z)] by the mean of log p(x|z) over the same samples, averaged over the images.</param>
 /// <param name="Prior">K_l: log (1/k) sum p(x|z_i), z_i ~ p(z), against log p(x).</param>
 /// <param name="Q">The IWAE estimate, log (1/k) sum p(x|z_i) p(z_i) / q(z_i|x), z_i ~ q(z|x), against log p(x).</param>
 /// <param name="Recon">K_r: (1/k) sum log p(x|z_i), z_i ~ q(z|x), against E_q[log p(x|z)].</param>
@@ -65,14 +65,12 @@ public sealed record ProposalComparisonResult(
 /// E_q[log p(x|z)] (log p(x) plus KL(q(z|x) || p(z|x)) minus KL(q(z|x) || p(z))), so each is
 /// measured against its own target; and the estimator of log p(x) that samples q is the
 /// importance-weighted one (IWAE), measured against log p(x) beside K_l. The targets are references
-/// per image from many more samples of q (IWAE at <see cref="ReferenceFactor"/> times the largest k,
-/// and the mean of log p(x|z) over the same samples), independent of the samples they judge.
+/// per image and repeat, cross-fitted: the IWAE (for log p(x)) and the mean of log p(x|z) (for K_r's
+/// target) of the other repeats' samples of q at the largest k, pooled: (repeats - 1) times the
+/// largest k samples, independent of the samples they judge, and at no extra decoding.
 /// </summary>
 public static class ProposalComparison
 {
-    /// <summary>The references use this many times the largest k of samples of q(z|x) per image.</summary>
-    public const int ReferenceFactor = 4;
-
     public static ProposalComparisonResult Run(Vae vae, Tensor images, int[] ks, int repeats, Generator generator)
     {
         if (repeats < 2)
@@ -84,19 +82,8 @@ public static class ProposalComparison
             using var _ = inference_mode();
             using var scope = NewDisposeScope();
             var count = images.shape[0];
-            var referenceK = ReferenceFactor * ks[^1];
+            var largest = ks[^1];
             var (mu, logvar) = vae.Encode(images);
-
-            // The references, per image: IWAE and the mean log-likelihood over referenceK samples of q.
-            var referenceLogSum = full(count, double.NegativeInfinity, ScalarType.Float64, images.device);
-            var referenceRecon = zeros(count, ScalarType.Float64, images.device);
-            Evaluator.Sample(vae, images, mu, logvar, referenceK, discretised: false, generator, chunk =>
-            {
-                Evaluator.FoldLogSumExp(referenceLogSum, chunk.LogLikelihood + chunk.LogPriorRatio);
-                referenceRecon.add_(chunk.LogLikelihood.sum([0]));
-            });
-            var logP = referenceLogSum - Math.Log(referenceK);
-            var recon = referenceRecon / referenceK;
 
             // The repeats side by side as rows (repeat-major), so each chunk decodes for all of them at once.
             var rows = images.repeat(repeats, 1, 1, 1);
@@ -120,16 +107,26 @@ public static class ProposalComparison
                 kr.Add((reconSum / k).view(repeats, count));
             }
 
+            // Each repeat's targets, per image, from the other repeats' samples of q pooled (cross-fitting): as many
+            // samples as the repeats but one hold at the largest k, none of them among those the targets judge.
+            var (logSums, reconSums) = (qLogSum.view(repeats, count), reconSum.view(repeats, count));
+            var own = eye(repeats, dtype: ScalarType.Bool, device: images.device).view(repeats, repeats, 1);
+            var pooled = (long)(repeats - 1) * largest;
+            var logP = logSums.unsqueeze(0).expand(repeats, repeats, count).masked_fill(own, double.NegativeInfinity).logsumexp(1) - Math.Log(pooled);
+            var recon = (reconSums.sum([0]) - reconSums) / pooled;
+            var allLogP = logSums.logsumexp(0) - Math.Log((long)repeats * largest);
+            var allRecon = reconSums.sum([0]) / ((long)repeats * largest);
+
             // (estimator, statistic, k) on the device, read back once.
             var summary = stack([Errors(stack(prior), logP), Errors(stack(q), logP), Errors(stack(kr), recon)]);
-            var references = stack([logP.mean(), recon.mean()]).cpu().data<double>().ToArray();
+            var references = stack([allLogP.mean(), allRecon.mean()]).cpu().data<double>().ToArray();
             var host = summary.cpu().data<double>().ToArray();
             EstimatorErrors Read(int estimator)
             {
                 double[] Row(int statistic) => host.AsSpan((estimator * 5 + statistic) * ks.Length, ks.Length).ToArray();
                 return new EstimatorErrors(Row(0), Row(1), Row(2), Row(3), Row(4));
             }
-            return new ProposalComparisonResult(ks, (int)count, repeats, referenceK, references[0], references[1], Read(0), Read(1), Read(2));
+            return new ProposalComparisonResult(ks, (int)count, repeats, (int)pooled, references[0], references[1], Read(0), Read(1), Read(2));
         }
         finally
         {
@@ -138,7 +135,7 @@ public static class ProposalComparison
     }
 
     /// <summary>
-    /// Estimates (k, repeats, images) against per-image targets: (statistic, k) with the statistics
+    /// Estimates (k, repeats, images) against targets per repeat and image: (statistic, k) with the statistics
     /// mean estimate, bias, its standard error, MSE, its standard error, over the images of the
     /// per-image figures over the repeats.
     /// </summary>
@@ -146,7 +143,7 @@ public static class ProposalComparison
     {
         var error = estimates - target;
         var (bias, squared) = (error.mean([1]), error.square().mean([1]));
-        var images = target.shape[0];
+        var images = target.shape[1];
         // One image has no spread to measure: its standard errors are 0, not NaN.
         Tensor StandardError(Tensor perImage) => images > 1 ? perImage.std(1, unbiased: true) / Math.Sqrt(images) : zeros_like(perImage.mean([1]));
         return stack([estimates.mean([1, 2]), bias.mean([1]), StandardError(bias), squared.mean([1]), StandardError(squared)]);

@@ -55,7 +55,7 @@ public class TrainedModelTests(TrainedModelFixture trained) : IClassFixture<Trai
 
         var result = ProposalComparison.Run(vae, images, [1, 10, 100], repeats: 4, new Generator(3));
 
-        Assert.Equal((12, 4, 400), (result.Images, result.Repeats, result.ReferenceK));
+        Assert.Equal((12, 4, 300), (result.Images, result.Repeats, result.ReferenceK));
         for (var i = 0; i < 3; i++)
         {
             Assert.True(result.Q.Mse[i] < result.Prior.Mse[i], $"k={result.Ks[i]}: MSE q {result.Q.Mse[i]:F1} vs prior {result.Prior.Mse[i]:F1}");

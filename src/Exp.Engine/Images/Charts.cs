@@ -60,16 +60,19 @@ public static class Charts
             plot.Axes.Bottom.SetTicks(x, labels);
             plot.XLabel("n = k, samples per estimate");
         }
-        var decades = Enumerable.Range(-3, 10).ToArray();
+        var logs = result.Estimators.SelectMany(e => e.Errors.Mse).Where(m => m > 0).Select(Math.Log10).ToList();
+        var decades = logs.Count == 0 ? [0] : Enumerable.Range((int)Math.Floor(logs.Min()) - 1, (int)Math.Ceiling(logs.Max()) - (int)Math.Floor(logs.Min()) + 2).ToArray();
         mse.Axes.Left.SetTicks(decades.Select(d => (double)d).ToArray(), decades.Select(d => $"1e{d}").ToArray());
         mse.Title("mean squared error vs own target");
         mse.YLabel("MSE, nats² (log scale)");
-        mse.ShowLegend(Alignment.UpperRight);
+        // One legend for both panels (same colours), between the prior's errors and q's, where they leave room.
+        mse.ShowLegend(Alignment.MiddleRight);
         var ticks = new[] { -10000.0, -1000, -100, -10, -1, 0, 1, 10, 100 };
         bias.Axes.Left.SetTicks(ticks.Select(SignedLog).ToArray(), ticks.Select(t => t.ToString("0", CultureInfo.InvariantCulture)).ToArray());
         bias.Title($"bias vs own target ({result.Images} images × {result.Repeats} repeats; targets: {result.ReferenceK} samples of q)");
         bias.YLabel("bias, nats (signed log scale)");
         bias.Add.HorizontalLine(0, 1, Colors.Gray, LinePattern.Dotted);
+        bias.HideLegend();
         return multiplot.Render(2 * Width, Height).GetImageBytes(ImageFormat.Png);
     }
 

@@ -63,9 +63,13 @@ public static class Gaussian
 
     /// <summary>
     /// log(Phi(b) - Phi(a)) for a &lt; b elementwise, float64, without cancellation or underflow in
-    /// either tail. The interval is reflected to lie mostly below 0 (where Phi is small and its log
-    /// is exact); then either both ends are below 0 and the mass is Phi(b) (1 - Phi(a) / Phi(b)),
-    /// or the interval holds 0 and the mass is 1 - Phi(a) - Phi(-b), neither term near 1.
+    /// either tail. The interval is reflected to lie mostly below 0, where Phi = erfc(-t / sqrt 2) / 2
+    /// keeps its relative precision, so the difference of the two erfc loses at most a few digits
+    /// even for a bin 1e-4 sigma wide. Only beyond about 37 sigma does erfc underflow to 0; those
+    /// masses (checked for once per call) take the slower log Phi(b) + log(1 - Phi(a) / Phi(b)) of
+    /// <see cref="LogNormalCdf"/>. That form everywhere made the discretised likelihood of a chunk
+    /// cost as much as decoding it (measured: 14 to 19 s against 10 to 24 s for 20 chunks of 640
+    /// latents of the main example's model, on the loaded 2-core machine).
     /// </summary>
     public static Tensor LogNormalMass(Tensor a, Tensor b)
     {
@@ -73,10 +77,13 @@ public static class Gaussian
         var reflect = a > 0;
         var low = where(reflect, -b, a);
         var high = where(reflect, -a, b);
+        var logMass = (NormalCdf(high) - NormalCdf(low)).log();
+        var underflow = logMass == double.NegativeInfinity;
+        if (!underflow.any().item<bool>())
+            return logMass.MoveToOuterDisposeScope();
         var (logLow, logHigh) = (LogNormalCdf(low), LogNormalCdf(high));
-        var belowZero = logHigh + (-(logLow - logHigh).expm1()).log();
-        var aroundZero = (-NormalCdf(low) - NormalCdf(-high)).log1p();
-        return where(high <= 0, belowZero, aroundZero).MoveToOuterDisposeScope();
+        var tail = logHigh + (-(logLow - logHigh).expm1()).log();
+        return where(underflow, tail, logMass).MoveToOuterDisposeScope();
     }
 
     /// <summary>

@@ -215,6 +215,9 @@ public static class ReportHtml
         html.Append("<section id=\"trials\">\n<h2>Trials</h2>\n")
             .Append("<p class=\"hint\">Trials trained to the end by held-out ELBO, best first; ★ marks the best value of each metric among them. ")
             .Append(page.Rows.Any(r => r.Pruning is not null) ? "Trials pruned early follow, furthest first (hover the status for why): their values are from fewer epochs, so they are never ★. " : "")
+            .Append(page.Columns.Any(c => c == ReportMetrics.BitsPerDim || c == ReportMetrics.TestBitsPerDim)
+                ? "bits/dim is the code length of the 8-bit images under the discretised decoder, always positive: a uniform guess over the 256 levels is 8, and a model above 8 codes worse than that. "
+                : "")
             .Append("Click a heading to sort. The filter also limits the charts and the pictures to the matching trials.</p>\n")
             .Append("<div class=\"controls\"><input type=\"search\" id=\"filter\" placeholder=\"filter trials: name, value, status\" aria-label=\"filter trials\">")
             .Append(" <span id=\"shown\"></span> <span class=\"pager\"><button type=\"button\" id=\"prev\">‹ previous</button> <span id=\"page\"></span> <button type=\"button\" id=\"next\">next ›</button></span></div>\n")

@@ -53,11 +53,13 @@ public static class Gaussian
     {
         using var scope = NewDisposeScope();
         var top = PixelLevels - 1;
-        var level = (x.to_type(ScalarType.Float64) * top).round().clamp(0, top);
+        // In place where it can be: each float64 intermediate is 8 bytes per pixel of a whole chunk of decodings.
+        var level = x.to_type(ScalarType.Float64).mul_(top).round_().clamp_(0, top);
         var sigma = logSigma.to_type(ScalarType.Float64).exp();
-        var mean64 = mean.to_type(ScalarType.Float64);
-        var lower = (((level - 0.5) / top - mean64) / sigma).masked_fill(level == 0, double.NegativeInfinity);
-        var upper = (((level + 0.5) / top - mean64) / sigma).masked_fill(level == top, double.PositiveInfinity);
+        var centre = (level / top).sub_(mean.to_type(ScalarType.Float64));
+        var halfBin = 0.5 / top;
+        var lower = (centre - halfBin).div_(sigma).masked_fill_(level == 0, double.NegativeInfinity);
+        var upper = centre.add_(halfBin).div_(sigma).masked_fill_(level == top, double.PositiveInfinity);
         return LogNormalMass(lower, upper).flatten(1).sum(1).MoveToOuterDisposeScope();
     }
 
@@ -77,7 +79,7 @@ public static class Gaussian
         var reflect = a > 0;
         var low = where(reflect, -b, a);
         var high = where(reflect, -a, b);
-        var logMass = (NormalCdf(high) - NormalCdf(low)).log();
+        var logMass = NormalCdf(high).sub_(NormalCdf(low)).log_();
         var underflow = logMass == double.NegativeInfinity;
         if (!underflow.any().item<bool>())
             return logMass.MoveToOuterDisposeScope();

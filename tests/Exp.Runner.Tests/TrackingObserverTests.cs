@@ -31,23 +31,27 @@ public class TrackingObserverTests
     }
 
     [Fact]
-    public void Test_metrics_land_beside_the_last_evaluation_and_proposal_estimates_at_step_k()
+    public void Test_metrics_and_the_proposal_comparison_land_beside_the_last_evaluation_one_metric_per_k()
     {
         var recorder = new RecordingRecorder();
         var observer = new TrackingObserver(recorder, epochs: 1, _ => { }, FaultInjection.FromEnvironment());
+        double[] Two(double first, double second) => [first, second];
+        var errors = new EstimatorErrors(Two(-320, -305), Two(-15, -1), Two(2, 0.5), Two(400, 3), Two(50, 1));
 
         observer.OnStep(new TrainingStep(30, 1, 0.5, 1));
         observer.OnEpochEvaluated(1, 30, new Dictionary<string, double> { [Metrics.Elbo] = -300 });
         observer.OnTestEvaluated(30, new Dictionary<string, double> { [Metrics.TestElbo] = -310 });
-        observer.OnProposalComparison([new ProposalEstimate(1, -320, 2, -900, 80), new ProposalEstimate(1000, -305, 0.5, -600, 30)]);
+        observer.OnProposalComparison(new ProposalComparisonResult([1, 1000], 16, 3, 4000, -304, -280, errors, errors, errors));
 
-        Assert.Equal(
-            [
-                (Metrics.TestElbo, -310.0, 30L),
-                (Metrics.ProposalQMean, -320.0, 1L), (Metrics.ProposalQStd, 2.0, 1L), (Metrics.ProposalPriorMean, -900.0, 1L), (Metrics.ProposalPriorStd, 80.0, 1L),
-                (Metrics.ProposalQMean, -305.0, 1000L), (Metrics.ProposalQStd, 0.5, 1000L), (Metrics.ProposalPriorMean, -600.0, 1000L), (Metrics.ProposalPriorStd, 30.0, 1000L),
-            ],
-            recorder.Metrics.Skip(3));
+        var logged = recorder.Metrics.Skip(3).ToList();
+        Assert.Equal((Metrics.TestElbo, -310.0, 30L), logged[0]);
+        // k is not a time: MLflow would draw a step = k series as a training curve. One metric per k, all at the last step.
+        Assert.All(logged, metric => Assert.Equal(30L, metric.Step));
+        Assert.Contains(("proposal/q/k1000", -305.0, 30L), logged);
+        Assert.Contains(("proposal/prior/mse/k1", 400.0, 30L), logged);
+        Assert.Contains(("proposal/recon/bias_se/k1000", 0.5, 30L), logged);
+        Assert.Contains(("proposal/q/reference", -304.0, 30L), logged);
+        Assert.Equal(1 + 3 * 2 * 5 + 2, logged.Count);
         // The summary of the trial shows the test metrics beside the last evaluation's.
         Assert.Equal((-300.0, -310.0), (observer.LastMetrics[Metrics.Elbo], observer.LastMetrics[Metrics.TestElbo]));
     }

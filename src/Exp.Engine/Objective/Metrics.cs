@@ -22,9 +22,17 @@ public static partial class Metrics
     [Goal(MetricGoal.Higher)]
     public const string Elbo = "eval/elbo";
 
-    /// <summary>The ELBO as a code length: -ELBO / (D ln 2), bits per dimension (lower is better).</summary>
+    /// <summary>
+    /// The code length of the 8-bit images, -log2 P(x) / D with P the discretised Gaussian decoder
+    /// (<see cref="Gaussian.DiscretisedLogLikelihood"/>), bounded by its ELBO: bits per dimension, always
+    /// positive; a uniform guess is 8 (lower is better).
+    /// </summary>
     [Goal(MetricGoal.Lower)]
     public const string BitsPerDim = "eval/bits_per_dim";
+
+    /// <summary>-ELBO / D of the continuous density on [0, 1]^D: nats per dimension of a density, negative when the density exceeds 1 (lower is better). Not a code length.</summary>
+    [Goal(MetricGoal.Lower)]
+    public const string DensityNatsPerDim = "eval/density_nats_per_dim";
 
     /// <summary>Mean squared error per pixel of the reconstructions decoder(mu(x)).</summary>
     [Goal(MetricGoal.Lower)]
@@ -46,7 +54,7 @@ public static partial class Metrics
     [Goal(MetricGoal.None)]
     public const string ActiveUnits = "eval/active_units";
 
-    /// <summary>KL of the moment-matched Gaussian of the aggregate posterior q(z) to N(0, I), nats: how far samples of the prior are from what the decoder was trained on.</summary>
+    /// <summary>KL(q(z) || N(0, I)) of the aggregate posterior, the mixture of the held-out images' posteriors, estimated by sampling (<see cref="Evaluator.AggregateKl"/>), nats: how far samples of the prior are from what the decoder was trained on.</summary>
     [Goal(MetricGoal.Lower)]
     public const string AggregateKl = "eval/aggregate_kl";
 
@@ -55,18 +63,26 @@ public static partial class Metrics
     public const string TestElbo = "test/elbo";
     [Goal(MetricGoal.Higher)]
     public const string TestIwae = "test/iwae";
+    /// <summary>The discretised code length from the test IWAE bound (the test ELBO without IWAE), bits per dimension.</summary>
     [Goal(MetricGoal.Lower)]
     public const string TestBitsPerDim = "test/bits_per_dim";
+    /// <summary>-(test IWAE or ELBO) / D of the continuous density, nats per dimension.</summary>
+    [Goal(MetricGoal.Lower)]
+    public const string TestDensityNatsPerDim = "test/density_nats_per_dim";
     [Goal(MetricGoal.Lower)]
     public const string TestMse = "test/mse";
 
-    /// <summary>The proposal comparison at the end, each logged with step = k: values to read, not to rank by.</summary>
-    [Goal(MetricGoal.None)]
-    public const string ProposalQMean = "proposal/q_mean";
-    [Goal(MetricGoal.None)]
-    public const string ProposalQStd = "proposal/q_std";
-    [Goal(MetricGoal.None)]
-    public const string ProposalPriorMean = "proposal/prior_mean";
-    [Goal(MetricGoal.None)]
-    public const string ProposalPriorStd = "proposal/prior_std";
+    /// <summary>The proposal comparison at the end: every name starts with this (see <see cref="Proposal"/>). Not a metric itself.</summary>
+    public static readonly string ProposalPrefix = "proposal/";
+
+    /// <summary>
+    /// A figure of the proposal comparison, logged once at the trial's last step: <c>proposal/{estimator}/k{k}</c> for the
+    /// estimate averaged over images and repeats, <c>proposal/{estimator}/{statistic}/k{k}</c> for its error; one metric per k,
+    /// since k is not a time. Values to read, not to rank by.
+    /// </summary>
+    public static string Proposal(string estimator, string? statistic, int k) =>
+        statistic is null ? $"{ProposalPrefix}{estimator}/k{k}" : $"{ProposalPrefix}{estimator}/{statistic}/k{k}";
+
+    /// <summary>The reference value of <paramref name="estimator"/>'s target, averaged over the images: <c>proposal/{estimator}/reference</c>.</summary>
+    public static string ProposalReference(string estimator) => $"{ProposalPrefix}{estimator}/reference";
 }

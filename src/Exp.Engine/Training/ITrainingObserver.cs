@@ -19,7 +19,7 @@ public interface ITrainingObserver
     void OnTestEvaluated(long step, IReadOnlyDictionary<string, double> metrics) { }
 
     /// <summary>The proposal comparison, once, after the last epoch, when <c>eval.proposal_comparison</c> is on.</summary>
-    void OnProposalComparison(IReadOnlyList<Objective.ProposalEstimate> estimates) { }
+    void OnProposalComparison(Objective.ProposalComparisonResult result) { }
 
     /// <summary>A PNG image (keys in <see cref="Images.ImageKeys"/>) of the epoch that ended at <paramref name="step"/>.</summary>
     void OnImage(string key, long step, byte[] png) { }

@@ -149,9 +149,9 @@ public sealed class Trainer(TrialConfig config, TrainerOptions? options = null)
         {
             var count = (int)Math.Min(eval.ProposalImages, test.shape[0]);
             using var images = test.narrow(0, 0, count);
-            var estimates = ProposalComparison.Run(vae, images, eval.ProposalK, eval.ProposalRepeats, generator);
-            observer.OnProposalComparison(estimates);
-            observer.OnImage(ImageKeys.ProposalComparison, step, Charts.ProposalComparison(estimates, count, eval.ProposalRepeats));
+            var result = ProposalComparison.Run(vae, images, eval.ProposalK, eval.ProposalRepeats, generator);
+            observer.OnProposalComparison(result);
+            observer.OnImage(ImageKeys.ProposalComparison, step, Charts.ProposalComparison(result));
         }
         return metrics;
     }
@@ -169,8 +169,11 @@ public sealed class Trainer(TrialConfig config, TrainerOptions? options = null)
         {
             if (config.Eval.SampleCount > 0)
             {
-                var z = randn([config.Eval.SampleCount, vae.LatentDim], device: heldOut.device, generator: generator) * config.Eval.SampleStd;
+                // The same draws at the prior's std 1 and at the spec's temperature, so the two grids show the same garments.
+                var z = randn([config.Eval.SampleCount, vae.LatentDim], device: heldOut.device, generator: generator);
                 observer.OnImage(ImageKeys.Samples, step, ImageGrid.Samples(vae.Decode(z)));
+                if (config.Eval.SampleStd != 1)
+                    observer.OnImage(ImageKeys.TemperedSamples, step, ImageGrid.Samples(vae.Decode(z * config.Eval.SampleStd)));
             }
             var shown = Math.Min(config.Eval.ReconstructionCount, heldOut.shape[0]);
             if (shown > 0)

@@ -39,6 +39,7 @@ public static class ReportHtml
         var images = Pictures(html, page, charts);
         TradeOff(html, page, charts, figures);
         Table(html, page, charts);
+        ProposalSection(html, page, charts);
         CurvesSection(html, page, charts, figures);
         Spec(html, page);
 
@@ -109,6 +110,10 @@ public static class ReportHtml
             sections.Add(("trade-off", "trade-off"));
         }
         sections.Add(("trials", "trials"));
+        if (page.Proposals.Count > 0)
+        {
+            sections.Add(("proposals", "the notes' question"));
+        }
         if (page.EpochCurves.Count > 0 || page.TrainingLoss is not null)
         {
             sections.Add(("curves", "curves"));
@@ -129,7 +134,10 @@ public static class ReportHtml
             return images;
         }
         html.Append("<section id=\"pictures\">\n<h2>Samples and reconstructions across the sweep</h2>\n")
-            .Append("<p class=\"hint\">One row per trial, in the order of the swept values. Left: samples decoded from the prior. ")
+            .Append("<p class=\"hint\">One row per trial, in the order of the swept values. Left: samples decoded from the prior, z ~ N(0, I); ")
+            .Append(page.Pictures.FirstOrDefault(c => c.Epochs.Any(e => e.TemperedSamples is not null)) is { } tempered
+                ? $"beside them, the same draws at std {HtmlEncode(tempered.SampleStd ?? "?")} (<code>eval.sample_std</code>, the notes' temperature), z ~ N(0, {HtmlEncode(tempered.SampleStd ?? "?")}²·I). "
+                : "")
             .Append("Right: held-out images, each followed by its reconstruction. The last epoch is shown; the buttons show earlier ones.</p>\n")
             .Append("<div class=\"strip\">\n");
         foreach (var column in page.Pictures)
@@ -142,6 +150,7 @@ public static class ReportHtml
                 byEpoch[epoch.Epoch.ToString()] = new JsonObject
                 {
                     [ImageKeys.Samples] = epoch.Samples is null ? null : ImageData.Uri(epoch.Samples.Path),
+                    [ImageKeys.TemperedSamples] = epoch.TemperedSamples is null ? null : ImageData.Uri(epoch.TemperedSamples.Path),
                     [ImageKeys.Reconstructions] = epoch.Reconstructions is null ? null : ImageData.Uri(epoch.Reconstructions.Path),
                 };
             }
@@ -164,6 +173,10 @@ public static class ReportHtml
             }
             html.Append("</figcaption>\n");
             Picture(html, ImageKeys.Samples, last?.Samples, last);
+            if (column.Epochs.Any(e => e.TemperedSamples is not null))
+            {
+                Picture(html, ImageKeys.TemperedSamples, last?.TemperedSamples, last);
+            }
             Picture(html, ImageKeys.Reconstructions, last?.Reconstructions, last);
             if (column.KlPerDimension is { } kl)
             {
@@ -264,6 +277,9 @@ public static class ReportHtml
         html
             .Append("<p class=\"hint\">Trials trained to the end by held-out ELBO, best first; ★ marks the best value of each metric among them. ")
             .Append(page.Rows.Any(r => r.Pruning is not null) ? "Trials pruned early follow, furthest first (hover the status for why): their values are from fewer epochs, so they are never ★. " : "")
+            .Append(page.Columns.Any(c => c == ReportMetrics.BitsPerDim || c == ReportMetrics.TestBitsPerDim)
+                ? "bits/dim is the code length of the 8-bit images under the discretised decoder, always positive: a uniform guess over the 256 levels is 8, and a model above 8 codes worse than that. "
+                : "")
             .Append("Click a heading to sort. The filter also limits the charts and the pictures to the matching trials.</p>\n")
             .Append("<div class=\"controls\"><input type=\"search\" id=\"filter\" placeholder=\"filter trials: name, value, status\" aria-label=\"filter trials\">")
             .Append(" <span id=\"shown\"></span> <span class=\"pager\"><button type=\"button\" id=\"prev\">‹ previous</button> <span id=\"page\"></span> <button type=\"button\" id=\"next\">next ›</button></span></div>\n")
@@ -319,10 +335,6 @@ public static class ReportHtml
         {
             all.Add((loss, "curve-loss"));
         }
-        if (page.Proposals is { } proposals)
-        {
-            all.Add((proposals, "curve-proposals"));
-        }
         if (all.Count == 0)
         {
             return;
@@ -336,6 +348,43 @@ public static class ReportHtml
             Chart(html, figures, charts.Curves(curves, id));
         }
         html.Append("</div>\n</section>\n");
+    }
+
+    /// <summary>The notes' question, answered per trial at the largest k: each estimator's MSE against its own target, ± one standard error over the images.</summary>
+    private static void ProposalSection(StringBuilder html, ReportPage page, ReportCharts charts)
+    {
+        if (page.Proposals.Count == 0)
+        {
+            return;
+        }
+        html.Append("<section id=\"proposals\">\n<h2>The notes' question: sampling the prior or the posterior</h2>\n")
+            .Append("<p class=\"hint\">Mean squared error of each estimator against its own target at the largest n, per image over the repeats, then averaged over the images ")
+            .Append("(± one standard error over the images). K<sub>l</sub> = log (1/n) Σ p(x|z<sub>i</sub>), z<sub>i</sub> ~ p(z), and the IWAE estimate with z<sub>i</sub> ~ q(z|x) both target log p(x) ")
+            .Append("(its target: the IWAE of the other repeats' samples of q pooled). K<sub>r</sub> = (1/n) Σ log p(x|z<sub>i</sub>), z<sub>i</sub> ~ q(z|x), targets E<sub>q</sub>[log p(x|z)], a different number: the last column is how far. ")
+            .Append("The figure per trial (MSE and bias against n) is in the pictures above.</p>\n")
+            .Append("<div class=\"table-wrap\"><table>\n<thead><tr><th>trial</th><th>n</th><th>MSE of K<sub>l</sub> (prior)<small>nats²</small></th><th>MSE of IWAE (q)<small>nats²</small></th>")
+            .Append("<th>MSE of K<sub>r</sub><small>nats²</small></th><th>E<sub>q</sub>[log p(x|z)] − log p(x)<small>nats</small></th><th>answer</th></tr></thead>\n<tbody>\n");
+        string Cell(MeanError error) => $"<td title=\"{NumberFormat.Exact(error.Value)} ± {NumberFormat.Exact(error.StandardError)}\">{NumberFormat.Value(error.Value)} ± {NumberFormat.Value(error.StandardError)}</td>";
+        foreach (var answer in page.Proposals)
+        {
+            var ratio = answer.Prior.Value / Math.Max(answer.Q.Value, double.Epsilon);
+            html.Append($"<tr data-run=\"{HtmlEncode(answer.RunId)}\"><td><span class=\"swatch\" style=\"background: {charts.ColorOf(answer.RunId)}\"></span>{HtmlEncode(answer.Name)}</td>")
+                .Append($"<td>{answer.K}</td>").Append(Cell(answer.Prior)).Append(Cell(answer.Q)).Append(Cell(answer.Recon))
+                .Append($"<td>{NumberFormat.Value(answer.ReconGap)}</td>")
+                .Append("<td>").Append(HtmlEncode(ProposalVerdict(answer, ratio))).Append("</td></tr>\n");
+        }
+        html.Append("</tbody>\n</table></div>\n</section>\n");
+    }
+
+    /// <summary>The answer in words: which proposal estimates log p(x) better, and whether the gap is beyond the standard errors.</summary>
+    public static string ProposalVerdict(ProposalAnswer answer, double ratio)
+    {
+        var clear = Math.Abs(answer.Prior.Value - answer.Q.Value) > 2 * Math.Sqrt(answer.Prior.StandardError * answer.Prior.StandardError + answer.Q.StandardError * answer.Q.StandardError);
+        static string Times(double factor) => factor.ToString(factor >= 10 ? "N0" : "0.0", System.Globalization.CultureInfo.InvariantCulture);
+        var which = answer.Q.Value < answer.Prior.Value
+            ? $"q: {Times(ratio)}× smaller MSE than the prior"
+            : $"the prior: {Times(1 / ratio)}× smaller MSE than q";
+        return clear ? which : $"no clear difference ({which})";
     }
 
     private static void Chart(StringBuilder html, List<ChartFigure> figures, ChartFigure figure)

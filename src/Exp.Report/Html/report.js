@@ -100,14 +100,14 @@
   document.querySelectorAll("figure.trial").forEach(function (fig) {
     var byEpoch = data.images[fig.dataset.run] || {};
     // The last epoch's pictures are only in the elements: keep them for when its button is clicked again.
-    fig.querySelectorAll("img.samples, img.reconstructions").forEach(function (img) {
+    fig.querySelectorAll("img.samples, img.samples_tempered, img.reconstructions").forEach(function (img) {
       byEpoch[img.dataset.epoch] = byEpoch[img.dataset.epoch] || {};
       byEpoch[img.dataset.epoch][img.className] = img.src;
     });
     fig.querySelectorAll(".epochs button").forEach(function (button) {
       button.addEventListener("click", function () {
         var pictures = byEpoch[button.dataset.epoch] || {};
-        fig.querySelectorAll("img.samples, img.reconstructions").forEach(function (img) {
+        fig.querySelectorAll("img.samples, img.samples_tempered, img.reconstructions").forEach(function (img) {
           if (pictures[img.className]) {
             img.src = pictures[img.className];
             img.title = img.alt = img.className + ", epoch " + button.dataset.epoch;

@@ -24,7 +24,7 @@ public sealed partial record ReportPage(
     IReadOnlyList<PictureColumn> Pictures,
     IReadOnlyList<Curves> EpochCurves,
     Curves? TrainingLoss,
-    Curves? Proposals)
+    IReadOnlyList<ProposalAnswer> Proposals)
 {
     /// <summary>One row per configuration, best mean first, when some configuration has several replicates; else empty.</summary>
     public IReadOnlyList<ConfigurationRow> Configurations { get; init; } = [];
@@ -107,8 +107,20 @@ public sealed record PictureColumn(
     string Name,
     TrialPruning? Pruning,
     IReadOnlyList<EpochPictures> Epochs,
+    string? SampleStd,
     LoggedImage? KlPerDimension,
     long? KlPerDimensionEpoch,
     LoggedImage? ProposalComparison);
 
-public sealed record EpochPictures(long Epoch, LoggedImage? Samples, LoggedImage? Reconstructions);
+/// <param name="Samples">Decodings of z ~ N(0, I), the prior.</param>
+/// <param name="TemperedSamples">The same draws at <c>eval.sample_std</c> (<see cref="PictureColumn.SampleStd"/>).</param>
+public sealed record EpochPictures(long Epoch, LoggedImage? Samples, LoggedImage? TemperedSamples, LoggedImage? Reconstructions);
+
+/// <summary>
+/// A trial's answer to the notes' question at the largest k of its proposal comparison: each estimator's mean squared
+/// error against its own target, with one standard error over the images.
+/// </summary>
+/// <param name="ReconGap">E_q[log p(x|z)] - log p(x) by the references: how far K_r's target is from log p(x).</param>
+public sealed record ProposalAnswer(string RunId, string Name, int K, MeanError Prior, MeanError Q, MeanError Recon, double ReconGap);
+
+public sealed record MeanError(double Value, double StandardError);

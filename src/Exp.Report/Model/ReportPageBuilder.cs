@@ -43,7 +43,7 @@ public static class ReportPageBuilder
             sweptOrder.Select(Pictures).Where(column => column.Epochs.Count > 0 || column.KlPerDimension is not null || column.ProposalComparison is not null).ToList(),
             ReportMetrics.EpochCurves.Select(metric => EpochCurve(metric, ranked)).OfType<Curves>().ToList(),
             StepCurve(ReportMetrics.TrainLoss, ranked),
-            ProposalCurves(ranked))
+            ranked.Select(ProposalAnswerOf).OfType<ProposalAnswer>().ToList())
         {
             Configurations = replicated ? ConfigurationRows(configurations, swept, columns) : [],
         };
@@ -268,16 +268,17 @@ public static class ReportPageBuilder
     private static PictureColumn Pictures(TrialSource trial)
     {
         LoggedImage? LastOf(string key) => trial.Images.Where(i => i.Key == key).MaxBy(i => i.Step);
-        var perEpoch = trial.Images.Where(i => i.Key is ImageKeys.Samples or ImageKeys.Reconstructions or ImageKeys.KlPerDimension).ToList();
+        var perEpoch = trial.Images.Where(i => i.Key is ImageKeys.Samples or ImageKeys.TemperedSamples or ImageKeys.Reconstructions or ImageKeys.KlPerDimension).ToList();
         var epochOf = PictureEpochs.For(EpochOfStep(trial), perEpoch.Select(i => i.Step));
         var kl = LastOf(ImageKeys.KlPerDimension);
         var epochs = perEpoch
-            .Where(i => i.Key is ImageKeys.Samples or ImageKeys.Reconstructions)
+            .Where(i => i.Key is ImageKeys.Samples or ImageKeys.TemperedSamples or ImageKeys.Reconstructions)
             .GroupBy(i => epochOf(i.Step))
             .OrderBy(g => g.Key)
-            .Select(g => new EpochPictures(g.Key, g.LastOrDefault(i => i.Key == ImageKeys.Samples), g.LastOrDefault(i => i.Key == ImageKeys.Reconstructions)))
+            .Select(g => new EpochPictures(g.Key, g.LastOrDefault(i => i.Key == ImageKeys.Samples), g.LastOrDefault(i => i.Key == ImageKeys.TemperedSamples), g.LastOrDefault(i => i.Key == ImageKeys.Reconstructions)))
             .ToList();
-        return new PictureColumn(trial.RunId, trial.Name, trial.Pruning, epochs, kl, kl is null ? null : epochOf(kl.Step), LastOf(ImageKeys.ProposalComparison));
+        return new PictureColumn(trial.RunId, trial.Name, trial.Pruning, epochs, trial.Params.GetValueOrDefault(ReportMetrics.SampleStdParam),
+            kl, kl is null ? null : epochOf(kl.Step), LastOf(ImageKeys.ProposalComparison));
     }
 
     /// <summary>A held-out metric per epoch: each value is placed at the epoch logged at its step, or at its step if no epoch was.</summary>
@@ -315,22 +316,32 @@ public static class ReportPageBuilder
         return series.Count == 0 ? null : new Curves(metric, "step", false, series);
     }
 
-    /// <summary>Every proposal/* metric of every trial against k (its step), on a log axis.</summary>
-    private static Curves? ProposalCurves(IReadOnlyList<TrialSource> trials)
+    /// <summary>The trial's proposal comparison at its largest k (proposal/{estimator}/mse/k{k} and mse_se), or null when it logged none.</summary>
+    private static ProposalAnswer? ProposalAnswerOf(TrialSource trial)
     {
-        var series = trials
-            .SelectMany(t => t.Metrics
-                .Where(m => m.Key.StartsWith(ReportMetrics.ProposalPrefix, StringComparison.Ordinal) && m.Value.Count > 0)
-                .OrderBy(m => m.Key, StringComparer.Ordinal)
-                .Select(m =>
-                {
-                    var points = m.Value.OrderBy(p => p.Step).ToList();
-                    return new Series(t.RunId, $"{t.Name} {m.Key[ReportMetrics.ProposalPrefix.Length..]}", points.Select(p => (double)p.Step).ToList(), points.Select(p => p.Value).ToList());
-                }))
+        var prefix = Metrics.Proposal(ProposalComparisonResult.QName, "mse", 0)[..^1];
+        var ks = trial.Metrics.Keys
+            .Where(key => key.StartsWith(prefix, StringComparison.Ordinal))
+            .Select(key => int.TryParse(key[prefix.Length..], out var k) ? k : 0)
+            .Where(k => k > 0)
             .ToList();
-        return series.Count == 0
-            ? null
-            : new Curves(new ReportMetric(ReportMetrics.ProposalPrefix, "log p(x) estimate by proposal", "nats", "importance-sampling estimates of log p(x) with proposal q(z|x) or the prior, against the number of samples k"), "k (samples)", true, series);
+        if (ks.Count == 0)
+        {
+            return null;
+        }
+        var largest = ks.Max();
+        MeanError? Error(string estimator) =>
+            Last(trial, Metrics.Proposal(estimator, "mse", largest)) is { } mse && Last(trial, Metrics.Proposal(estimator, "mse_se", largest)) is { } se
+                ? new MeanError(mse, se)
+                : null;
+        if (Error(ProposalComparisonResult.PriorName) is not { } prior || Error(ProposalComparisonResult.QName) is not { } q
+            || Error(ProposalComparisonResult.ReconName) is not { } recon
+            || Last(trial, Metrics.ProposalReference(ProposalComparisonResult.QName)) is not { } reference
+            || Last(trial, Metrics.ProposalReference(ProposalComparisonResult.ReconName)) is not { } reconReference)
+        {
+            return null;
+        }
+        return new ProposalAnswer(trial.RunId, trial.Name, largest, prior, q, recon, reconReference - reference);
     }
 
     private static IReadOnlyList<MetricPoint> Thin(IReadOnlyList<MetricPoint> points)

@@ -55,20 +55,11 @@ public sealed class TrackingObserver(IRunRecorder recorder, int epochs, Action<T
         recorder.LogMetrics(metrics, step);
     }
 
-    /// <summary>Each estimate at step = k, so MLflow draws it against k.</summary>
-    public void OnProposalComparison(IReadOnlyList<ProposalEstimate> estimates)
-    {
-        foreach (var estimate in estimates)
-        {
-            recorder.LogMetrics(new Dictionary<string, double>
-            {
-                [Metrics.ProposalQMean] = estimate.QMean,
-                [Metrics.ProposalQStd] = estimate.QStd,
-                [Metrics.ProposalPriorMean] = estimate.PriorMean,
-                [Metrics.ProposalPriorStd] = estimate.PriorStd,
-            }, estimate.K);
-        }
-    }
+    /// <summary>
+    /// One metric per k (proposal/q/k1000, ...) at the trial's last step, beside the test metrics:
+    /// k is not a time, and at step = k MLflow drew the figures as training curves.
+    /// </summary>
+    public void OnProposalComparison(ProposalComparisonResult result) => recorder.LogMetrics(result.Metrics(), lastStep);
 
     public void OnImage(string key, long step, byte[] png) => recorder.LogImage(key, step, png);
 

@@ -18,6 +18,7 @@ let objectives =
       // Traded against reconstruction, not ranked: the lowest KL is a posterior that ignores its image.
       "eval/kl", None
       "eval/bits_per_dim", Some false
+      "eval/density_nats_per_dim", Some false
       "eval/mse", Some false
       "eval/aggregate_kl", Some false
       "train/loss", Some false

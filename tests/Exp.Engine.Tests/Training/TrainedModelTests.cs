@@ -47,22 +47,29 @@ public class TrainedModelTests(TrainedModelFixture trained) : IClassFixture<Trai
     }
 
     [Fact]
-    public void At_equal_k_the_q_proposal_estimates_higher_and_steadier_than_the_prior()
+    public void At_equal_n_sampling_q_estimates_log_p_x_with_a_smaller_error_than_the_prior()
     {
         using var vae = trained.LoadModel();
         using var data = Datasets.Load(trained.Config.Data, trained.Config.Seed);
-        using var images = data.Test.narrow(0, 0, 20);
+        using var images = data.Test.narrow(0, 0, 12);
 
-        var estimates = ProposalComparison.Run(vae, images, [1, 10, 100], repeats: 4, new Generator(3));
+        var result = ProposalComparison.Run(vae, images, [1, 10, 100], repeats: 4, new Generator(3));
 
-        Assert.Equal([1, 10, 100], estimates.Select(e => e.K));
-        Assert.All(estimates, e =>
+        Assert.Equal((12, 4, 300), (result.Images, result.Repeats, result.ReferenceK));
+        for (var i = 0; i < 3; i++)
         {
-            Assert.True(e.QMean > e.PriorMean, $"k={e.K}: q {e.QMean:F1} vs prior {e.PriorMean:F1}");
-            Assert.True(e.QStd < e.PriorStd, $"k={e.K}: q std {e.QStd:F2} vs prior std {e.PriorStd:F2}");
-        });
-        // More samples tighten both bounds.
-        Assert.True(estimates[^1].QMean > estimates[0].QMean && estimates[^1].PriorMean > estimates[0].PriorMean);
+            Assert.True(result.Q.Mse[i] < result.Prior.Mse[i], $"k={result.Ks[i]}: MSE q {result.Q.Mse[i]:F1} vs prior {result.Prior.Mse[i]:F1}");
+            // Both estimate log p(x) from below (Jensen): the prior by far more.
+            Assert.True(result.Prior.Bias[i] < result.Q.Bias[i] && result.Q.Bias[i] < 3 * result.Q.BiasSe[i], $"k={result.Ks[i]}: bias q {result.Q.Bias[i]:F2}, prior {result.Prior.Bias[i]:F1}");
+            // MSE >= bias^2 image by image, so also on average.
+            Assert.True(result.Prior.Mse[i] >= result.Prior.Bias[i] * result.Prior.Bias[i] * 0.999);
+        }
+        Assert.True(result.Q.Mse[2] < result.Q.Mse[0] && result.Prior.Mse[2] < result.Prior.Mse[0]);
+        // K_r is a mean of independent terms: unbiased for its own target, its MSE falls as 1/n.
+        var ratio = result.Recon.Mse[0] / result.Recon.Mse[2];
+        Assert.InRange(ratio, 100 / 4.0, 100 * 4.0);
+        // E_q[log p(x|z)] is above log p(x) by KL(q(z|x) || p(z)) - KL(q(z|x) || p(z|x)): the notes' K_r estimates another number.
+        Assert.True(result.ReconReference > result.Reference, $"E_q log p(x|z) {result.ReconReference:F1} vs log p(x) {result.Reference:F1}");
     }
 
     [Fact]

@@ -144,13 +144,17 @@ public sealed class TrainerTests : IDisposable
         var result = new Trainer(TestConfigs.Trial(), new TrainerOptions { Observer = observer }).Run();
 
         var samples = ImageResult.FromMemory(observer.Images.Single(i => i.Key == "samples").Png);
+        // The prior's samples (std 1) and the same draws at the spec's 0.85, each under its own key.
+        var tempered = observer.Images.Single(i => i.Key == "samples_tempered").Png;
+        Assert.Equal((122, 122), Size(tempered));
+        Assert.NotEqual(observer.Images.Single(i => i.Key == "samples").Png, tempered);
         var reconstructions = ImageResult.FromMemory(observer.Images.Single(i => i.Key == "reconstructions").Png);
         // 16 samples of 28x28 in 4 columns; 8 pairs in rows of 3 pairs, with 2 pixels between.
         Assert.Equal((122, 122), (samples.Width, samples.Height));
         Assert.Equal((6 * 30 + 2, 3 * 30 + 2), (reconstructions.Width, reconstructions.Height));
         Assert.Equal(
-            [Metrics.ReconLogLikelihood, Metrics.Kl, Metrics.Elbo, Metrics.BitsPerDim, Metrics.Mse, Metrics.Sigma,
-             Metrics.ElboSigmaStar, Metrics.ActiveUnits, Metrics.AggregateKl, Metrics.TestElbo, Metrics.TestBitsPerDim, Metrics.TestMse],
+            [Metrics.ReconLogLikelihood, Metrics.Kl, Metrics.Elbo, Metrics.BitsPerDim, Metrics.DensityNatsPerDim, Metrics.Mse, Metrics.Sigma,
+             Metrics.ElboSigmaStar, Metrics.ActiveUnits, Metrics.AggregateKl, Metrics.TestElbo, Metrics.TestBitsPerDim, Metrics.TestDensityNatsPerDim, Metrics.TestMse],
             result.Metrics.Keys);
     }
 
@@ -185,15 +189,16 @@ public sealed class TrainerTests : IDisposable
         var again = new Trainer(config, new TrainerOptions { Observer = observer, CheckpointDirectory = directory }).Run();
 
         var (testStep, test) = Assert.Single(observer.Tests);
-        Assert.Equal([Metrics.TestElbo, Metrics.TestBitsPerDim, Metrics.TestMse, Metrics.TestIwae], test.Keys);
+        Assert.Equal([Metrics.TestElbo, Metrics.TestBitsPerDim, Metrics.TestDensityNatsPerDim, Metrics.TestMse, Metrics.TestIwae], test.Keys);
+        Assert.True(test[Metrics.TestBitsPerDim] > 0);
         Assert.True(test[Metrics.TestIwae] > test[Metrics.TestElbo] - 1, $"IWAE(20) {test[Metrics.TestIwae]:F1} vs ELBO {test[Metrics.TestElbo]:F1}");
         var comparison = Assert.Single(observer.Comparisons);
-        Assert.Equal([1, 10, 100], comparison.Select(e => e.K));
+        Assert.Equal([1, 10, 100], comparison.Ks);
         var figure = Assert.Single(observer.Images, i => i.Key == "proposal_comparison");
         // The last epoch's step: the test metrics and the figure sit beside that epoch's held-out metrics.
         var ends = observer.Evaluations.Select(e => e.Step).ToList();
         Assert.Equal([ends[^1], ends[^1]], new[] { testStep, figure.Step });
-        Assert.Equal((800, 450), Size(figure.Png));
+        Assert.Equal((1600, 450), Size(figure.Png));
         Assert.Equal(ends, observer.Images.Where(i => i.Key == "kl_per_dimension").Select(i => i.Step));
         Assert.Equal((800, 450), Size(observer.Images.First(i => i.Key == "kl_per_dimension").Png));
         Assert.Equal(test[Metrics.TestElbo], result.Metrics[Metrics.TestElbo]);

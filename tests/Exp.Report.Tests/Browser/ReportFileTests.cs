@@ -36,6 +36,9 @@ public sealed class ReportFileTests(SmallSweep sweep)
         // Each finished trial's row holds both figures beside its grids, as in the main example, where they were cropped.
         Assert.Equal(finished, await visit.Page.Locator("figure.trial img.extra[alt^='KL per latent dimension']").CountAsync());
         Assert.Equal(finished, await visit.Page.Locator("figure.trial img.extra[alt^='proposal comparison']").CountAsync());
+        // Both sample grids: the prior's (std 1) and the same draws at the default eval.sample_std 0.85; the notes' question per finished trial.
+        Assert.Equal(finished, await visit.Page.Locator("figure.trial img.samples_tempered").CountAsync());
+        Assert.Equal(finished, await visit.Page.Locator("#proposals tbody tr").CountAsync());
 
         foreach (var width in PageVisit.CommonWidths)
         {

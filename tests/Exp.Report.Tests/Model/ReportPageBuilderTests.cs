@@ -270,16 +270,26 @@ public sealed class ReportPageBuilderTests
     }
 
     [Fact]
-    public void Proposal_estimates_are_drawn_against_k_on_a_log_axis()
+    public void The_notes_question_is_answered_at_the_largest_k_with_standard_errors()
     {
-        var page = ReportPageBuilder.Build(Source(Trial("a", raw: new Dictionary<string, IReadOnlyList<MetricPoint>>
-        {
-            ["proposal/q_mean"] = [new(1, -300), new(10, -290), new(100, -285)],
-            ["proposal/prior_mean"] = [new(1, -900), new(10, -700), new(100, -600)],
-        })));
+        var page = ReportPageBuilder.Build(Source(
+            Trial("a", raw: new Dictionary<string, IReadOnlyList<MetricPoint>>
+            {
+                ["proposal/prior/mse/k10"] = [new(50, 9000)], ["proposal/prior/mse_se/k10"] = [new(50, 800)],
+                ["proposal/prior/mse/k1000"] = [new(50, 4000)], ["proposal/prior/mse_se/k1000"] = [new(50, 500)],
+                ["proposal/q/mse/k10"] = [new(50, 20)], ["proposal/q/mse_se/k10"] = [new(50, 4)],
+                ["proposal/q/mse/k1000"] = [new(50, 2)], ["proposal/q/mse_se/k1000"] = [new(50, 0.5)],
+                ["proposal/recon/mse/k1000"] = [new(50, 0.01)], ["proposal/recon/mse_se/k1000"] = [new(50, 0.002)],
+                ["proposal/q/reference"] = [new(50, 400)], ["proposal/recon/reference"] = [new(50, 430)],
+            }),
+            Trial("without")));
 
-        Assert.True(page.Proposals!.LogX);
-        Assert.Equal(["a prior_mean", "a q_mean"], page.Proposals.Series.Select(s => s.Name));
+        var answer = Assert.Single(page.Proposals);
+        Assert.Equal(("a", 1000), (answer.Name, answer.K));
+        Assert.Equal((new MeanError(4000, 500), new MeanError(2, 0.5), new MeanError(0.01, 0.002)), (answer.Prior, answer.Q, answer.Recon));
+        Assert.Equal(30, answer.ReconGap);
+        Assert.Equal("q: 2,000× smaller MSE than the prior", Exp.Report.Html.ReportHtml.ProposalVerdict(answer, answer.Prior.Value / answer.Q.Value));
+        Assert.StartsWith("no clear difference", Exp.Report.Html.ReportHtml.ProposalVerdict(answer with { Prior = new MeanError(3, 2) }, 1.5));
     }
 
     /// <summary>Pictures of each epoch at the step that ended it (10·e, as <see cref="TrialSources.Trial"/> logs the epoch there).</summary>

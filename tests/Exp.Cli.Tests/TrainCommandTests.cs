@@ -38,9 +38,9 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal(2, workspace.History(trial, Metrics.Iwae).Count);
         Assert.Equal([8L], workspace.History(trial, Metrics.TestIwae).Select(m => m.Step));
         Assert.Equal(2, workspace.History(trial, Metrics.ActiveUnits).Count);
-        // Per epoch: samples, reconstructions and the KL bars.
+        // Per epoch: the prior's samples, the same draws at sample_std 0.85, reconstructions and the KL bars.
         var images = workspace.Store.ListArtifacts(trial.Run.RunId).Where(a => a.StartsWith("images/", StringComparison.Ordinal) && a.EndsWith(".png", StringComparison.Ordinal));
-        Assert.Equal(6, images.Count());
+        Assert.Equal(8, images.Count());
     }
 
     public void Dispose() => workspace.Dispose();

@@ -191,11 +191,7 @@ let ``the generated configs take every word of every choice and every kind of si
     covers [ "batch norm", true; "no batch norm", false ] _.Model.BatchNorm
     covers [ "no train_limit", false; "a train_limit", true ] _.Data.TrainLimit.HasValue
 
-let examples: TheoryData<string> =
-    let data = TheoryData<string>()
-    for file in Directory.GetFiles(RepoPaths.Experiments, "*.yaml") |> Array.sort do
-        data.Add(Path.GetFileName file)
-    data
+let examples: TheoryData<string> = ExampleSpecs.files ()
 
 [<Theory; MemberData(nameof examples)>]
 let ``every trial of every example reads back from the JSON its job carries`` (file: string) =

@@ -9,11 +9,7 @@ open Xunit
 open Exp.Spec
 open Exp.Testing
 
-let examples: TheoryData<string> =
-    let data = TheoryData<string>()
-    for file in Directory.GetFiles(RepoPaths.Experiments, "*.yaml") |> Array.sort do
-        data.Add(Path.GetFileName file)
-    data
+let examples: TheoryData<string> = ExampleSpecs.files ()
 
 [<Theory; MemberData(nameof examples)>]
 let ``the plan of each example spec`` (file: string) =

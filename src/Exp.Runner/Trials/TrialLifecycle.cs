@@ -166,8 +166,26 @@ public sealed class TrialLifecycle
 
         await using (var recorder = tracker.ResumeRun(runId))
         {
-            ObjectiveMetric.Mirror(store, recorder, options.Objective);
-            recorder.SetTags(ObjectiveMetric.Tags(options.Objective));
+            try
+            {
+                RecordEnding(recorder);
+            }
+            catch (IOException) when (status is TrialStatus.Failed)
+            {
+                // A full disk: the run still ends FAILED below, which raises the write's failure.
+            }
+            await recorder.EndAsync(status switch
+            {
+                TrialStatus.Finished => RunStatus.Finished,
+                TrialStatus.Killed => RunStatus.Killed,
+                // MLflow's word for a run that is to run later: a paused trial continues when launched again.
+                TrialStatus.Paused => RunStatus.Scheduled,
+                _ => RunStatus.Failed,
+            }, CancellationToken.None);
+        }
+
+        void RecordEnding(Exp.Tracking.Recording.IRunRecorder recorder)
+        {
             if (status is TrialStatus.Failed or TrialStatus.Killed)
             {
                 var note = new StringBuilder(reason);
@@ -183,18 +201,13 @@ public sealed class TrialLifecycle
                 var room = TrackingKeys.MaxTagValueLength - 3;
                 recorder.SetTags([new RunTag(TrialTags.Failure, Shorten(reason, room)), new RunTag(TrialTags.Note, Shorten(note.ToString(), room))]);
             }
+            // After the failure's reason: on a full disk the first small write is the one that still fits.
+            ObjectiveMetric.Mirror(store, recorder, options.Objective);
+            recorder.SetTags(ObjectiveMetric.Tags(options.Objective));
             if (crashed && exit.ErrorTail.Count > 0)
             {
                 recorder.LogArtifact("logs/stderr-tail.txt", Encoding.UTF8.GetBytes(string.Join('\n', exit.ErrorTail) + "\n"));
             }
-            await recorder.EndAsync(status switch
-            {
-                TrialStatus.Finished => RunStatus.Finished,
-                TrialStatus.Killed => RunStatus.Killed,
-                // MLflow's word for a run that is to run later: a paused trial continues when launched again.
-                TrialStatus.Paused => RunStatus.Scheduled,
-                _ => RunStatus.Failed,
-            }, CancellationToken.None);
         }
 
         var kind = status switch

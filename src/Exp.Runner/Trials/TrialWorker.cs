@@ -104,6 +104,9 @@ public static class TrialWorker
             catch (IOException error) when (DiskFull.Is(error) && report is not null)
             {
                 // What did not fit is lost; the report says why, so that the runner ends the run FAILED with it.
+                // The pictures after the last checkpoint are what a rerun deletes first: deleted now, they leave
+                // room on the full disk for the reason the runner writes.
+                tracker.Store.DeleteImagesAfterStep(job.RunId, report.Step);
                 if (!DiskFull.IsReason(report.Reason))
                 {
                     report = report with { Status = TrialStatus.Failed, Reason = DiskFull.Describe(error, job.Tracking.LocalStore) };

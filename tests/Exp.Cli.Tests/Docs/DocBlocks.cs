@@ -100,6 +100,10 @@ public static partial class DocBlocks
                 pending = (Parse(marker.Groups["directive"].Value, $"{page}:{i + 1}"), i + 1);
                 continue;
             }
+            if (lines[i].Contains("<!-- doc-test", StringComparison.Ordinal))
+            {
+                throw new FormatException($"{page}:{i + 1}: a doc-test marker is one line, '<!-- doc-test: ... -->', alone on its line");
+            }
             if (Fence().Match(lines[i]) is { Success: true } fence)
             {
                 var indent = fence.Groups["indent"].Value.Length;

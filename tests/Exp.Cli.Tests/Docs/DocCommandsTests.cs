@@ -100,6 +100,7 @@ public sealed partial class DocCommandsTests(ITestOutputHelper output)
     [InlineData("<!-- doc-test: exit two -->\n```bash\nexp ls\n```\n", "page.md:1: unknown doc-test marker 'exit two'")]
     [InlineData("<!-- doc-test: not run: -->\n```bash\nexp ls\n```\n", "page.md:1: unknown doc-test marker 'not run:'")]
     [InlineData("text\n\n<!-- doc-test: exit 2 -->\nmore text\n", "page.md:3: a doc-test marker must stand on the line just above a fenced block")]
+    [InlineData("<!-- doc-test: exit 2\n-->\n```bash\nexp ls\n```\n", "page.md:1: a doc-test marker is one line")]
     public void A_marker_that_is_not_understood_is_an_error_at_its_line(string page, string error)
     {
         var thrown = Assert.Throws<FormatException>(() => DocBlocks.Read("page.md", page));

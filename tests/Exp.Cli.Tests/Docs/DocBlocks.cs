@@ -100,7 +100,7 @@ public static partial class DocBlocks
                 pending = (Parse(marker.Groups["directive"].Value, $"{page}:{i + 1}"), i + 1);
                 continue;
             }
-            if (lines[i].Contains("<!-- doc-test", StringComparison.Ordinal))
+            if (lines[i].TrimStart().StartsWith("<!-- doc-test", StringComparison.Ordinal))
             {
                 throw new FormatException($"{page}:{i + 1}: a doc-test marker is one line, '<!-- doc-test: ... -->', alone on its line");
             }

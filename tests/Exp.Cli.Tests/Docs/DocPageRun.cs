@@ -172,7 +172,8 @@ public sealed partial class DocPageRun : IDisposable
             var loaded = Specs.Load(Path.Combine(RepoPaths.Experiments, spec.Groups["file"].Value), []);
             if (loaded.Succeeded)
             {
-                File.WriteAllLines(file, ShrunkExamples.Overrides(loaded.Plan, Path.Combine(workspace.Directory, ".doc-test")));
+                // Two trials at once, as ExampleSpecsRunTests runs them: a shown -j or --parallel still wins.
+                File.WriteAllLines(file, [.. ShrunkExamples.Overrides(loaded.Plan, Path.Combine(workspace.Directory, ".doc-test")), "execution.parallel=2"]);
             }
         }
     }

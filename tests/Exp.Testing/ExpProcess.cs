@@ -11,15 +11,36 @@ public sealed class ExpProcess : IDisposable
     private readonly StringBuilder error = new();
 
     private ExpProcess(string workingDirectory, IReadOnlyDictionary<string, string> environment, string[] arguments)
+        : this(StartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "exp.dll"), .. arguments], workingDirectory, environment.Select(pair => KeyValuePair.Create(pair.Key, (string?)pair.Value))))
     {
-        var start = new ProcessStartInfo("dotnet")
+    }
+
+    private ExpProcess(ProcessStartInfo start)
+    {
+        process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, line) => Append(output, line.Data);
+        process.ErrorDataReceived += (_, line) => Append(error, line.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    /// <summary>
+    /// A command line as a user types it, under <c>bash -o pipefail -c</c> (the doc test runs the pages' commands so). An
+    /// environment value of null removes that variable.
+    /// </summary>
+    public static ExpProcess Shell(string workingDirectory, IReadOnlyDictionary<string, string?> environment, string command) =>
+        new(StartInfo("bash", ["-o", "pipefail", "-c", command], workingDirectory, environment));
+
+    private static ProcessStartInfo StartInfo(string program, IEnumerable<string> arguments, string workingDirectory, IEnumerable<KeyValuePair<string, string?>> environment)
+    {
+        var start = new ProcessStartInfo(program)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "exp.dll"));
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -27,14 +48,16 @@ public sealed class ExpProcess : IDisposable
         start.Environment["CI"] = "true";
         foreach (var (name, value) in environment)
         {
-            start.Environment[name] = value;
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
         }
-        process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, line) => Append(output, line.Data);
-        process.ErrorDataReceived += (_, line) => Append(error, line.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        return start;
     }
 
     public static ExpProcess Start(string workingDirectory, params string[] arguments) => new(workingDirectory, new Dictionary<string, string>(), arguments);

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text;
 using System.Text.RegularExpressions;
 using Exp.Cli.Tests.Support;
 using Exp.Spec;
@@ -16,6 +14,7 @@ namespace Exp.Cli.Tests.Docs;
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed partial class DocPageRun : IDisposable
 {
+    /// <summary>Only stops a hang: a healthy command on a loaded machine can take many times its usual time.</summary>
     private static readonly TimeSpan CommandLimit = TimeSpan.FromMinutes(10);
 
     private readonly Workspace workspace = new();
@@ -123,16 +122,16 @@ public sealed partial class DocPageRun : IDisposable
     {
         WriteShrinkOverrides(command.Text);
         using var process = Start(command.Text);
-        var exit = await process.WaitAsync(CommandLimit);
+        var result = await process.WaitAsync(CommandLimit);
         var where = $"{block.Page}:{command.Line}: {command.Text}";
-        if (exit != expectedExit)
+        if (result.ExitCode != expectedExit)
         {
-            failures.Add($"{where}\n  exited {exit}, documented {expectedExit}\n{process.Transcript()}");
+            failures.Add($"{where}\n  exited {result.ExitCode}, documented {expectedExit}\n{result}");
             return;
         }
-        if (command.ExpectedOutput is { } expected && Normalize(process.Output + process.Error) != Normalize(expected))
+        if (command.ExpectedOutput is { } expected && Normalize(result.Output + result.Error) != Normalize(expected))
         {
-            failures.Add($"{where}\n  printed otherwise than shown\n--- shown\n{expected}\n{process.Transcript()}");
+            failures.Add($"{where}\n  printed otherwise than shown\n--- shown\n{expected}\n{result}");
         }
     }
 
@@ -141,17 +140,21 @@ public sealed partial class DocPageRun : IDisposable
     {
         using var process = Start(command.Text);
         var where = $"{block.Page}:{command.Line}: {command.Text}";
-        var address = await process.WaitForAsync(text => Address().Match(text) is { Success: true } match ? match.Value : null, TimeSpan.FromMinutes(2));
-        if (address is null)
+        string address;
+        try
         {
-            failures.Add($"{where}\n  printed no address to open\n{process.Transcript()}");
+            address = Address().Match(await process.WaitForLineAsync(line => Address().IsMatch(line), TimeSpan.FromMinutes(2))).Value;
+        }
+        catch (TimeoutException noAddress)
+        {
+            failures.Add($"{where}\n  printed no address to open\n{noAddress.Message}");
             return;
         }
         using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(1) };
         using var answer = await http.GetAsync(address);
         if (!answer.IsSuccessStatusCode)
         {
-            failures.Add($"{where}\n  {address} answered {(int)answer.StatusCode}\n{process.Transcript()}");
+            failures.Add($"{where}\n  {address} answered {(int)answer.StatusCode}");
         }
         notes.Add($"{block.Where}: served {address} (HTTP {(int)answer.StatusCode}), then stopped");
     }
@@ -184,106 +187,14 @@ public sealed partial class DocPageRun : IDisposable
     private static string Normalize(string text) =>
         string.Join('\n', text.Replace("\r\n", "\n").Split('\n').Select(line => line.TrimEnd())).Trim();
 
-    private ShellProcess Start(string command) =>
-        new(command, workspace.Directory, Path.GetDirectoryName(shim)! + ":" + Environment.GetEnvironmentVariable("PATH"));
+    /// <summary>One shown command, with <c>exp</c> the shim and no tracking server or experiment from the environment.</summary>
+    private ExpProcess Start(string command) =>
+        ExpProcess.Shell(workspace.Directory, new Dictionary<string, string?>
+        {
+            ["PATH"] = Path.GetDirectoryName(shim) + ":" + Environment.GetEnvironmentVariable("PATH"),
+            ["MLFLOW_TRACKING_URI"] = null,
+            ["MLFLOW_EXPERIMENT_NAME"] = null,
+        }, command);
 
     public void Dispose() => workspace.Dispose();
-
-    /// <summary>One shown command under <c>bash -c</c>, with <c>exp</c> the shim, <c>CI=true</c> and no tracking server from the environment.</summary>
-    private sealed class ShellProcess : IDisposable
-    {
-        private readonly Process process;
-        private readonly StringBuilder output = new();
-        private readonly StringBuilder error = new();
-
-        public ShellProcess(string command, string folder, string path)
-        {
-            var start = new ProcessStartInfo("bash")
-            {
-                WorkingDirectory = folder,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            start.ArgumentList.Add("-o");
-            start.ArgumentList.Add("pipefail");
-            start.ArgumentList.Add("-c");
-            start.ArgumentList.Add(command);
-            start.Environment["PATH"] = path;
-            start.Environment["CI"] = "true";
-            start.Environment.Remove("MLFLOW_TRACKING_URI");
-            start.Environment.Remove("MLFLOW_EXPERIMENT_NAME");
-            process = new Process { StartInfo = start };
-            process.OutputDataReceived += (_, line) => Append(output, line.Data);
-            process.ErrorDataReceived += (_, line) => Append(error, line.Data);
-            process.Start();
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-        }
-
-        public string Output => Read(output);
-
-        public string Error => Read(error);
-
-        public async Task<int> WaitAsync(TimeSpan limit)
-        {
-            using var timeout = new CancellationTokenSource(limit);
-            await process.WaitForExitAsync(timeout.Token);
-            process.WaitForExit(); // drains the output handlers
-            return process.ExitCode;
-        }
-
-        /// <summary>The first value <paramref name="find"/> reads from the output so far, as soon as there is one; null when the process ends or time runs out first.</summary>
-        public async Task<string?> WaitForAsync(Func<string, string?> find, TimeSpan limit)
-        {
-            var deadline = DateTime.UtcNow + limit;
-            while (DateTime.UtcNow < deadline)
-            {
-                if (find(Output + "\n" + Error) is { } found)
-                {
-                    return found;
-                }
-                if (process.HasExited)
-                {
-                    return null;
-                }
-                await Task.Delay(100);
-            }
-            return null;
-        }
-
-        public string Transcript() => $"--- stdout\n{Tail(Output)}\n--- stderr\n{Tail(Error)}";
-
-        private static string Tail(string text) => text.Length <= 4000 ? text : "..." + text[^4000..];
-
-        private static string Read(StringBuilder buffer)
-        {
-            lock (buffer)
-            {
-                return buffer.ToString();
-            }
-        }
-
-        private static void Append(StringBuilder buffer, string? line)
-        {
-            if (line is null)
-            {
-                return;
-            }
-            lock (buffer)
-            {
-                buffer.Append(line).Append('\n');
-            }
-        }
-
-        public void Dispose()
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                process.WaitForExit();
-            }
-            process.Dispose();
-        }
-    }
 }

@@ -41,7 +41,7 @@ public static class StepVariants
     }
 
     public const string ResultPrefix = "step-bench: ";
-    public const int TrainImages = 12_800;
+    public const int TrainImages = 6_400;
     private const int WarmupSteps = 10;
 
     public sealed record Measure(double ImagesPerSecond, double ImagesPerCpuSecond, double Elbo, double ForwardMs, double BackwardMs, double OptimizerMs);

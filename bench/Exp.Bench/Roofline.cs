@@ -16,7 +16,7 @@ public static class Roofline
     /// <summary>Training images of one timed run per model (the warm-up steps come on top).</summary>
     public static readonly IReadOnlyDictionary<string, int> TrainImages = new Dictionary<string, int> { ["kl-sweep"] = 12_800, ["notes"] = 320 };
 
-    public sealed record Round(double MatmulGflops, double MatmulBf16Gflops, IReadOnlyDictionary<string, double> ImagesPerSecond);
+    public sealed record Round(double MatmulGflops, double MatmulBf16Gflops, IReadOnlyDictionary<string, double> ImagesPerSecond, IReadOnlyDictionary<string, double> ImagesPerCpuSecond);
 
     /// <param name="TrainingFlops">FLOPs per image of a training step (forward and backward), per model.</param>
     public sealed record Result(CpuPeak Peak, IReadOnlyDictionary<string, long> TrainingFlops, IReadOnlyList<Round> Rounds)
@@ -31,6 +31,13 @@ public static class Roofline
 
         /// <summary>Achieved over what one large matmul reaches: how far from the practical ceiling.</summary>
         public double FractionOfMatmul(string model) => AchievedGflops(model) / MatmulGflops;
+
+        /// <summary>
+        /// The same by CPU time: FLOPs per CPU-second over one core's peak. What other load on the
+        /// machine changes least; below the wall-clock figure where threads wait on each other.
+        /// </summary>
+        public double FractionPerCpuSecond(string model) =>
+            Statistics.Median(Rounds.Select(r => r.ImagesPerCpuSecond[model])) * TrainingFlops[model] / 1e9 / (Peak.Gflops / Peak.Cores);
     }
 
     public static Result Run(BenchContext context, bool sharedMachine, Action<string> progress)
@@ -48,17 +55,20 @@ public static class Roofline
         {
             var peakRun = ResultFields.Parse(ProcessProbe.Run(Environment.ProcessPath!, ["peak"], context.NewRunFolder("peak"), BenchContext.CleanEnvironment(BenchContext.OpenMpWaits(sharedMachine))).Output, PeakPrefix);
             var speeds = new Dictionary<string, double>();
+            var cpuSpeeds = new Dictionary<string, double>();
             foreach (var model in Statistics.Rotated(TrainImages.Keys.ToArray(), round))
             {
                 var run = ProcessProbe.Run(Environment.ProcessPath!,
                     ["throughput", model, "2", TrainImages[model].ToString(CultureInfo.InvariantCulture), "--no-numerics-check"],
                     context.NewRunFolder($"roofline-{model}"), BenchContext.CleanEnvironment(BenchContext.OpenMpWaits(sharedMachine)));
-                speeds[model] = ResultFields.Parse(run.Output, KernelChoice.ResultPrefix)["images_per_s"];
+                var fields = ResultFields.Parse(run.Output, KernelChoice.ResultPrefix);
+                speeds[model] = fields["images_per_s"];
+                cpuSpeeds[model] = fields["images_per_cpu_s"];
                 progress(BenchContext.Invariant(
-                    $"roofline round {round + 1}/{context.Rounds} {model}: {speeds[model]:F0} images/s x {flops[model] / 1e6:F1} MFLOP = {speeds[model] * flops[model] / 1e9:F1} GFLOP/s"));
+                    $"roofline round {round + 1}/{context.Rounds} {model}: {speeds[model]:F0} images/s x {flops[model] / 1e6:F1} MFLOP = {speeds[model] * flops[model] / 1e9:F1} GFLOP/s ({cpuSpeeds[model]:F0} images/CPU-s)"));
             }
             progress(BenchContext.Invariant($"roofline round {round + 1}/{context.Rounds}: matmul {peakRun["fp32_gflops"]:F0} GFLOP/s float32, {peakRun["bf16_gflops"]:F0} bfloat16"));
-            rounds.Add(new Round(peakRun["fp32_gflops"], peakRun["bf16_gflops"], speeds));
+            rounds.Add(new Round(peakRun["fp32_gflops"], peakRun["bf16_gflops"], speeds, cpuSpeeds));
         }
         return new Result(peak, flops, rounds);
     }

@@ -29,6 +29,7 @@ public static class RooflineReport
                 ["images_per_s"] = PerModel(model => Figure(roofline.ImagesPerSecond(model), 1)),
                 ["achieved_gflops"] = PerModel(model => Figure(roofline.AchievedGflops(model), 1)),
                 ["fraction_of_matmul"] = PerModel(model => Figure(roofline.FractionOfMatmul(model), 3)),
+                ["fraction_per_cpu_s"] = PerModel(model => Figure(roofline.FractionPerCpuSecond(model), 3)),
             };
         }
         if (steps is not null)
@@ -67,7 +68,8 @@ public static class RooflineReport
             $"achieved GFLOP/s of the engine's trainer over the CPU's float32 peak ({V("roofline", "peak_gflops")} GFLOP/s: {V("roofline", "peak_how")}); kl-sweep, notes: " +
             $"{V("roofline", "mflop_per_image", "kl_sweep")}, {V("roofline", "mflop_per_image", "notes")} MFLOP per image (forward and backward, from the layers) at " +
             $"{V("roofline", "images_per_s", "kl_sweep")}, {V("roofline", "images_per_s", "notes")} images/s = {V("roofline", "achieved_gflops", "kl_sweep")}, {V("roofline", "achieved_gflops", "notes")} GFLOP/s; " +
-            $"a 2048x2048 matmul reaches {V("roofline", "matmul_gflops", "float32")} GFLOP/s (bfloat16: {V("roofline", "matmul_gflops", "bfloat16")}), so of the practical peak: {V("roofline", "fraction_of_matmul", "kl_sweep")}, {V("roofline", "fraction_of_matmul", "notes")}");
+            $"a 2048x2048 matmul reaches {V("roofline", "matmul_gflops", "float32")} GFLOP/s (bfloat16: {V("roofline", "matmul_gflops", "bfloat16")}), so of the practical peak: {V("roofline", "fraction_of_matmul", "kl_sweep")}, {V("roofline", "fraction_of_matmul", "notes")}; " +
+            $"by CPU time (FLOPs per CPU-second over one core's peak): {V("roofline", "fraction_per_cpu_s", "kl_sweep")}, {V("roofline", "fraction_per_cpu_s", "notes")}");
         var perSecond = result["step_speed_over_default"]?["per_s"]?.AsObject();
         row("step_speed_over_default", perSecond is null ? "not measured" : string.Join(", ", perSecond.Select(p => $"{p.Key} x{p.Value}")), "> 1 to keep",
             $"each change to the kl-sweep model's step over today's step ({V("step_speed_over_default", "default_images_per_s")} images/s), images/s (per CPU-second: {V("step_speed_over_default", "per_cpu_s")}); " +

@@ -71,9 +71,7 @@ public static class KernelChoice
             context.NewRunFolder($"kernels-{model}-{arm}"),
             // Passive OpenMP waits: on a busy machine spinning threads would burn CPU time that is not the kernels' work.
             BenchContext.CleanEnvironment((CpuKernels.Variable, setting), (CpuKernels.IsaVariable, isa), (CpuKernels.LegacyIsaVariable, null), ("OMP_WAIT_POLICY", "PASSIVE")));
-        var line = run.Output.Split('\n').Single(l => l.StartsWith(ResultPrefix, StringComparison.Ordinal))[ResultPrefix.Length..];
-        var fields = line.Split(' ').Select(f => f.Split('=', 2)).ToDictionary(f => f[0], f => f[1]);
-        double Number(string key) => double.Parse(fields[key], CultureInfo.InvariantCulture);
-        return new Measure(Number("images_per_s"), Number("images_per_cpu_s"), Number("numerics_check_s"), fields["kernels"]);
+        var numbers = ResultFields.Parse(run.Output, ResultPrefix);
+        return new Measure(numbers["images_per_s"], numbers["images_per_cpu_s"], numbers["numerics_check_s"], ResultFields.Text(run.Output, ResultPrefix)["kernels"]);
     }
 }

@@ -145,6 +145,7 @@ public static class Report
         }
         Row("guard_cost_ratio", V("guard_cost_ratio"), "<= 1.03", $"what the guard of the CPU convolutions costs: the kl-sweep model (not touched by the wrong kernels) unguarded over guarded, in images per CPU-second, 2 torch threads. Each choice's speed over the guard's: {Kernels("kl_sweep")}; {Kernels("notes")}");
         Row("numerics_check_s", $"{V("numerics_check_s", "kl_sweep")}, {V("numerics_check_s", "notes")}", "", "seconds of the numerics check before a trial's first step: the kl-sweep model, the notes' model at 128x128 RGB");
+        RooflineReport.Rows(result, Row);
         return text.ToString();
     }
 

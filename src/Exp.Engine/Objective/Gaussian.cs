@@ -60,8 +60,8 @@ public static class Gaussian
     /// mean, [-b, -a], has the same mass. With A = -a / sqrt 2 and B = -b / sqrt 2, the reflection that
     /// puts the bin mostly below the mean is min(a, -b) to min(b, -a), so 2 Phi(b) - 2 Phi(a) =
     /// erfc(max(B, -A)) - erfc(max(A, -B)): both erfc of the tail, where they keep their relative
-    /// precision, so the difference loses at most a few digits even for a bin 1e-4 sigma wide. That is
-    /// a dozen float64 passes over a chunk's pixels: the passes, not the erfc, set the cost, and the
+    /// precision, so the difference loses at most a few digits even for a bin 1e-4 sigma wide. That takes
+    /// eleven float64 passes over a chunk's pixels: the passes, not the erfc, set the cost, and the
     /// thirty of the form before (bins recomputed per sample, reflection by masks) cost as much as
     /// decoding the chunk. Only beyond about 37 sigmas do both erfc underflow to 0; an image with
     /// such a pixel (seen as a sum of -inf) takes <see cref="LogNormalMass"/>, exact there.
@@ -74,19 +74,20 @@ public static class Gaussian
         var lowEdge = (level - 0.5).div_(top).masked_fill_(level == 0, double.NegativeInfinity);
         var highEdge = (level + 0.5).div_(top).masked_fill_(level == top, double.PositiveInfinity);
         var sigma = logSigma.to_type(ScalarType.Float64).exp();
-        var mean64 = mean.to_type(ScalarType.Float64);
 
+        // In units of sigma * sqrt 2, with the bins scaled once per image: every pass over a chunk's pixels counts.
         var scale = (sigma * Math.Sqrt(2)).reciprocal_();
-        var a = (mean64 - lowEdge).mul_(scale);
-        var b = (mean64 - highEdge).mul_(scale);
-        var upper = maximum(b, a.neg());
-        var lower = maximum(a, b.neg_());
-        var logMass = upper.erfc_().sub_(lower.erfc_()).log_().sub_(Math.Log(2));
-        var perImage = SumOverPixels(logMass, x);
+        var (lowScaled, highScaled) = (lowEdge * scale, highEdge * scale);
+        var scaled = mean.to_type(ScalarType.Float64).mul_(scale);
+        var upper = maximum(scaled - highScaled, lowScaled - scaled);
+        // max(A, -B) is max(B, -A) plus the bin's width (|centre| -+ half of it), or +inf for the open bins.
+        var lower = upper + (highScaled - lowScaled);
+        var perImage = SumOverPixels(upper.erfc_().sub_(lower.erfc_()).log_(), x).sub_(x[0].numel() * Math.Log(2));
 
         var underflow = perImage == double.NegativeInfinity;
         if (underflow.any().item<bool>())
         {
+            var mean64 = mean.to_type(ScalarType.Float64);
             var exact = SumOverPixels(LogNormalMass((lowEdge - mean64).div_(sigma), (highEdge - mean64).div_(sigma)), x);
             perImage = where(underflow, exact, perImage);
         }

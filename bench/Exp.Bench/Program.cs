@@ -1,13 +1,15 @@
 // The benchmarks of exp; see the README's "Benchmarks".
-//   dotnet run -c Release --project bench/Exp.Bench [-- --rounds N] [--only training,memory,sweeps,forwarding,logging,kernels]
+//   dotnet run -c Release --project bench/Exp.Bench [-- --rounds N] [--only training,memory,sweeps,forwarding,logging,kernels,evaluation]
 // writes bench/results/latest.json and latest.md (a run of some parts keeps the other parts' figures).
 // The kernels part: the guard of the CPU convolutions and each of its choices, and the numerics check's cost.
+// The evaluation part: the end-of-trial evaluation's share of a kl-sweep trial (EvaluationShare).
 // --train-images N sets the training comparison's images per run (default 25,600).
 // --shared-machine (a machine busy with other work): the arms of a training round run at the same
 // time, OpenMP threads wait passively, and the arms are compared by CPU time; memory rounds run at
 // the same time. Two more verbs serve it or stand alone:
 //   bare key=value...              the bare TorchSharp loop (a child process of the training comparison)
 //   throughput kl-sweep|notes [T] [N]  the engine's trainer in this process, images/s (N training images)
+//   evaluation-share [folder]      each finished trial's evaluation share, read from folder/runs (default: .)
 using Exp.Bench;
 
 switch (args.FirstOrDefault())
@@ -20,10 +22,12 @@ switch (args.FirstOrDefault())
         // As exp's Main does for the verbs that train, before libtorch's first convolution.
         Exp.Engine.Native.CpuKernels.Prepare(Environment.ProcessPath);
         return EngineThroughput.Run(args.Skip(1).ToArray());
+    case "evaluation-share":
+        return EvaluationShare.Print(args.ElementAtOrDefault(1) ?? ".");
 }
 
 var rounds = OptionValue("--rounds") is { } r ? int.Parse(r) : 5;
-string[] allParts = ["training", "memory", "sweeps", "forwarding", "logging", "kernels"];
+string[] allParts = ["training", "memory", "sweeps", "forwarding", "logging", "kernels", "evaluation"];
 var only = OptionValue("--only")?.Split(',').ToHashSet() ?? [.. allParts];
 if (only.Except(allParts).FirstOrDefault() is { } unknown)
     throw new ArgumentException($"unknown part '{unknown}' in --only; the parts are {string.Join(", ", allParts)}");
@@ -43,8 +47,11 @@ var sweeps = only.Contains("sweeps") ? ParallelSweep.Run(context, Progress) : nu
 var forwarding = only.Contains("forwarding") ? await TrackingCost.MeasureForwardingAsync(context, Progress) : null;
 var logging = only.Contains("logging") ? TrackingCost.MeasureLogging(context) : null;
 var kernels = only.Contains("kernels") ? KernelChoice.Run(context, Progress) : null;
+var evaluation = only.Contains("evaluation") ? EvaluationShare.Run(context, Progress) : null;
 
-var result = Report.Write(context.RepoRoot, Report.Build(context, machine, training, memory, sweeps, logging, forwarding, kernels),
+var built = Report.Build(context, machine, training, memory, sweeps, logging, forwarding, kernels);
+evaluation?.AddTo(built);
+var result = Report.Write(context.RepoRoot, built,
     [.. allParts.Where(only.Contains)], partial: only.Count < allParts.Length);
 Console.WriteLine();
 Console.WriteLine(Report.Markdown(result));

@@ -70,7 +70,7 @@ public class EvaluatorTests
             }).ToArray();
             var max = logLikelihoods.Max();
             var expected = max + Math.Log(logLikelihoods.Sum(l => Math.Exp(l - max)) / k);
-            Assert.Equal(expected, actual[image], 1e-4 * Math.Abs(expected));
+            Assert.Equal(expected, actual[image], 1e-6 * Math.Abs(expected));
         }
     }
 

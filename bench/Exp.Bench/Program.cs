@@ -1,9 +1,10 @@
-// The benchmarks of exp; see the README's "Benchmarks".
-//   dotnet run -c Release --project bench/Exp.Bench [-- --rounds N] [--only training,memory,sweeps,forwarding,logging,kernels]
+// The benchmarks of exp; see docs/benchmarks.md.
+//   dotnet run -c Release --project bench/Exp.Bench [-- --rounds N] [--only training,memory,sweeps,forwarding,logging,kernels,roofline,steps,startup,evaluation]
 // writes bench/results/latest.json and latest.md (a run of some parts keeps the other parts' figures).
 // The kernels part: the guard of the CPU convolutions and each of its choices, and the numerics check's cost.
 // The roofline part: FLOPs per image from the models' layers, achieved GFLOP/s, the CPU's peak (Roofline.cs);
 // steps: candidate changes to the training step against today's (StepVariants.cs); startup: where a trial's start goes (StartupCost.cs).
+// The evaluation part: the end-of-trial evaluation's share of a kl-sweep trial (EvaluationShare).
 // --train-images N sets the training comparison's images per run (default 25,600).
 // --shared-machine (a machine busy with other work): the arms of a training round run at the same
 // time, OpenMP threads wait passively, and the arms are compared by CPU time; memory rounds run at
@@ -12,6 +13,7 @@
 //   throughput kl-sweep|notes [T] [N]  the engine's trainer in this process, images/s (N training images)
 //   step VARIANT [N]               one candidate training step of the kl-sweep model (StepVariants.Variant)
 //   peak                           GFLOP/s of a large matmul, float32 and bfloat16
+//   evaluation-share [folder]      each finished trial's evaluation share, read from folder/runs (default: .)
 using Exp.Bench;
 
 switch (args.FirstOrDefault())
@@ -28,15 +30,17 @@ switch (args.FirstOrDefault())
     case "throughput":
         PrepareAsExpDoes();
         return EngineThroughput.Run(args.Skip(1).ToArray());
+    case "evaluation-share":
+        return EvaluationShare.Print(args.ElementAtOrDefault(1) ?? ".");
 }
 
 var rounds = OptionValue("--rounds") is { } r ? int.Parse(r) : 5;
-string[] allParts = ["training", "memory", "sweeps", "forwarding", "logging", "kernels", "roofline", "steps", "startup"];
+string[] allParts = ["training", "memory", "sweeps", "forwarding", "logging", "kernels", "roofline", "steps", "startup", "evaluation"];
 var only = OptionValue("--only")?.Split(',').ToHashSet() ?? [.. allParts];
 if (only.Except(allParts).FirstOrDefault() is { } unknown)
     throw new ArgumentException($"unknown part '{unknown}' in --only; the parts are {string.Join(", ", allParts)}");
 if (rounds < 5)
-    Console.Error.WriteLine($"warning: {rounds} rounds; the figures of the README are medians of at least 5.");
+    Console.Error.WriteLine($"warning: {rounds} rounds; the figures in docs/benchmarks.md are medians of at least 5.");
 
 using var context = new BenchContext(rounds);
 var machine = Machine.Describe();
@@ -54,9 +58,11 @@ var kernels = only.Contains("kernels") ? KernelChoice.Run(context, Progress) : n
 var roofline = only.Contains("roofline") ? Roofline.Run(context, sharedMachine, Progress) : null;
 var steps = only.Contains("steps") ? StepVariants.Run(context, sharedMachine, Progress) : null;
 var startup = only.Contains("startup") ? StartupCost.Run(context, sharedMachine, Progress) : null;
+var evaluation = only.Contains("evaluation") ? EvaluationShare.Run(context, Progress) : null;
 
 var built = Report.Build(context, machine, training, memory, sweeps, logging, forwarding, kernels);
 RooflineReport.Add(built, roofline, steps, startup);
+evaluation?.AddTo(built);
 var result = Report.Write(context.RepoRoot, built, [.. allParts.Where(only.Contains)], partial: only.Count < allParts.Length);
 Console.WriteLine();
 Console.WriteLine(Report.Markdown(result));

@@ -137,6 +137,7 @@ public static class Report
         Row("forward_pass_after_100_more_ms", V("forward_pass_after_100_more_ms", "appended_only"), "", $"a forwarding pass after 100 more values, reading only what was appended (re-reading the whole history: {V("forward_pass_after_100_more_ms", "whole_history")} ms)");
         Row("parallel_speedup", V("parallel_speedup"), "", $"the main example's 5-trial sweep, `--parallel 1` over `--parallel 2` ({V("sweep_s", "parallel_1")} s vs {V("sweep_s", "parallel_2")} s)");
         Row("per_trial_process_s", V("per_trial_process_s"), "", "what a sweep's trial costs beyond its training steps");
+        Row("evaluation_share", V("evaluation_share"), "<= 0.25", $"the end-of-trial evaluation (test split with IWAE and discretised bits/dim, proposal comparison) over the whole `exp train` of the main example's trial, from its run's record: {V("evaluation_s", "evaluation")} s (test {V("evaluation_s", "test")} s, proposals {V("evaluation_s", "proposals")} s) of {V("evaluation_s", "trial")} s, {V("evaluation_s", "training")} s to the last epoch's metrics; per round {V("evaluation_s", "shares_per_round")}");
         string Kernels(string model)
         {
             var figures = result["cpu_kernels"]?[model];

@@ -215,37 +215,46 @@ public static class Evaluator
     public sealed record SampleChunk(Tensor LogLikelihood, Tensor? DiscretisedLogLikelihood, Tensor LogPriorRatio);
 
     /// <summary>
-    /// Draws <paramref name="samples"/> latents per image from q(z|x) (or the prior when
-    /// <paramref name="mu"/> is null) and hands them to <paramref name="fold"/> decoded, in chunks
+    /// Draws <paramref name="samples"/> latents per image from q(z|x), or from the prior when
+    /// <paramref name="mu"/> is null, and hands them to <paramref name="fold"/> decoded, in chunks
     /// sized by <see cref="DecodeBudget"/>, each inside its own dispose scope: memory stays that of
     /// one chunk whatever the number of samples. Run it in eval mode (see <see cref="Vae.DecoderWidth"/>).
+    /// A prior sample does not depend on the image, so each one serves every image of
+    /// <paramref name="x"/>: one decoding per sample instead of one per sample and image. Each image's
+    /// estimate is distributed as with draws of its own; the images' estimates share their draws
+    /// (callers that need independent repeats call once per repeat).
     /// </summary>
     public static void Sample(Vae vae, Tensor x, Tensor? mu, Tensor? logvar, long samples, bool discretised, Generator generator, Action<SampleChunk> fold)
     {
         var images = x.shape[0];
-        var perChunk = Math.Max(1, DecodeBudget / (images * vae.DecoderWidth));
+        var fromPrior = mu is null || logvar is null;
+        // Numbers per sample: the decoder's widest layer for each latent decoded, or the likelihood's
+        // (samples, images, pixels) terms when one decoding serves every image.
+        var decodedPerSample = fromPrior ? 1 : images;
+        var perSample = Math.Max(decodedPerSample * vae.DecoderWidth, images * x[0].numel());
+        var perChunk = Math.Max(1, DecodeBudget / perSample);
         for (long done = 0; done < samples;)
         {
             using var scope = NewDisposeScope();
             var chunk = Math.Min(perChunk, samples - done);
-            var repeated = x.repeat(chunk, 1, 1, 1);
-            var eps = randn([chunk * images, vae.LatentDim], device: x.device, generator: generator);
+            var eps = randn([chunk * decodedPerSample, vae.LatentDim], device: x.device, generator: generator);
             Tensor z, logPriorRatio;
-            if (mu is null || logvar is null)
+            if (fromPrior)
             {
                 z = eps;
                 logPriorRatio = zeros([chunk, images], ScalarType.Float64, x.device);
             }
             else
             {
-                var logvarRepeated = logvar.repeat(chunk, 1);
-                z = Vae.Reparameterize(mu.repeat(chunk, 1), logvarRepeated, eps);
+                var logvarRepeated = logvar!.repeat(chunk, 1);
+                z = Vae.Reparameterize(mu!.repeat(chunk, 1), logvarRepeated, eps);
                 logPriorRatio = (Gaussian.LogStandardNormal(z) - Gaussian.LogPosterior(eps, logvarRepeated)).to_type(ScalarType.Float64).view(chunk, images);
             }
-            var mean = vae.Decode(z);
+            // (chunk, images or 1, ...): broadcast against x's images by the likelihoods.
+            var mean = vae.Decode(z).view([chunk, decodedPerSample, .. x.shape[1..]]);
             fold(new SampleChunk(
-                Gaussian.LogLikelihood(repeated, mean, vae.LogSigma).to_type(ScalarType.Float64).view(chunk, images),
-                discretised ? Gaussian.DiscretisedLogLikelihood(repeated, mean, vae.LogSigma).view(chunk, images) : null,
+                Gaussian.LogLikelihood(x, mean, vae.LogSigma).to_type(ScalarType.Float64),
+                discretised ? Gaussian.DiscretisedLogLikelihood(x, mean, vae.LogSigma) : null,
                 logPriorRatio));
             done += chunk;
         }

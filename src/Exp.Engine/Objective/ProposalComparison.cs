@@ -67,7 +67,10 @@ public sealed record ProposalComparisonResult(
 /// importance-weighted one (IWAE), measured against log p(x) beside K_l. The targets are references
 /// per image and repeat, cross-fitted: the IWAE (for log p(x)) and the mean of log p(x|z) (for K_r's
 /// target) of the other repeats' samples of q at the largest k, pooled: (repeats - 1) times the
-/// largest k samples, independent of the samples they judge, and at no extra decoding.
+/// largest k samples, independent of the samples they judge, and at no extra decoding. A prior draw
+/// does not depend on the image, so within a repeat the same draws serve every image (see
+/// <see cref="Evaluator.Sample"/>): each image's K_l is distributed as with draws of its own, and
+/// the prior half decodes once per draw instead of once per draw and image.
 /// </summary>
 public static class ProposalComparison
 {
@@ -100,7 +103,12 @@ public static class ProposalComparison
                     Evaluator.FoldLogSumExp(qLogSum, chunk.LogLikelihood + chunk.LogPriorRatio);
                     reconSum.add_(chunk.LogLikelihood.sum([0]));
                 });
-                Evaluator.Sample(vae, rows, null, null, k - done, discretised: false, generator, chunk => Evaluator.FoldLogSumExp(priorLogSum, chunk.LogLikelihood));
+                // Each repeat's prior draws serve all its images (they do not depend on the image), never another repeat's.
+                for (var repeat = 0; repeat < repeats; repeat++)
+                {
+                    var repeatLogSum = priorLogSum.narrow(0, repeat * count, count);
+                    Evaluator.Sample(vae, images, null, null, k - done, discretised: false, generator, chunk => Evaluator.FoldLogSumExp(repeatLogSum, chunk.LogLikelihood));
+                }
                 done = k;
                 q.Add((qLogSum - Math.Log(k)).view(repeats, count));
                 prior.Add((priorLogSum - Math.Log(k)).view(repeats, count));

@@ -58,6 +58,54 @@ public class DiscretisedLikelihoodTests
         }
     }
 
+    [Fact]
+    public void A_chunk_of_samples_broadcast_against_its_images_gives_each_sample_its_own_likelihood()
+    {
+        // As the importance-weighted estimates call it: means (samples, images, ...) against images (images, ...).
+        var random = new Random(5);
+        const int samples = 3, images = 2, pixels = 6;
+        var levels = Enumerable.Range(0, images * pixels).Select(i => i % 5 == 0 ? 0 : i % 7 == 0 ? 255 : random.Next(256)).ToArray();
+        var means = Enumerable.Range(0, samples * images * pixels).Select(_ => (double)(float)(random.NextDouble() * 1.4 - 0.2)).ToArray();
+        const double sigma = 0.05;
+        using var x = tensor(levels.Select(l => l / 255f).ToArray()).view(images, 1, 2, 3);
+        using var mean = tensor(means.Select(m => (float)m).ToArray()).view(samples, images, 1, 2, 3);
+        using var logSigma = tensor(Math.Log(sigma));
+
+        using var result = Gaussian.DiscretisedLogLikelihood(x, mean, logSigma);
+
+        Assert.Equal([samples, images], result.shape);
+        var actual = result.data<double>().ToArray();
+        for (var s = 0; s < samples; s++)
+        {
+            for (var i = 0; i < images; i++)
+            {
+                var expected = Enumerable.Range(0, pixels).Sum(p => DirectLogProbability(levels[i * pixels + p], means[(s * images + i) * pixels + p], sigma));
+                Assert.True(Math.Abs(actual[s * images + i] - expected) <= 1e-6 * Math.Abs(expected), $"sample {s}, image {i}: {actual[s * images + i]} vs direct {expected}");
+            }
+        }
+    }
+
+    [Fact]
+    public void An_image_with_a_pixel_beyond_erfc_range_is_exact_in_every_pixel_and_leaves_the_others_alone()
+    {
+        // Image 0's last pixel is 50 sigmas from its mean, where both erfc underflow; image 1 has none.
+        int[] levels = [0, 128, 30, 255, 0, 128, 30, 200];
+        double[] means = [0.02, 0.5, 0.1, 0.5, 0.02, 0.5, 0.1, 0.8];
+        const double sigma = 0.01;
+        using var x = tensor(levels.Select(l => l / 255f).ToArray()).view(2, 1, 2, 2);
+        using var mean = tensor(means.Select(m => (float)m).ToArray()).view(2, 1, 2, 2);
+        using var logSigma = tensor(Math.Log(sigma));
+
+        var actual = Gaussian.DiscretisedLogLikelihood(x, mean, logSigma).data<double>().ToArray();
+
+        for (var i = 0; i < 2; i++)
+        {
+            var expected = Enumerable.Range(4 * i, 4).Sum(p => DirectLogProbability(levels[p], (float)means[p], sigma));
+            Assert.True(Math.Abs(actual[i] - expected) <= 1e-6 * Math.Abs(expected), $"image {i}: {actual[i]} vs direct {expected}");
+        }
+        Assert.True(actual[0] < -1000, $"the far pixel costs over a thousand nats: {actual[0]}");
+    }
+
     [Theory]
     [InlineData(0.3, 0.1)]
     [InlineData(-2.0, 0.05)]

@@ -35,6 +35,46 @@ public class EvaluatorTests
     }
 
     [Fact]
+    public void The_prior_estimate_is_the_float64_log_mean_likelihood_of_draws_that_every_image_shares()
+    {
+        // K_l = log (1/k) sum_i p(x|z_i), z_i ~ N(0, I): one draw decodes once and serves every image.
+        manual_seed(4);
+        using var vae = VaeFactory.Create(TestConfigs.SmallConv(), TestConfigs.Loss(), 1, 28);
+        vae.eval();
+        using var images = HeldOut(5);
+        const int k = 7;
+
+        double[] actual;
+        float[] decoded;
+        using (inference_mode())
+        {
+            actual = Evaluator.PriorWeighted(vae, images, k, new Generator(9)).data<double>().ToArray();
+            // The same k draws, in the order the estimate takes them from the generator.
+            decoded = vae.Decode(randn([k, vae.LatentDim], generator: new Generator(9))).data<float>().ToArray();
+        }
+
+        var pixels = images.data<float>().ToArray();
+        const int d = 784;
+        const double sigma = 0.1;
+        for (var image = 0; image < 5; image++)
+        {
+            var logLikelihoods = Enumerable.Range(0, k).Select(draw =>
+            {
+                double squared = 0;
+                for (var p = 0; p < d; p++)
+                {
+                    var difference = (double)pixels[image * d + p] - decoded[draw * d + p];
+                    squared += difference * difference;
+                }
+                return -squared / (2 * sigma * sigma) - d * Math.Log(sigma) - 0.5 * d * Math.Log(2 * Math.PI);
+            }).ToArray();
+            var max = logLikelihoods.Max();
+            var expected = max + Math.Log(logLikelihoods.Sum(l => Math.Exp(l - max)) / k);
+            Assert.Equal(expected, actual[image], 1e-6 * Math.Abs(expected));
+        }
+    }
+
+    [Fact]
     public void A_posterior_equal_to_the_prior_has_no_kl_no_active_units_and_no_aggregate_mismatch()
     {
         using var vae = VaeFactory.Create(TestConfigs.SmallConv(), TestConfigs.Loss(), 1, 28);

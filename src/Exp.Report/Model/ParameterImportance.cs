@@ -34,6 +34,17 @@ public static class ParameterImportance
     /// <returns>One importance per parameter, summing to 1; null with too few trials to have a top set and a rest.</returns>
     public static IReadOnlyList<double>? Of(IReadOnlyList<ParameterDomain> domains, IReadOnlyList<IReadOnlyList<double>> points, IReadOnlyList<double> objective, bool maximize)
     {
+        if (Divergences(domains, points, objective, maximize) is not { } divergences)
+        {
+            return null;
+        }
+        var sum = divergences.Sum();
+        return divergences.Select(d => d / sum).ToList();
+    }
+
+    /// <summary>Each parameter's Pearson divergence between its values among the best trials and among all, before scaling.</summary>
+    public static IReadOnlyList<double>? Divergences(IReadOnlyList<ParameterDomain> domains, IReadOnlyList<IReadOnlyList<double>> points, IReadOnlyList<double> objective, bool maximize)
+    {
         if (domains.Count == 0 || points.Count <= MinTopTrials)
         {
             return null;
@@ -47,15 +58,13 @@ public static class ParameterImportance
         {
             return null;
         }
-        var divergences = domains.Select((domain, d) =>
+        return domains.Select((domain, d) =>
         {
             var grid = GridOf(domain);
             var all = Density(domain, grid, points.Select(p => grid.IndexOf(p[d])).ToList());
             var best = Density(domain, grid, top.Select(i => grid.IndexOf(points[i][d])).ToList());
             return all.Zip(best, (p, q) => (p + Floor) * Math.Pow((q + Floor) / (p + Floor) - 1, 2)).Sum();
         }).ToList();
-        var sum = divergences.Sum();
-        return divergences.Select(d => d / sum).ToList();
     }
 
     /// <summary>The points a parameter's density is measured at: evenly over its range (in log space for a log one), or one per category.</summary>

@@ -66,6 +66,8 @@ public static class ReportHtml
                 ["figure"] = JsonNode.Parse(f.FigureJson),
             }).ToArray()),
             ["images"] = images,
+            ["configs"] = new JsonObject(page.Configs.Select(c => KeyValuePair.Create(c.Key,
+                (JsonNode?)new JsonObject(c.Value.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value)))))),
         };
         // The default encoder escapes '<', so no "</script>" can end the data early.
         html.Append("<script type=\"application/json\" id=\"report-data\">").Append(data.ToJsonString(new JsonSerializerOptions())).Append("</script>\n")
@@ -267,9 +269,13 @@ public static class ReportHtml
             .Append("Drag along an axis to keep only the trials in that range: the table, the charts and the pictures follow; click the axis outside the range to clear it. ")
             .Append("Axes follow the sampling: a log-uniform parameter runs on a log scale, a choice on its categories.</p>\n")
             .Append("<div class=\"controls\"><span id=\"brushed\"></span></div>\n");
-        html.Append("<div class=\"wide\">\n");
-        Chart(html, figures, charts.ParallelCoordinates(search));
-        html.Append("</div>\n<div class=\"charts\">\n");
+        if (search.Lines.Count > 0)
+        {
+            html.Append("<div class=\"wide\">\n");
+            Chart(html, figures, charts.ParallelCoordinates(search));
+            html.Append("</div>\n");
+        }
+        html.Append("<div class=\"charts\">\n");
         if (search.Importances.Count > 0)
         {
             Chart(html, figures, charts.Importance(search));
@@ -341,11 +347,12 @@ public static class ReportHtml
             .Append(page.Columns.Any(c => c == ReportMetrics.BitsPerDim || c == ReportMetrics.TestBitsPerDim)
                 ? "bits/dim is the code length of the 8-bit images under the discretised decoder, always positive: a uniform guess over the 256 levels is 8, and a model above 8 codes worse than that. "
                 : "")
-            .Append("Click a heading to sort. The filter also limits the charts and the pictures to the matching trials. ")
+            .Append("Click a heading to sort; tick trials in the first column to compare them side by side. The filter also limits the charts and the pictures to the matching trials. ")
             .Append("Filter by words, or compare a column to a number: <code>kl_weight&gt;=3</code>, <code>elbo&gt;-300</code> (=, !=, &lt;, &lt;=, &gt;, &gt;=).</p>\n")
             .Append("<div class=\"controls\"><input type=\"search\" id=\"filter\" placeholder=\"filter trials: name, value, status, kl_weight>=3\" aria-label=\"filter trials\">")
+            .Append(" <button type=\"button\" id=\"compare-button\" disabled title=\"tick two trials or more in the first column\">compare selected</button>")
             .Append(" <span id=\"shown\"></span> <span class=\"pager\"><button type=\"button\" id=\"prev\">‹ previous</button> <span id=\"page\"></span> <button type=\"button\" id=\"next\">next ›</button></span></div>\n")
-            .Append("<div class=\"table-wrap\"><table id=\"trial-table\">\n<thead><tr><th data-type=\"number\">#</th><th>trial</th><th>status</th>");
+            .Append($"<div class=\"table-wrap\"><table id=\"trial-table\"{(page.Search is null ? "" : " class=\"search-table\"")}>\n<thead><tr><th data-type=\"number\">#</th><th>trial</th><th>status</th>");
         // data-key and data-name: what a filter such as `kl_weight>=3` names the column by.
         foreach (var parameter in page.Swept)
         {
@@ -360,9 +367,13 @@ public static class ReportHtml
         html.Append("<th data-type=\"number\">time</th></tr></thead>\n<tbody>\n");
         foreach (var row in page.Rows)
         {
-            html.Append($"<tr data-run=\"{HtmlEncode(row.RunId)}\" class=\"{(row.Pruning is null ? row.Status.ToString().ToLowerInvariant() : "pruned")}\">")
-                .Append($"<td data-v=\"{row.Rank}\">{row.Rank}</td>")
-                .Append($"<td><span class=\"swatch\" style=\"background: {charts.ColorOf(row.RunId)}\"></span>{HtmlEncode(row.Name).Replace(",", ",<wbr>", StringComparison.Ordinal)}<small title=\"trial id; run {HtmlEncode(row.RunId)}\">{HtmlEncode(row.TrialId)}</small></td>")
+            html.Append($"<tr data-run=\"{HtmlEncode(row.RunId)}\" data-name=\"{HtmlEncode(row.Name)}\" class=\"{(row.Pruning is null ? row.Status.ToString().ToLowerInvariant() : "pruned")}\">")
+                .Append($"<td data-v=\"{row.Rank}\"><input type=\"checkbox\" class=\"pick\" aria-label=\"select {HtmlEncode(row.Name)} to compare\"> {row.Rank}</td>")
+                .Append(page.Search is null
+                    ? $"<td><span class=\"swatch\" style=\"background: {charts.ColorOf(row.RunId)}\"></span>{HtmlEncode(row.Name)}<small title=\"trial id; run {HtmlEncode(row.RunId)}\">{HtmlEncode(row.TrialId)}</small></td>"
+                    // A search's trial name only repeats the swept values, which have their columns: the id names the trial, the name is on hover.
+                    // Its first 8 characters, which `exp show` takes as well.
+                    : $"<td title=\"{HtmlEncode(row.Name)}; trial {HtmlEncode(row.TrialId)}; run {HtmlEncode(row.RunId)}\"><span class=\"swatch\" style=\"background: {charts.ColorOf(row.RunId)}\"></span>{HtmlEncode(row.TrialId[..Math.Min(8, row.TrialId.Length)])}</td>")
                 .Append("<td>");
             // Why it was pruned on hover: routine for a scheduler, and its row would grow as tall as a failed one's.
             html.Append(row.Pruning is { } pruning
@@ -391,7 +402,7 @@ public static class ReportHtml
                 : "<td data-v=\"\"></td>");
             html.Append("</tr>\n");
         }
-        html.Append("</tbody>\n</table></div>\n</section>\n");
+        html.Append("</tbody>\n</table></div>\n<div id=\"compare\" hidden></div>\n</section>\n");
     }
 
     private static void CurvesSection(StringBuilder html, ReportPage page, ReportCharts charts, List<ChartFigure> figures)

@@ -178,6 +178,85 @@
     });
   });
 
+  // ---- compare the ticked trials: the config keys in which they differ, their metrics, their pictures at one epoch ----
+  var picks = Array.prototype.slice.call(table.querySelectorAll("input.pick"));
+  var compareButton = document.getElementById("compare-button");
+  var panel = document.getElementById("compare");
+  function ticked() { return rows.filter(function (row) { return row.querySelector("input.pick").checked; }); }
+  function element(tag, text, className) {
+    var e = document.createElement(tag);
+    if (text !== undefined) { e.textContent = text; }
+    if (className) { e.className = className; }
+    return e;
+  }
+  function compare() {
+    var chosen = ticked();
+    if (chosen.length < 2) { panel.hidden = true; return; }
+    var runs = chosen.map(function (row) { return row.dataset.run; });
+    var configs = runs.map(function (run) { return data.configs[run] || {}; });
+    var keys = Object.keys(Object.assign.apply(null, [{}].concat(configs))).sort().filter(function (key) {
+      return configs.some(function (c) { return c[key] !== configs[0][key]; });
+    });
+    // The latest epoch whose pictures every chosen trial has: the grids are compared after the same training.
+    var epochs = runs.map(function (run) { return Object.keys(data.images[run] || {}); });
+    var common = epochs[0].filter(function (e) { return epochs.every(function (list) { return list.indexOf(e) >= 0; }); })
+      .map(Number).sort(function (a, b) { return a - b; });
+    var epoch = common.length > 0 ? common[common.length - 1] : null;
+
+    var out = element("table", undefined, "compare-table");
+    var head = out.createTHead().insertRow();
+    head.appendChild(element("th", chosen.length + " trials"));
+    chosen.forEach(function (row) {
+      var th = element("th");
+      th.appendChild(row.querySelector(".swatch").cloneNode());
+      th.appendChild(document.createTextNode(row.dataset.name));
+      head.appendChild(th);
+    });
+    var body = out.createTBody();
+    function line(title, values, className) {
+      var tr = body.insertRow();
+      tr.className = className;
+      tr.appendChild(element("th", title));
+      values.forEach(function (v) { var td = tr.insertCell(); if (v instanceof Node) { td.appendChild(v); } else { td.textContent = v; } });
+    }
+    keys.forEach(function (key) { line(key, configs.map(function (c) { return c[key] === undefined ? "–" : c[key]; }), "config"); });
+    headers.forEach(function (h, index) {
+      if (h.dataset.type === "number" && h.dataset.key) {
+        line(h.dataset.name, chosen.map(function (row) { return row.cells[index].textContent; }), "metric");
+      }
+    });
+    if (epoch !== null) {
+      ["samples", "samples_tempered", "reconstructions"].forEach(function (kind) {
+        var sources = runs.map(function (run) { return (data.images[run][epoch] || {})[kind]; });
+        if (sources.every(function (src) { return src; })) {
+          line(kind + ", epoch " + epoch, sources.map(function (src) {
+            var img = element("img", undefined, kind);
+            img.src = src;
+            img.alt = img.title = kind + ", epoch " + epoch;
+            return img;
+          }), "picture");
+        }
+      });
+    }
+    panel.textContent = "";
+    panel.appendChild(element("h3", "Selected trials side by side"));
+    panel.appendChild(element("p", keys.length === 0 ? "Their configs are the same." :
+      "The config keys in which they differ (" + keys.length + "), their metrics" + (epoch === null ? "" : ", and their pictures at epoch " + epoch) + ".", "hint"));
+    var wrap = element("div", undefined, "table-wrap");
+    wrap.appendChild(out);
+    panel.appendChild(wrap);
+    panel.hidden = false;
+  }
+  picks.forEach(function (pick) {
+    pick.addEventListener("change", function () {
+      var n = ticked().length;
+      compareButton.disabled = n < 2;
+      compareButton.textContent = n < 2 ? "compare selected" : "compare " + n + " selected";
+      if (!panel.hidden) { compare(); }
+    });
+  });
+  compareButton.addEventListener("click", compare);
+
   // ---- live pages (exp ui): reload when the store changes ----
   var changes = document.body.dataset.changes;
   if (changes) {

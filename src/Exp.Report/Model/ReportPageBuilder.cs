@@ -52,6 +52,7 @@ public static class ReportPageBuilder
             Configurations = replicated ? ConfigurationRows(configurations, swept, columns) : [],
             Design = design,
             Search = SearchViews.Build(ranked, swept, design),
+            Configs = trials.ToDictionary(t => t.RunId, t => t.Params),
         };
     }
 

@@ -88,7 +88,8 @@ public static class SearchViews
         var lines = trials
             .Where(t => ObjectiveOf(t) is not null && swept.All(p => t.Params.ContainsKey(p.Key)))
             .ToList();
-        var axes = swept.Select(p => Axis(p.Key, p.Title, lines.Select(t => t.Params[p.Key]).ToList(), design)).ToList();
+        // No trial has a value to draw yet (a sweep that just started): no axes, and the page says nothing of them.
+        var axes = lines.Count == 0 ? [] : swept.Select(p => Axis(p.Key, p.Title, lines.Select(t => t.Params[p.Key]).ToList(), design)).ToList();
         if (lines.Any(t => t.Pruning is not null))
         {
             // Pruned trials' values are from fewer epochs: brushing this axis to its top keeps the trials trained to their end.
@@ -96,7 +97,10 @@ public static class SearchViews
             axes.Add(Numeric(ReportMetrics.Epoch, "epochs trained", epochs, (epochs.Min(), epochs.Max()), log: false));
         }
         var values = lines.Select(t => ObjectiveOf(t)!.Value).ToList();
-        axes.Add(Numeric(objective.Key, objective.Title, values, values.Count == 0 ? (0, 1) : (values.Min(), values.Max()), log: false));
+        if (lines.Count > 0)
+        {
+            axes.Add(Numeric(objective.Key, objective.Title, values, (values.Min(), values.Max()), log: false));
+        }
         return new SearchView(
             objective,
             design.Maximize,
@@ -147,7 +151,7 @@ public static class SearchViews
 
     private static IReadOnlyList<Importance> Importances(IReadOnlyList<TrialSource> lines, IReadOnlyList<SweptParameter> swept, IReadOnlyList<ParallelAxis> axes, IReadOnlyList<double> objective, SearchDesign design)
     {
-        if (swept.Count < 2)
+        if (swept.Count < 2 || lines.Count == 0)
         {
             return [];
         }

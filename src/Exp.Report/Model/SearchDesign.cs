@@ -46,8 +46,7 @@ public sealed record SearchDesign(string Method, string Metric, bool Maximize, I
             return Unknown;
         }
         var plan = loaded.Plan;
-        var sampled = (plan.Search?.Parameters ?? [])
-            .ToDictionary(p => p.Path, p => new Sampling(p.Kind, p.Low, p.High, p.Choices));
+        var sampled = plan.Sampled.ToDictionary(p => p.Path, p => new Sampling(p.Kind, p.Low, p.High, p.Choices));
         return new SearchDesign(
             plan.SweepMethod,
             plan.Objective.Metric,

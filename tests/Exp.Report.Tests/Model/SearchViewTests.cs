@@ -75,6 +75,44 @@ public sealed class SearchViewTests
     }
 
     [Fact]
+    public void Asha_rungs_show_each_trials_objective_at_every_rung_it_reached_and_where_it_was_pruned()
+    {
+        const string spec = """
+            experiment: asha
+            loss: {noise_sigma: 0.1}
+            sweep:
+              method: random
+              trials: 3
+              scheduler: {type: asha, min_epochs: 1, reduction_factor: 3, max_epochs: 9}
+              parameters:
+                train.lr: {distribution: loguniform, min: 1.0e-4, max: 1.0e-2}
+                loss.kl_weight: {distribution: loguniform, min: 0.1, max: 10.0}
+            """;
+        Dictionary<string, string> Values(string lr, string weight) => new() { ["train.lr"] = lr, ["loss.kl_weight"] = weight, ["train.epochs"] = "9" };
+        var page = ReportPageBuilder.Build(Source(
+            Trial("far", parameters: Values("0.001", "1"), perEpoch: new() { [Elbo] = Enumerable.Range(1, 9).Select(e => -300.0 + e).ToArray() }),
+            Trial("middle", parameters: Values("0.002", "2"), perEpoch: new() { [Elbo] = [-305.0, -304, -303] }, pruned: "stopped at 3 of 9 epochs"),
+            Trial("first", parameters: Values("0.0001", "0.2"), perEpoch: new() { [Elbo] = [-320.0] }, pruned: "stopped at 1 of 9 epochs")) with { SpecText = spec });
+
+        var search = page.Search!;
+        // Random draws of a log-uniform parameter run on a log axis, though these span one decade only.
+        Assert.All(search.Axes.Take(2), a => Assert.Equal(AxisScale.Log, a.Scale));
+        Assert.Equal([1, 3, 9], search.RungEpochs);
+        var paths = search.Rungs.ToDictionary(p => p.Name);
+        Assert.Equal([1.0, 3, 9], paths["far"].Epochs);
+        Assert.Equal([-299.0, -297, -291], paths["far"].Values);
+        Assert.Null(paths["far"].Pruning);
+        Assert.Equal([1.0, 3], paths["middle"].Epochs);
+        Assert.Equal([-305.0, -303], paths["middle"].Values);
+        Assert.Equal("pruned at 3/9", paths["middle"].Pruning!.Status);
+        Assert.Equal([1.0], paths["first"].Epochs);
+        // Pruned trials' values are from fewer epochs: the axis of epochs trained lets brushing keep the finished one.
+        Assert.Equal(["kl_weight", "lr", "epochs trained", "ELBO"], search.Axes.Select(a => a.Title));
+        // The best so far counts only the trial trained to its end; a random search has a history too.
+        Assert.All(search.History, p => Assert.Equal(-291.0, p.BestSoFar ?? -291.0));
+    }
+
+    [Fact]
     public void A_one_parameter_grid_keeps_its_page_and_its_line_in_sweep_order_and_a_two_parameter_grid_gets_the_search_views_without_a_history()
     {
         var one = ReportPageBuilder.Build(Source(

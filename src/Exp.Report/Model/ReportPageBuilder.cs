@@ -28,9 +28,10 @@ public static class ReportPageBuilder
         var rows = ranked.Select((trial, index) => Row(trial, replicated ? configurationRank[trial.RunId] : index + 1, swept, columns, trials, source.Now)).ToList();
         var sweptOrder = InSweptOrder(trials, swept);
         var design = SearchDesign.Of(source.SpecText);
-        // A line through the points follows the order of a one-parameter grid or list; sampled points, or points that
-        // differ in several parameters at once, have no such order.
-        var joined = swept.Count <= 1 && !design.Sampling;
+        var search = SearchViews.Build(ranked, swept, design);
+        // A line through the points follows the order of a sweep along one parameter; sampled points, or a grid's points
+        // that differ in several parameters at once, have no such order.
+        var joined = search is null;
         return new ReportPage(
             source.Title,
             source.Subtitle,
@@ -51,7 +52,7 @@ public static class ReportPageBuilder
         {
             Configurations = replicated ? ConfigurationRows(configurations, swept, columns) : [],
             Design = design,
-            Search = SearchViews.Build(ranked, swept, design),
+            Search = search,
             Configs = trials.ToDictionary(t => t.RunId, t => t.Params),
         };
     }

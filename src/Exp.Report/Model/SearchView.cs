@@ -75,10 +75,13 @@ public static class SearchViews
             : AxisScale.Linear;
     }
 
-    /// <summary>Null unless the page is a search over several parameters or a sampled one.</summary>
+    /// <summary>
+    /// Null unless the page is a search: a sampled one (random, tpe) or a grid of two parameters or more. A list's trials
+    /// are written by hand, often one value at a time with an odd one out, and keep the page of a one-parameter sweep.
+    /// </summary>
     public static SearchView? Build(IReadOnlyList<TrialSource> trials, IReadOnlyList<SweptParameter> swept, SearchDesign design)
     {
-        if (swept.Count == 0 || (swept.Count == 1 && !design.Sampling))
+        if (swept.Count == 0 || !(design.Sampling || (design.Method == "grid" && swept.Count >= 2)))
         {
             return null;
         }

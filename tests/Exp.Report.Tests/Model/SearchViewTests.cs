@@ -128,9 +128,30 @@ public sealed class SearchViewTests
             parameters["model.latent_dim"] = latent;
             return Trial($"w={weight},d={latent}", parameters: parameters, perEpoch: new() { [Elbo] = [elbo] });
         }
-        var two = ReportPageBuilder.Build(Source(Cell("0.1", "4", -300), Cell("0.1", "8", -290), Cell("1", "4", -295), Cell("1", "8", -285)));
+        var cells = new[] { Cell("0.1", "4", -300), Cell("0.1", "8", -290), Cell("1", "4", -295), Cell("1", "8", -285) };
+        const string grid = """
+            experiment: grid
+            loss: {noise_sigma: 0.1}
+            sweep:
+              parameters:
+                loss.kl_weight: [0.1, 1]
+                model.latent_dim: [4, 8]
+            """;
+        var two = ReportPageBuilder.Build(Source(cells) with { SpecText = grid });
         Assert.NotNull(two.Search);
         Assert.Empty(two.Search.History);
         Assert.All(two.Effects, e => Assert.False(e.Joined));
+
+        // The same trials as hand-written list entries keep the page of a sweep along one parameter.
+        const string list = """
+            experiment: list
+            loss: {noise_sigma: 0.1}
+            sweep:
+              method: list
+              trials:
+                - {loss.kl_weight: 0.1, model.latent_dim: 4}
+                - {loss.kl_weight: 1, model.latent_dim: 8}
+            """;
+        Assert.Null(ReportPageBuilder.Build(Source(cells) with { SpecText = list }).Search);
     }
 }

@@ -21,8 +21,8 @@ public sealed record SearchDesign(string Method, string Metric, bool Maximize, I
     /// <summary>A page with no spec behind it (an experiment's trials): trials are compared by the held-out ELBO.</summary>
     public static readonly SearchDesign Unknown = new("none", ReportMetrics.Ranking.Key, true, new Dictionary<string, Sampling>(), []);
 
-    /// <summary>Random and TPE points have no order along a parameter: no line may join them.</summary>
-    public bool Sampling => Method is "random" or "tpe";
+    /// <summary>Random and TPE draw their points: they have no order along a parameter, and a history in the order they ran.</summary>
+    public bool DrawsAtRandom => Method is "random" or "tpe";
 
     /// <summary>The design of the sweep whose spec is <paramref name="specText"/>; <see cref="Unknown"/> when there is none or it no longer reads.</summary>
     public static SearchDesign Of(string? specText)

@@ -81,7 +81,7 @@ public static class SearchViews
     /// </summary>
     public static SearchView? Build(IReadOnlyList<TrialSource> trials, IReadOnlyList<SweptParameter> swept, SearchDesign design)
     {
-        if (swept.Count == 0 || !(design.Sampling || (design.Method == "grid" && swept.Count >= 2)))
+        if (swept.Count == 0 || !(design.DrawsAtRandom || (design.Method == "grid" && swept.Count >= 2)))
         {
             return null;
         }
@@ -110,7 +110,7 @@ public static class SearchViews
             axes,
             lines.Select(t => t.RunId).ToList(),
             Importances(lines, swept, axes, values, design),
-            design.Sampling ? History(trials, ObjectiveOf, design.Maximize) : [],
+            design.DrawsAtRandom ? History(trials, ObjectiveOf, design.Maximize) : [],
             design.Rungs.Count > 1 ? Rungs(trials, design) : [],
             design.Rungs);
     }

@@ -346,6 +346,11 @@ module private Loading =
                           Objective = objective
                           Scheduler = scheduler
                           Search = search
+                          Sampled =
+                            match sweep with
+                            | Random(_, _, parameters) -> parameters |> List.map searchParameter |> Array.ofList
+                            | Adaptive tpe -> tpe.Parameters |> List.map searchParameter |> Array.ofList
+                            | _ -> [||]
                           SweepId = Planning.TrialJson.sweepId header.Experiment trialIds
                           Base =
                             { Id = Planning.TrialJson.id baseConfig

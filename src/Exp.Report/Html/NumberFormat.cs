@@ -11,6 +11,23 @@ public static class NumberFormat
         : Math.Abs(value) >= 1 ? value.ToString("F3", CultureInfo.InvariantCulture)
         : value.ToString("G4", CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// Four significant digits, as the trial table prints values (a table of many trials reads by its leading digits):
+    /// plain from 1e-4 up to a million, else in scientific notation.
+    /// </summary>
+    public static string Significant(double value)
+    {
+        if (!double.IsFinite(value) || value == 0)
+        {
+            return Value(value);
+        }
+        var scale = Math.Pow(10, Math.Floor(Math.Log10(Math.Abs(value))) - 3);
+        var rounded = Math.Round(value / scale) * scale;
+        return Math.Abs(rounded) is >= 1e-4 and < 1e6
+            ? rounded.ToString("0.##########", CultureInfo.InvariantCulture)
+            : value.ToString("0.###e+0", CultureInfo.InvariantCulture);
+    }
+
     /// <summary>The exact value, for sorting and for the cell's tooltip.</summary>
     public static string Exact(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 

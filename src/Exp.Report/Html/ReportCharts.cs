@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Exp.Report.Model;
 using Exp.Runner.Catalog;
 using Exp.Runner.Replicates;
@@ -9,7 +10,7 @@ using Chart = Plotly.NET.CSharp.Chart;
 namespace Exp.Report.Html;
 
 /// <summary>The page's charts, built with Plotly.NET: every trial overlaid, coloured alike everywhere, values on hover.</summary>
-public sealed class ReportCharts(ReportPage page)
+public sealed partial class ReportCharts(ReportPage page)
 {
     /// <summary>With more trials than this, only the best ones' curves start visible; the others are one legend click away.</summary>
     public const int VisibleCurves = 10;
@@ -22,12 +23,13 @@ public sealed class ReportCharts(ReportPage page)
     public ChartFigure TradeOff(TradeOff tradeOff)
     {
         var joined = tradeOff.Points.Where(p => p.Pruning is null).ToList();
-        var traces = new List<(GenericChart Chart, string? Run)>
+        var traces = new List<(GenericChart Chart, string? Run)>();
+        if (tradeOff.Joined)
         {
-            (Chart.Line<double, double, string>(
+            traces.Add((Chart.Line<double, double, string>(
                 joined.Select(p => p.Kl), joined.Select(p => p.Mse),
-                Name: "in sweep order", ShowLegend: false, LineColor: Color.fromHex("#b0b0b0"), LineDash: StyleParam.DrawingStyle.Dot), null),
-        };
+                Name: "in sweep order", ShowLegend: false, LineColor: Color.fromHex("#b0b0b0"), LineDash: StyleParam.DrawingStyle.Dot), null));
+        }
         traces.AddRange(tradeOff.Points.Select(p => (
             WithErrorBars(
                 Chart.Point<double, double, string>(
@@ -58,9 +60,12 @@ public sealed class ReportCharts(ReportPage page)
         string[] Said(EffectPoint p) => [(p.Pruning?.Status ?? "") + Replicates(p.ElboSpread)];
         if (effect.Numeric)
         {
-            traces.Add((Chart.Line<double, double, string>(
-                joined.Select(p => SweptValueOrder.AsNumber(p.Value)!.Value), joined.Select(p => p.Elbo),
-                Name: "in sweep order", ShowLegend: false, LineColor: Color.fromHex("#b0b0b0"), LineDash: StyleParam.DrawingStyle.Dot), null));
+            if (effect.Joined)
+            {
+                traces.Add((Chart.Line<double, double, string>(
+                    joined.Select(p => SweptValueOrder.AsNumber(p.Value)!.Value), joined.Select(p => p.Elbo),
+                    Name: "in sweep order", ShowLegend: false, LineColor: Color.fromHex("#b0b0b0"), LineDash: StyleParam.DrawingStyle.Dot), null));
+            }
             traces.AddRange(ordered.Select(p => (
                 WithErrorBars(
                     Chart.Point<double, double, string>(
@@ -103,7 +108,15 @@ public sealed class ReportCharts(ReportPage page)
             .WithYAxisStyle<double, double, string>(
                 TitleText: curves.Metric.Unit.Length == 0 ? curves.Metric.Title : $"{curves.Metric.Title} ({curves.Metric.Unit}){(curves.Metric.GoalText is { } goal ? ", " + goal : "")}",
                 AxisType: curves.LogY ? StyleParam.AxisType.Log : StyleParam.AxisType.Linear);
-        return Figure(id, $"{curves.Metric.Title} by {curves.XTitle}", chart, curves.Series.Select(s => (string?)s.RunId).ToList());
+        var figure = WithoutLongLegend(JsonNode.Parse(GenericChart.toFigureJson(chart))!);
+        if (curves.XTitle == "epoch" && curves.Series.SelectMany(s => s.X).DefaultIfEmpty(1).Max() is var last)
+        {
+            // Whole epochs only: a one-epoch sweep's axis would otherwise read 0.5, 1, 1.5.
+            var axis = figure["layout"]!["xaxis"]!;
+            axis["tick0"] = 0;
+            axis["dtick"] = IntegerStep(last);
+        }
+        return Figure(id, $"{curves.Metric.Title} by {curves.XTitle}", figure.ToJsonString(), curves.Series.Select(s => (string?)s.RunId).ToList());
     }
 
     /// <summary>
@@ -150,7 +163,23 @@ public sealed class ReportCharts(ReportPage page)
     private static StyleParam.MarkerSymbol Symbol(TrialPruning? pruning) =>
         pruning is null ? StyleParam.MarkerSymbol.Circle : StyleParam.MarkerSymbol.NewModified(StyleParam.MarkerSymbol.Circle, StyleParam.SymbolStyle.Open);
 
-    private static ChartFigure Figure(string id, string title, GenericChart chart, IReadOnlyList<string?> runs) =>
+    private ChartFigure Figure(string id, string title, GenericChart chart, IReadOnlyList<string?> runs) =>
+        Figure(id, title, WithoutLongLegend(JsonNode.Parse(GenericChart.toFigureJson(chart))!).ToJsonString(), runs);
+
+    /// <summary>
+    /// A search's trial names spell out every swept value, so a legend of them would take half a chart: there the trials
+    /// are named on hover, and the table, the filter and the brushing choose which are shown.
+    /// </summary>
+    private JsonNode WithoutLongLegend(JsonNode figure)
+    {
+        if (page.Search is not null)
+        {
+            figure["layout"]!["showlegend"] = false;
+        }
+        return figure;
+    }
+
+    private static ChartFigure Figure(string id, string title, string figureJson, IReadOnlyList<string?> runs) =>
         // Prefixed, so that no chart takes the id of a section it sits in.
-        new($"plot-{id}", title, GenericChart.toFigureJson(chart), runs);
+        new($"plot-{id}", title, figureJson, runs);
 }

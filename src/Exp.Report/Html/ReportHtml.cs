@@ -36,9 +36,22 @@ public static class ReportHtml
             .Append(">\n");
 
         Header(html, page, options);
-        var images = Pictures(html, page, charts);
-        TradeOff(html, page, charts, figures);
-        Table(html, page, charts);
+        JsonObject images;
+        if (page.Search is { } search)
+        {
+            // Many trials that differ in several values: the table answers first, then how the values matter; the
+            // pictures, a row per trial, come below and fold away.
+            Table(html, page, charts);
+            SearchSection(html, search, charts, figures);
+            TradeOff(html, page, charts, figures);
+            images = Pictures(html, page, charts, collapsible: true);
+        }
+        else
+        {
+            images = Pictures(html, page, charts, collapsible: false);
+            TradeOff(html, page, charts, figures);
+            Table(html, page, charts);
+        }
         ProposalSection(html, page, charts);
         CurvesSection(html, page, charts, figures);
         Spec(html, page);
@@ -49,9 +62,12 @@ public static class ReportHtml
             {
                 ["id"] = f.Id,
                 ["runs"] = new JsonArray(f.Runs.Select(r => (JsonNode?)r).ToArray()),
+                ["lines"] = f.Lines is null ? null : new JsonArray(f.Lines.Select(r => (JsonNode?)r).ToArray()),
                 ["figure"] = JsonNode.Parse(f.FigureJson),
             }).ToArray()),
             ["images"] = images,
+            ["configs"] = new JsonObject(page.Configs.Select(c => KeyValuePair.Create(c.Key,
+                (JsonNode?)new JsonObject(c.Value.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value)))))),
         };
         // The default encoder escapes '<', so no "</script>" can end the data early.
         html.Append("<script type=\"application/json\" id=\"report-data\">").Append(data.ToJsonString(new JsonSerializerOptions())).Append("</script>\n")
@@ -101,7 +117,12 @@ public static class ReportHtml
         }
         html.Append("<nav>");
         var sections = new List<(string Id, string Title)>();
-        if (page.Pictures.Count > 0)
+        if (page.Search is not null)
+        {
+            sections.Add(("trials", "trials"));
+            sections.Add(("search", "parameters"));
+        }
+        if (page.Pictures.Count > 0 && page.Search is null)
         {
             sections.Add(("pictures", "pictures"));
         }
@@ -109,7 +130,14 @@ public static class ReportHtml
         {
             sections.Add(("trade-off", "trade-off"));
         }
-        sections.Add(("trials", "trials"));
+        if (page.Search is null)
+        {
+            sections.Add(("trials", "trials"));
+        }
+        else if (page.Pictures.Count > 0)
+        {
+            sections.Add(("pictures", "pictures"));
+        }
         if (page.Proposals.Count > 0)
         {
             sections.Add(("proposals", "the notes' question"));
@@ -126,14 +154,16 @@ public static class ReportHtml
     }
 
     /// <summary>The pictures across the sweep, a row per trial; returns every epoch's pictures by run, for the epoch buttons.</summary>
-    private static JsonObject Pictures(StringBuilder html, ReportPage page, ReportCharts charts)
+    /// <param name="collapsible">Below the table of a search, in a fold the reader can close.</param>
+    private static JsonObject Pictures(StringBuilder html, ReportPage page, ReportCharts charts, bool collapsible)
     {
         var images = new JsonObject();
         if (page.Pictures.Count == 0)
         {
             return images;
         }
-        html.Append("<section id=\"pictures\">\n<h2>Samples and reconstructions across the sweep</h2>\n")
+        html.Append("<section id=\"pictures\">\n")
+            .Append(collapsible ? "<details open><summary><h2>Samples and reconstructions, a row per trial</h2></summary>\n" : "<h2>Samples and reconstructions across the sweep</h2>\n")
             .Append("<p class=\"hint\">One row per trial, in the order of the swept values. Left: samples decoded from the prior, z ~ N(0, I); ")
             .Append(page.Pictures.FirstOrDefault(c => c.Epochs.Any(e => e.TemperedSamples is not null)) is { } tempered
                 ? $"beside them, the same draws at std {HtmlEncode(tempered.SampleStd ?? "?")} (<code>eval.sample_std</code>, the notes' temperature), z ~ N(0, {HtmlEncode(tempered.SampleStd ?? "?")}²·I). "
@@ -188,7 +218,7 @@ public static class ReportHtml
             }
             html.Append("</figure>\n");
         }
-        html.Append("</div>\n</section>\n");
+        html.Append("</div>\n").Append(collapsible ? "</details>\n" : "").Append("</section>\n");
         return images;
     }
 
@@ -229,6 +259,43 @@ public static class ReportHtml
             Chart(html, figures, charts.Effect(effect, index));
         }
         html.Append("</div>\n</section>\n");
+    }
+
+    /// <summary>How the swept values matter: parallel coordinates whose brushing filters the page, their importance, and the search's history.</summary>
+    private static void SearchSection(StringBuilder html, SearchView search, ReportCharts charts, List<ChartFigure> figures)
+    {
+        html.Append("<section id=\"search\">\n<h2>The parameters</h2>\n")
+            .Append($"<p class=\"hint\">Each line is a trial, coloured by {HtmlEncode(search.Objective.Title)} (brightest is best). ")
+            .Append("Drag along an axis to keep only the trials in that range: the table, the charts and the pictures follow; click the axis outside the range to clear it. ")
+            .Append("Axes follow the sampling: a log-uniform parameter runs on a log scale, a choice on its categories.</p>\n")
+            .Append("<div class=\"controls\"><span id=\"brushed\"></span></div>\n");
+        if (search.Lines.Count > 0)
+        {
+            html.Append("<div class=\"wide\">\n");
+            Chart(html, figures, charts.ParallelCoordinates(search));
+            html.Append("</div>\n");
+        }
+        html.Append("<div class=\"charts\">\n");
+        if (search.Importances.Count > 0)
+        {
+            Chart(html, figures, charts.Importance(search));
+        }
+        if (search.History.Count > 0)
+        {
+            Chart(html, figures, charts.History(search));
+        }
+        if (search.Rungs.Count > 0)
+        {
+            Chart(html, figures, charts.Rungs(search));
+        }
+        html.Append("</div>\n");
+        if (search.Importances.Count > 0)
+        {
+            html.Append($"<p class=\"hint\">Importance by PED-ANOVA (Watanabe et al. 2023, as in Optuna's dashboard): how differently a parameter's values are spread among the best {ParameterImportance.TopQuantile:P0} ")
+                .Append($"of the trials trained to their end (at least {ParameterImportance.MinTopTrials}) than among all of them, each parameter's divergence as a share of their sum. ")
+                .Append("With few trials it is a hint, not a measurement.</p>\n");
+        }
+        html.Append("</section>\n");
     }
 
     /// <summary>A sweep with replicates: one row per configuration, mean ± sd over its finished replicates, best mean first.</summary>
@@ -280,26 +347,33 @@ public static class ReportHtml
             .Append(page.Columns.Any(c => c == ReportMetrics.BitsPerDim || c == ReportMetrics.TestBitsPerDim)
                 ? "bits/dim is the code length of the 8-bit images under the discretised decoder, always positive: a uniform guess over the 256 levels is 8, and a model above 8 codes worse than that. "
                 : "")
-            .Append("Click a heading to sort. The filter also limits the charts and the pictures to the matching trials.</p>\n")
-            .Append("<div class=\"controls\"><input type=\"search\" id=\"filter\" placeholder=\"filter trials: name, value, status\" aria-label=\"filter trials\">")
+            .Append("Click a heading to sort; tick trials in the first column to compare them side by side. The filter also limits the charts and the pictures to the matching trials. ")
+            .Append("Filter by words, or compare a column to a number: <code>kl_weight&gt;=3</code>, <code>elbo&gt;-300</code> (=, !=, &lt;, &lt;=, &gt;, &gt;=).</p>\n")
+            .Append("<div class=\"controls\"><input type=\"search\" id=\"filter\" placeholder=\"filter trials: name, value, status, kl_weight>=3\" aria-label=\"filter trials\">")
+            .Append(" <button type=\"button\" id=\"compare-button\" disabled title=\"tick two trials or more in the first column\">compare selected</button>")
             .Append(" <span id=\"shown\"></span> <span class=\"pager\"><button type=\"button\" id=\"prev\">‹ previous</button> <span id=\"page\"></span> <button type=\"button\" id=\"next\">next ›</button></span></div>\n")
-            .Append("<div class=\"table-wrap\"><table id=\"trial-table\">\n<thead><tr><th data-type=\"number\">#</th><th>trial</th><th>status</th>");
+            .Append($"<div class=\"table-wrap\"><table id=\"trial-table\"{(page.Search is null ? "" : " class=\"search-table\"")}>\n<thead><tr><th data-type=\"number\">#</th><th>trial</th><th>status</th>");
+        // data-key and data-name: what a filter such as `kl_weight>=3` names the column by.
         foreach (var parameter in page.Swept)
         {
-            html.Append($"<th data-type=\"value\" title=\"{HtmlEncode(parameter.Key)}\">{HtmlEncode(parameter.Title)}</th>");
+            html.Append($"<th data-type=\"value\" data-key=\"{HtmlEncode(parameter.Key)}\" data-name=\"{HtmlEncode(parameter.Title)}\" title=\"{HtmlEncode(parameter.Key)}\">{HtmlEncode(parameter.Title)}</th>");
         }
         foreach (var metric in page.Columns)
         {
             var goal = metric.GoalText is { } text ? $" ({text})" : "";
-            html.Append($"<th data-type=\"number\" title=\"{HtmlEncode(metric.Key + ": " + metric.Meaning + goal)}\">{HtmlEncode(metric.Title)}")
+            html.Append($"<th data-type=\"number\" data-key=\"{HtmlEncode(metric.Key)}\" data-name=\"{HtmlEncode(metric.Title)}\" title=\"{HtmlEncode(metric.Key + ": " + metric.Meaning + goal)}\">{HtmlEncode(metric.Title)}")
                 .Append(metric.Unit.Length > 0 ? $"<small>{HtmlEncode(metric.Unit)}</small>" : "").Append("</th>");
         }
         html.Append("<th data-type=\"number\">time</th></tr></thead>\n<tbody>\n");
         foreach (var row in page.Rows)
         {
-            html.Append($"<tr data-run=\"{HtmlEncode(row.RunId)}\" class=\"{(row.Pruning is null ? row.Status.ToString().ToLowerInvariant() : "pruned")}\">")
-                .Append($"<td data-v=\"{row.Rank}\">{row.Rank}</td>")
-                .Append($"<td><span class=\"swatch\" style=\"background: {charts.ColorOf(row.RunId)}\"></span>{HtmlEncode(row.Name)}<small title=\"trial id; run {HtmlEncode(row.RunId)}\">{HtmlEncode(row.TrialId)}</small></td>")
+            html.Append($"<tr data-run=\"{HtmlEncode(row.RunId)}\" data-name=\"{HtmlEncode(row.Name)}\" class=\"{(row.Pruning is null ? row.Status.ToString().ToLowerInvariant() : "pruned")}\">")
+                .Append($"<td data-v=\"{row.Rank}\"><input type=\"checkbox\" class=\"pick\" aria-label=\"select {HtmlEncode(row.Name)} to compare\"> {row.Rank}</td>")
+                .Append(page.Search is null
+                    ? $"<td><span class=\"swatch\" style=\"background: {charts.ColorOf(row.RunId)}\"></span>{HtmlEncode(row.Name)}<small title=\"trial id; run {HtmlEncode(row.RunId)}\">{HtmlEncode(row.TrialId)}</small></td>"
+                    // A search's trial name only repeats the swept values, which have their columns: the id names the trial, the name is on hover.
+                    // Its first 8 characters, which `exp show` takes as well.
+                    : $"<td title=\"{HtmlEncode(row.Name)}; trial {HtmlEncode(row.TrialId)}; run {HtmlEncode(row.RunId)}\"><span class=\"swatch\" style=\"background: {charts.ColorOf(row.RunId)}\"></span>{HtmlEncode(row.TrialId[..Math.Min(8, row.TrialId.Length)])}</td>")
                 .Append("<td>");
             // Why it was pruned on hover: routine for a scheduler, and its row would grow as tall as a failed one's.
             html.Append(row.Pruning is { } pruning
@@ -312,12 +386,15 @@ public static class ReportHtml
             html.Append("</td>");
             foreach (var value in row.SweptValues)
             {
-                html.Append($"<td data-v=\"{HtmlEncode(value)}\">{HtmlEncode(value)}</td>");
+                // A sampled value (0.0012345678) reads at four significant digits; the cell keeps it in full for sorting, filtering and on hover.
+                html.Append(SweptValueOrder.AsNumber(value) is { } number
+                    ? $"<td data-v=\"{HtmlEncode(value)}\" title=\"{HtmlEncode(value)}\">{NumberFormat.Significant(number)}</td>"
+                    : $"<td data-v=\"{HtmlEncode(value)}\">{HtmlEncode(value)}</td>");
             }
             foreach (var cell in row.Cells)
             {
                 html.Append(cell.Value is { } v
-                    ? $"<td data-v=\"{NumberFormat.Exact(v)}\" title=\"{NumberFormat.Exact(v)}\"{(cell.Best ? " class=\"best\"" : "")}>{NumberFormat.Value(v)}{(cell.Best ? " ★" : "")}</td>"
+                    ? $"<td data-v=\"{NumberFormat.Exact(v)}\" title=\"{NumberFormat.Exact(v)}\"{(cell.Best ? " class=\"best\"" : "")}>{NumberFormat.Significant(v)}{(cell.Best ? " ★" : "")}</td>"
                     : "<td data-v=\"\" class=\"none\">–</td>");
             }
             html.Append(row.Duration is { } duration
@@ -325,7 +402,7 @@ public static class ReportHtml
                 : "<td data-v=\"\"></td>");
             html.Append("</tr>\n");
         }
-        html.Append("</tbody>\n</table></div>\n</section>\n");
+        html.Append("</tbody>\n</table></div>\n<div id=\"compare\" hidden></div>\n</section>\n");
     }
 
     private static void CurvesSection(StringBuilder html, ReportPage page, ReportCharts charts, List<ChartFigure> figures)

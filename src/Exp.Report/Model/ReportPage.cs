@@ -78,7 +78,11 @@ public sealed record Curves(ReportMetric Metric, string XTitle, bool LogX, IRead
 
 /// <summary>The trade-off of a KL sweep: reconstruction error against KL, one point per trial.</summary>
 /// <param name="Points">In the order of the swept values, so a line through them follows the sweep.</param>
-public sealed record TradeOff(IReadOnlyList<TradeOffPoint> Points);
+public sealed record TradeOff(IReadOnlyList<TradeOffPoint> Points)
+{
+    /// <summary>Whether a line joins the points in swept order: only along one swept parameter of a grid or list.</summary>
+    public bool Joined { get; init; } = true;
+}
 
 /// <param name="Pruning">Set for a trial pruned early: its values are from fewer epochs than the others'.</param>
 /// <param name="Kl">For a configuration with replicates, the mean over them; <see cref="KlSpread"/> and <see cref="MseSpread"/> give the error bars.</param>
@@ -89,8 +93,12 @@ public sealed record TradeOffPoint(string RunId, string Name, string Label, doub
 }
 
 /// <summary>A swept parameter against the held-out ELBO.</summary>
-/// <param name="LogX">The values are positive and span at least two decades.</param>
-public sealed record ParameterEffect(SweptParameter Parameter, bool Numeric, bool LogX, IReadOnlyList<EffectPoint> Points);
+/// <param name="LogX">Sampled log-uniform, or (a grid or list) positive values that span at least two decades (<see cref="SearchViews.ScaleOf"/>).</param>
+public sealed record ParameterEffect(SweptParameter Parameter, bool Numeric, bool LogX, IReadOnlyList<EffectPoint> Points)
+{
+    /// <summary>Whether a line joins the points in swept order: only along one swept parameter of a grid or list.</summary>
+    public bool Joined { get; init; } = true;
+}
 
 /// <param name="Pruning">Set for a trial pruned early: its ELBO is from fewer epochs than the others'.</param>
 /// <param name="Elbo">For a configuration with replicates, the mean over them; <see cref="ElboSpread"/> gives the error bar.</param>

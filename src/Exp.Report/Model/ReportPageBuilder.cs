@@ -27,6 +27,11 @@ public static class ReportPageBuilder
         var configurationRank = configurations.SelectMany((c, index) => c.Replicates.Select(t => (t.RunId, Rank: index + 1))).ToDictionary(x => x.RunId, x => x.Rank);
         var rows = ranked.Select((trial, index) => Row(trial, replicated ? configurationRank[trial.RunId] : index + 1, swept, columns, trials, source.Now)).ToList();
         var sweptOrder = InSweptOrder(trials, swept);
+        var design = SearchDesign.Of(source.SpecText);
+        var search = SearchViews.Build(ranked, swept, design);
+        // A line through the points follows the order of a sweep along one parameter; sampled points, or a grid's points
+        // that differ in several parameters at once, have no such order.
+        var joined = search is null;
         return new ReportPage(
             source.Title,
             source.Subtitle,
@@ -38,14 +43,17 @@ public static class ReportPageBuilder
             swept,
             columns,
             rows,
-            TradeOffOf(sweptOrder, swept, replicated),
-            swept.Select(parameter => Effect(parameter, sweptOrder, replicated)).OfType<ParameterEffect>().ToList(),
+            TradeOffOf(sweptOrder, swept, replicated) is { } tradeOff ? tradeOff with { Joined = joined } : null,
+            swept.Select(parameter => Effect(parameter, sweptOrder, replicated, design)).OfType<ParameterEffect>().Select(e => e with { Joined = joined }).ToList(),
             sweptOrder.Select(Pictures).Where(column => column.Epochs.Count > 0 || column.KlPerDimension is not null || column.ProposalComparison is not null).ToList(),
             ReportMetrics.EpochCurves.Select(metric => EpochCurve(metric, ranked)).OfType<Curves>().ToList(),
             StepCurve(ReportMetrics.TrainLoss, ranked),
             ranked.Select(ProposalAnswerOf).OfType<ProposalAnswer>().ToList())
         {
             Configurations = replicated ? ConfigurationRows(configurations, swept, columns) : [],
+            Design = design,
+            Search = search,
+            Configs = trials.ToDictionary(t => t.RunId, t => t.Params),
         };
     }
 
@@ -240,7 +248,7 @@ public static class ReportPageBuilder
         return points.Count == 0 ? null : new TradeOff(points);
     }
 
-    private static ParameterEffect? Effect(SweptParameter parameter, IReadOnlyList<TrialSource> trials, bool replicated)
+    private static ParameterEffect? Effect(SweptParameter parameter, IReadOnlyList<TrialSource> trials, bool replicated, SearchDesign design)
     {
         var elbo = ReportMetrics.Ranking.Key;
         var plotted = trials.Where(t => t.Params.ContainsKey(parameter.Key) && Last(t, elbo) is not null).ToList();
@@ -259,9 +267,8 @@ public static class ReportPageBuilder
         {
             return null;
         }
-        var numbers = points.Select(p => SweptValueOrder.AsNumber(p.Value)).ToList();
-        var numeric = numbers.All(n => n is not null);
-        return new ParameterEffect(parameter, numeric, numeric && Axes.SpansDecades(numbers.Select(n => n!.Value)), points);
+        var scale = SearchViews.ScaleOf(parameter.Key, points.Select(p => p.Value), design);
+        return new ParameterEffect(parameter, scale != AxisScale.Category, scale == AxisScale.Log, points);
     }
 
     /// <summary>A trial's pictures by epoch (<see cref="PictureEpochs"/>), and its last figures.</summary>
@@ -300,7 +307,7 @@ public static class ReportPageBuilder
     }
 
     /// <summary>The epoch each step ended, from the epoch metric logged there.</summary>
-    private static Dictionary<long, double> EpochOfStep(TrialSource trial) =>
+    internal static Dictionary<long, double> EpochOfStep(TrialSource trial) =>
         (trial.Metrics.GetValueOrDefault(ReportMetrics.Epoch) ?? []).GroupBy(p => p.Step).ToDictionary(g => g.Key, g => g.Last().Value);
 
     private static Curves? StepCurve(ReportMetric metric, IReadOnlyList<TrialSource> trials)

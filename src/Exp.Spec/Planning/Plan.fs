@@ -128,6 +128,9 @@ type Plan =
       /// The adaptive search of a tpe sweep, whose Trials are only its first (random)
       /// proposals; null for the other methods, whose Trials are all the trials.
       Search: SearchSpace
+      /// How each parameter of a random or tpe sweep is drawn (what its axes and report read);
+      /// empty for grids and lists.
+      Sampled: SearchParameter[]
       /// Derived from the experiment and the trials' ids: the same sweep, the same id.
       SweepId: string
       Trials: Trial[]

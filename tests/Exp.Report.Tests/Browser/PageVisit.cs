@@ -85,7 +85,7 @@ public sealed class PageVisit : IAsyncDisposable
                 width: box.width,
                 height: box.height,
                 svgs: p.querySelectorAll('svg.main-svg').length,
-                traces: p.querySelectorAll('.scatterlayer .trace').length,
+                traces: p.querySelectorAll('.scatterlayer .trace, .barlayer .trace').length,
                 canvases: p.querySelectorAll('canvas').length,
               };
             })

@@ -23,6 +23,7 @@ var root = new RootCommand("exp: declarative experiments on generative models (V
     TrainCommand.Create(),
     ListCommand.Create(),
     ShowCommand.Create(),
+    DiffCommand.Create(),
     ReportCommand.Create(),
     UiCommand.Create(),
     PushCommand.Create(),
@@ -41,11 +42,28 @@ if (Console.IsOutputRedirected)
 }
 root.Options.Add(GlobalOptions.Verbose);
 root.Options.Add(GlobalOptions.Quiet);
+// -V as Python and many CLIs spell it (-v is --verbose here).
+root.Options.OfType<System.CommandLine.VersionOption>().Single().Aliases.Add("-V");
+
+var parse = root.Parse(args);
+if (Usage.Errors(parse, args) is { Count: > 0 } usageErrors)
+{
+    foreach (var line in usageErrors)
+    {
+        Console.Error.WriteLine(line);
+    }
+    return ExitCodes.InvalidInput;
+}
+if (parse.Action is System.CommandLine.Help.HelpAction && parse.CommandResult.Command.Hidden)
+{
+    // Hidden keeps `exp trial` out of exp's own help; asked for by name, its help is printed (System.CommandLine prints none for a hidden command).
+    parse.CommandResult.Command.Hidden = false;
+}
 
 try
 {
     // Signals are handled by the verbs that run trials: a first Ctrl-C stops gracefully.
-    return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false });
+    return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false });
 }
 catch (Exception error) when (error is IOException or UnauthorizedAccessException or ArgumentException or UriFormatException or InvalidDataException or YamlDotNet.Core.YamlException)
 {

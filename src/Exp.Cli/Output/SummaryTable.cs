@@ -72,9 +72,13 @@ public static class SummaryTable
         DeliveryAccount.Print(summary.Delivery);
     }
 
-    /// <summary>How to open the local store, which holds every run whatever reached a server.</summary>
-    public static string OpenInMlflow(RunsLocation location, string experiment) =>
-        $"Open in MLflow: MLFLOW_ALLOW_FILE_STORE=true mlflow ui --backend-store-uri {Path.GetFullPath(location.LocalStore)}  (experiment '{experiment}')";
+    /// <summary>
+    /// Where to look at the runs in MLflow: the server's UI when tracking to one (the local store
+    /// is then only its buffer), else the local store, which MLflow 3.13+ opens only with MLFLOW_ALLOW_FILE_STORE.
+    /// </summary>
+    public static string OpenInMlflow(RunsLocation location, string experiment) => location.Server is { } server
+        ? $"Open in MLflow: {server}  (experiment '{experiment}')"
+        : $"Open in MLflow: MLFLOW_ALLOW_FILE_STORE=true mlflow ui --backend-store-uri {Path.GetFullPath(location.LocalStore)}  (experiment '{experiment}')";
 
     private static string Status(TrialResult result) => result.Kind switch
     {

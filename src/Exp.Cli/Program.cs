@@ -28,6 +28,7 @@ var root = new RootCommand("exp: declarative experiments on generative models (V
     UiCommand.Create(),
     PushCommand.Create(),
     TrialCommand.Create(),
+    CompletionCommand.Create(),
 };
 if (Console.IsOutputRedirected)
 {
@@ -46,7 +47,9 @@ root.Options.Add(GlobalOptions.Quiet);
 root.Options.OfType<System.CommandLine.VersionOption>().Single().Aliases.Add("-V");
 
 var parse = root.Parse(args);
-if (Usage.Errors(parse, args) is { Count: > 0 } usageErrors)
+// [suggest:N] "exp ..." is the shell completion's question (see `exp completion`): a partial line is no error.
+var completing = root.Directives.OfType<System.CommandLine.Completions.SuggestDirective>().Any(d => parse.GetResult(d) is not null);
+if (!completing && Usage.Errors(parse, args) is { Count: > 0 } usageErrors)
 {
     foreach (var line in usageErrors)
     {

@@ -27,6 +27,8 @@ public static class DiffCommand
         command.Arguments.Add(second);
         var runs = RunsFolder.AddTo(command);
         var format = ResultFormat.AddTo(command);
+        first.CompletionSources.Add(context => Completions.Trials(runs.Named(context.ParseResult)));
+        second.CompletionSources.Add(context => Completions.Trials(runs.Named(context.ParseResult)));
         command.SetAction(parseResult =>
         {
             if (runs.Of(parseResult) is not { } path || format.Of(parseResult) is not { } chosen)
@@ -134,7 +136,7 @@ public static class DiffCommand
 
     private static JsonObject Identity(TrialRecord trial) => new()
     {
-        ["trial"] = trial.Name,
+        ["name"] = trial.Name,
         ["id"] = trial.TrialId,
         ["runId"] = trial.RunId,
         ["experimentId"] = trial.ExperimentId,

@@ -111,7 +111,7 @@ public static class ListCommand
             ["sweep"] = sweep.RunName,
             ["runId"] = sweep.RunId,
             ["status"] = sweep.Status,
-            ["startedAt"] = sweep.StartedAt.ToString("o"),
+            ["startedAt"] = ResultFormat.Time(sweep.StartedAt),
             ["trials"] = new JsonArray([.. sweep.Trials.OrderBy(t => t.StartedAt).Select(t => (JsonNode)TrialJson(sweep.ExperimentName, t))]),
         })]),
         ["standalone"] = new JsonArray([.. standalone.OrderBy(s => s.Trial.StartedAt).Select(s => (JsonNode)TrialJson(s.Experiment, s.Trial))]),
@@ -120,12 +120,12 @@ public static class ListCommand
     private static JsonObject TrialJson(string experiment, TrialRecord trial) => new()
     {
         ["experiment"] = experiment,
-        ["trial"] = trial.Name,
+        ["name"] = trial.Name,
         ["id"] = trial.TrialId,
         ["runId"] = trial.RunId,
         ["status"] = trial.Shown,
         ["completed"] = trial.Completed,
-        ["startedAt"] = trial.StartedAt.ToString("o"),
+        ["startedAt"] = ResultFormat.Time(trial.StartedAt),
         ["metrics"] = ResultFormat.Metrics(trial.Metrics),
     };
 
@@ -138,7 +138,7 @@ public static class ListCommand
             .ToList();
         var metrics = rows.SelectMany(r => r.Trial.Metrics.Keys).Distinct().Order(StringComparer.Ordinal).ToList();
         ResultFormat.WriteCsv(
-            ["experiment", "sweep", "sweepRunId", "trial", "id", "runId", "status", .. metrics],
+            ["experiment", "sweep", "sweepRunId", "name", "id", "runId", "status", .. metrics],
             rows.Select(r => (IReadOnlyList<string>)
             [
                 r.Experiment, r.Sweep, r.SweepRunId, r.Trial.Name, r.Trial.TrialId, r.Trial.RunId, r.Trial.Shown,

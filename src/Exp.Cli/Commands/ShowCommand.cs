@@ -18,6 +18,7 @@ public static class ShowCommand
         command.Arguments.Add(trialArgument);
         var runs = RunsFolder.AddTo(command);
         var format = ResultFormat.AddTo(command);
+        trialArgument.CompletionSources.Add(context => Completions.Trials(runs.Named(context.ParseResult)));
         command.SetAction(parseResult =>
         {
             if (runs.Of(parseResult) is not { } path || format.Of(parseResult) is not { } chosen)
@@ -54,7 +55,7 @@ public static class ShowCommand
 
     private static JsonObject ToJson(TrialRecord trial, TrialDetails details) => new()
     {
-        ["trial"] = trial.Name,
+        ["name"] = trial.Name,
         ["id"] = trial.TrialId,
         ["runId"] = trial.RunId,
         ["experimentId"] = trial.ExperimentId,
@@ -62,7 +63,7 @@ public static class ShowCommand
         ["status"] = trial.Shown,
         ["completed"] = trial.Completed,
         ["reason"] = trial.Failure ?? trial.Pruning?.Why,
-        ["startedAt"] = trial.StartedAt.ToString("o"),
+        ["startedAt"] = ResultFormat.Time(trial.StartedAt),
         ["params"] = new JsonObject(details.Params.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))),
         ["metrics"] = new JsonArray([.. details.Metrics.Select(m => (JsonNode)new JsonObject
         {

@@ -33,6 +33,9 @@ public sealed class RunsFolder
     /// <summary>For ls, ui and push, whose first form took the folder as an argument.</summary>
     public static RunsFolder AddWithPositionalTo(Command command) => new(command, positional: true);
 
+    /// <summary>The folder named, the positional first; for completion, which has no one to tell of a conflict.</summary>
+    public string Named(ParseResult parse) => (positional is null ? null : parse.GetValue(positional)) ?? parse.GetValue(option)!;
+
     /// <summary>The folder named, or null (with the error printed) when it is named twice, differently.</summary>
     public string? Of(ParseResult parse)
     {

@@ -21,7 +21,8 @@ public enum Format
 /// </summary>
 public sealed class ResultFormat
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    // Read by people and scripts, never embedded in HTML: names such as kl_weight=1e+3 stay as written.
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private readonly Option<bool> json = new("--json") { Description = "Print the result as one JSON document (stable field names)" };
     private readonly Option<bool>? csv;
@@ -57,6 +58,9 @@ public sealed class ResultFormat
 
     /// <summary>A metric's value as JSON: a number, or null where JSON has none (NaN, infinities).</summary>
     public static JsonNode? Number(double value) => double.IsFinite(value) ? JsonValue.Create(value) : null;
+
+    /// <summary>A time as ISO 8601 in UTC.</summary>
+    public static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
     public static JsonObject Metrics(IReadOnlyDictionary<string, double> metrics) =>
         new(metrics.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => KeyValuePair.Create(m.Key, Number(m.Value))));

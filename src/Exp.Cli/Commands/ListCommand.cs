@@ -25,7 +25,7 @@ public static class ListCommand
             }
             if (!Directory.Exists(path))
             {
-                Console.Error.WriteLine($"error: no runs folder at {Path.GetFullPath(path)}; run `exp run <spec>` first, or name the folder");
+                Console.Error.WriteLine($"error: no runs folder at {Path.GetFullPath(path)}; run `exp run <spec>` first, or name the folder with --runs");
                 return ExitCodes.InvalidInput;
             }
             var catalog = RunCatalog.Open(path);

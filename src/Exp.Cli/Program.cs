@@ -23,10 +23,12 @@ var root = new RootCommand("exp: declarative experiments on generative models (V
     TrainCommand.Create(),
     ListCommand.Create(),
     ShowCommand.Create(),
+    DiffCommand.Create(),
     ReportCommand.Create(),
     UiCommand.Create(),
     PushCommand.Create(),
     TrialCommand.Create(),
+    CompletionCommand.Create(),
 };
 if (Console.IsOutputRedirected)
 {
@@ -41,11 +43,30 @@ if (Console.IsOutputRedirected)
 }
 root.Options.Add(GlobalOptions.Verbose);
 root.Options.Add(GlobalOptions.Quiet);
+// -V as Python and many CLIs spell it (-v is --verbose here).
+root.Options.OfType<System.CommandLine.VersionOption>().Single().Aliases.Add("-V");
+
+var parse = root.Parse(args);
+// [suggest:N] "exp ..." is the shell completion's question (see `exp completion`): a partial line is no error.
+var completing = root.Directives.OfType<System.CommandLine.Completions.SuggestDirective>().Any(d => parse.GetResult(d) is not null);
+if (!completing && Usage.Errors(parse, args) is { Count: > 0 } usageErrors)
+{
+    foreach (var line in usageErrors)
+    {
+        Console.Error.WriteLine(line);
+    }
+    return ExitCodes.InvalidInput;
+}
+if (parse.Action is System.CommandLine.Help.HelpAction && parse.CommandResult.Command.Hidden)
+{
+    // Hidden keeps `exp trial` out of exp's own help; asked for by name, its help is printed (System.CommandLine prints none for a hidden command).
+    parse.CommandResult.Command.Hidden = false;
+}
 
 try
 {
     // Signals are handled by the verbs that run trials: a first Ctrl-C stops gracefully.
-    return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false });
+    return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false });
 }
 catch (Exception error) when (error is IOException or UnauthorizedAccessException or ArgumentException or UriFormatException or InvalidDataException or YamlDotNet.Core.YamlException)
 {

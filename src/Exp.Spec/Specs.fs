@@ -104,8 +104,30 @@ module private Loading =
           Tracking = tracking
           Sweep = sweep }
 
-    /// `train.epochs=20` -> the path and the value node, read as YAML.
-    let override_ (text: string) : Result<string * Node, SpecError list> =
+    /// The value text of an override split at its top-level commas, Hydra's multirun syntax
+    /// (`0.1,1,10`); commas inside brackets, braces or quotes belong to one value (`[32,64]`, `'a,b'`).
+    let private multirunParts (text: string) : string list =
+        let parts = List<string>()
+        let mutable depth = 0
+        let mutable quote = None
+        let mutable start = 0
+        for i in 0 .. text.Length - 1 do
+            match quote, text[i] with
+            | Some q, c when c = q -> quote <- None
+            | Some _, _ -> ()
+            | None, ('\'' | '"' as c) -> quote <- Some c
+            | None, ('[' | '{') -> depth <- depth + 1
+            | None, (']' | '}') -> depth <- depth - 1
+            | None, ',' when depth = 0 ->
+                parts.Add(text.Substring(start, i - start))
+                start <- i + 1
+            | _ -> ()
+        parts.Add(text.Substring start)
+        List.ofSeq parts
+
+    /// `train.epochs=20` -> the path and its value node, read as YAML; `loss.kl_weight=0.1,1,10`
+    /// (Hydra's multirun syntax) -> the path and each value it sweeps.
+    let override_ (text: string) : Result<string * Node list, SpecError list> =
         let source = $"override '{text}'"
         let at = { Source = source; Line = 1; Column = 1 }
         match text.IndexOf '=' with
@@ -114,7 +136,19 @@ module private Loading =
             if NodePath.split path |> List.exists String.IsNullOrWhiteSpace then
                 Error [ SpecError.at at path $"'{path}' is not a dotted key path like train.epochs" ]
             else
-                YamlReader.readValue source (text.Substring(separator + 1)) |> Result.map (fun value -> path, value)
+                match multirunParts (text.Substring(separator + 1)) with
+                | [ single ] -> YamlReader.readValue source single |> Result.map (fun value -> path, [ value ])
+                | parts when parts |> List.exists String.IsNullOrWhiteSpace ->
+                    Error [ SpecError.at at path "an empty value between commas; a sweep over values is key=a,b,c, a list is key=[a,b]" ]
+                | parts ->
+                    let values = parts |> List.map (YamlReader.readValue source)
+                    match values |> List.collect (function Error e -> e | Ok _ -> []) with
+                    | [] ->
+                        let nodes = values |> List.choose Result.toOption
+                        match nodes |> List.countBy Node.display |> List.tryFind (fun (_, count) -> count > 1) with
+                        | Some(value, _) -> Error [ SpecError.at at path $"the value {value} is listed twice; each value gives one trial" ]
+                        | None -> Ok(path, nodes)
+                    | errors -> Error errors
         | _ -> Error [ SpecError.at at "" "an override is key.path=value, like train.epochs=20" ]
 
     let displayValue (node: Node) =
@@ -223,17 +257,35 @@ module private Loading =
                 |> List.fold
                     (fun root result ->
                         match result with
-                        | Ok(path, value) ->
+                        | Ok(path, [ value ]) ->
                             match NodePath.set path value (Node.position value) root with
                             | Ok root -> root
                             | Error message ->
                                 decoding.Error(Node.position value, path, message)
                                 root
+                        | Ok _
                         | Error _ -> root)
                     document
             let overridden = overrideResults |> List.choose (function Ok(path, _) -> Some path | Error _ -> None) |> Set.ofList
             let header = header decoding fallbackExperiment applied
-            let sweep = Sweep.without overridden header.Sweep.Sweep
+            // As with Hydra's sweeper, the command line wins over the spec's sweep of the same key: one value fixes it,
+            // several (key=a,b,c) sweep those instead, as one more axis of the grid.
+            let multirun =
+                overrideResults
+                |> List.choose (function
+                    | Ok(path, (_ :: _ :: _ as values)) -> Some { Path = path; Position = Node.position values.Head; Values = values }
+                    | _ -> None)
+            let sweep =
+                match Sweep.withGrid multirun (Sweep.without overridden header.Sweep.Sweep) with
+                | Ok sweep -> sweep
+                | Error methodName ->
+                    for parameter in multirun do
+                        decoding.Error(
+                            parameter.Position,
+                            parameter.Path,
+                            $"several values (key=a,b,c) add an axis to a grid sweep, and this spec's sweep is {methodName}: "
+                            + "list the values in its sweep.parameters, or give one value")
+                    header.Sweep.Sweep
             let applied = applyScheduler decoding { header.Sweep with Sweep = sweep } applied
             let decodeIn (decoding: Decoding) assignments =
                 let root =

@@ -54,8 +54,8 @@ public sealed class AdaptiveSweepRunTests : IDisposable
         var result = await ExpProcess.RunAsync(workspace.Directory, "run", spec);
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        Assert.Contains("promoted #", result.Output);
-        Assert.Contains("pruned", result.Output);
+        Assert.Contains("promoted #", result.Error);
+        Assert.Contains("pruned", result.Error);
         var trials = workspace.Trials("e2e-asha");
         Assert.Equal(6, trials.Count);
         Assert.All(trials, t => Assert.Equal(RunStatus.Finished, t.Run.Status));
@@ -151,7 +151,7 @@ public sealed class AdaptiveSweepRunTests : IDisposable
         var again = await ExpProcess.RunAsync(workspace.Directory, "run", spec);
 
         Assert.True(again.ExitCode == 0, again.ToString());
-        Assert.Contains("3 trial(s), 1 finished before, 2 pruned before;", again.Output);
+        Assert.Contains("3 trial(s), 1 finished before, 2 pruned before;", again.Error);
         Assert.Contains("1 of 3 trials finished, 2 pruned early in", again.Output);
 
         static string Row(string output, string trialId) =>

@@ -33,7 +33,7 @@ public sealed class DiskFullTests : IDisposable
 
         Assert.True(full.ExitCode == 1, full.ToString());
         var noSpace = $"no space left on {workspace.Directory} (writing {workspace.Runs}/";
-        Assert.Contains($"FAILED   base: {noSpace}", full.Output, StringComparison.Ordinal);
+        Assert.Contains($"FAILED   base: {noSpace}", full.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", full.Error, StringComparison.Ordinal);
         var trial = Assert.Single(workspace.Trials("disk-full"));
         Assert.Equal(RunStatus.Failed, trial.Run.Status);

@@ -66,6 +66,9 @@ public sealed class ServerTrackingTests : IDisposable
         // The sweep's report is written before its run ends, so it goes to the server with the run (the MLflow UI
         // shows HTML artifacts), reads as ended rather than live, and the account that says every run is there counts it.
         Assert.Contains($"All 3 runs are on {server.Uri}.", result.Output, StringComparison.Ordinal);
+        // The server is where to look: not the local store, which MLflow's UI would have to be pointed at by hand.
+        Assert.Contains($"Open in MLflow: {server.Uri}", result.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("--backend-store-uri", result.Output, StringComparison.Ordinal);
         var sweep = Assert.Single(workspace.Catalog.Sweeps());
         var report = File.ReadAllBytes(Path.Combine(workspace.Store.ArtifactDirectory(sweep.Run.RunId), "report.html"));
         Assert.True(server.Artifacts.TryGetValue($"{parent.ExperimentId}/{parent.RunId}/artifacts/report.html", out var sent), "report.html did not reach the server");

@@ -173,16 +173,16 @@ public sealed class SlurmLauncherTests(SlurmCluster cluster) : IDisposable
         await WaitFor(() => cluster.Client("squeue", "-h", "-o", "%T", "-j", element).Trim() == "SUSPENDED" ? "" : null, TimeSpan.FromSeconds(30));
 
         using var reattached = ExpProcess.Start(workspace.Directory, cluster.Environment, "run", spec);
-        await reattached.WaitForLineAsync(line => line.Contains("1 element(s) waiting for JobHeldUser"), TimeSpan.FromSeconds(60));
+        await reattached.WaitForErrorLineAsync(line => line.Contains("1 element(s) waiting for JobHeldUser"), TimeSpan.FromSeconds(60));
         cluster.Client("scontrol", "resume", element);
         cluster.Client("scontrol", "release", arrays);
         var result = await reattached.WaitAsync();
 
         Assert.True(result.ExitCode == 0, result.ToString());
         // Followed to their end by this command (not found finished before), and not submitted again.
-        Assert.Contains("finished kl_weight=0.1 in", result.Output);
-        Assert.Contains("finished kl_weight=0.5 in", result.Output);
-        Assert.DoesNotContain("submitted", result.Output);
+        Assert.Contains("finished kl_weight=0.1 in", result.Error);
+        Assert.Contains("finished kl_weight=0.5 in", result.Error);
+        Assert.DoesNotContain("submitted", result.Error);
         Assert.Equal(arrays, workspace.Store.GetTags(parent.RunId)[SlurmTags.Arrays]);
         // The queued element ran the job it was submitted with: nothing rewrote it while it waited.
         Assert.All(workspace.Trials("slurm-detach"), trial => Assert.Equal(jobs[trial.Run.RunId], JobFileText(trial)));

@@ -78,7 +78,7 @@ public sealed class SweepRunTests : IDisposable
         var again = await ExpProcess.RunAsync(workspace.Directory, "run", spec);
         Assert.True(again.ExitCode == 0, again.ToString());
         Assert.Equal(4, workspace.Store.ListRuns(experimentId).Count);
-        Assert.Contains("3 finished before", again.Output);
+        Assert.Contains("3 finished before", again.Error);
         Assert.Equal(trials.Select(t => t.Run), workspace.Trials("e2e-grid").Select(t => t.Run));
 
         var listing = await ExpProcess.RunAsync(workspace.Directory, "ls");
@@ -174,7 +174,7 @@ public sealed class SweepRunTests : IDisposable
         Assert.Equal(finishedFirst.Run, unchanged.Run);
         var resumed = after.Single(t => t.TrialId == interrupted.TrialId);
         Assert.Equal(interrupted.Run.RunId, resumed.Run.RunId);
-        Assert.Contains("resumed", second.Output);
+        Assert.Contains("resumed", second.Error);
         foreach (var trial in after)
         {
             foreach (var key in workspace.Store.GetMetricKeys(trial.Run.RunId))
@@ -219,7 +219,7 @@ public sealed class SweepRunTests : IDisposable
         Assert.Equal(3, after.Count);
         Assert.All(after, t => Assert.Equal(RunStatus.Finished, t.Run.Status));
         Assert.Equal(trial.Run.RunId, after.Single(t => t.TrialId == trial.TrialId).Run.RunId);
-        Assert.Contains("resumed", resumed.Output);
+        Assert.Contains("resumed", resumed.Error);
     }
 
     [Fact]

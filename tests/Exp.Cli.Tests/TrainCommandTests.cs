@@ -27,7 +27,7 @@ public sealed class TrainCommandTests : IDisposable
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("Parameters", result.Output, StringComparison.OrdinalIgnoreCase);
-        Assert.Contains("epoch 2/2", result.Output);
+        Assert.Contains("epoch 2/2", result.Error);
         var trial = Assert.Single(workspace.Trials("e2e-train"));
         Assert.Equal(RunStatus.Finished, trial.Run.Status);
         Assert.Null(trial.SweepRunId);

@@ -33,6 +33,12 @@ let ``a misspelled key suggests the nearest known key`` () =
     |> assertHas "spec.yaml:3:3: loss.kl_wieght: unknown key 'kl_wieght'; did you mean 'kl_weight'?"
 
 [<Fact>]
+let ``an unknown sweep key lists each expected key once`` () =
+    // metric and replicates are each read twice by the sweep's decoder (their node for a position, then their value).
+    errorsOf "experiment: x\nsweep:\n  foobarbaz: 1\n" []
+    |> assertHas "spec.yaml:3:3: sweep.foobarbaz: unknown key 'foobarbaz'; expected one of: method, parameters, seed, trials, metric, goal, scheduler, startup_trials, replicates"
+
+[<Fact>]
 let ``a misspelled section suggests the section`` () =
     errorsOf "experiment: x\nmodle:\n  latent_dim: 3\n" []
     |> assertHas "spec.yaml:2:1: modle: unknown key 'modle'; did you mean 'model'?"
@@ -102,6 +108,14 @@ let ``overrides are validated like the file`` () =
     errors |> assertHas "override 'train.epoch=3':1:1: train.epoch: unknown key 'epoch'; did you mean 'epochs'?"
     errors |> assertHas "model.latent_dim: expected a whole number, found 'zero'"
     errors |> assertHas "override 'nonsense':1:1: an override is key.path=value"
+
+[<Fact>]
+let ``a multirun override is refused where it cannot sweep`` () =
+    errorsOf "experiment: x\nsweep:\n  method: random\n  trials: 2\n  parameters:\n    train.lr: {distribution: loguniform, min: 1.0e-4, max: 1.0e-2}\n" [ "loss.kl_weight=0.1,1" ]
+    |> assertHas "override 'loss.kl_weight=0.1,1':1:1: loss.kl_weight: several values (key=a,b,c) add an axis to a grid sweep, and this spec's sweep is random"
+    errorsOf "experiment: x\n" [ "loss.kl_weight=0.1,0.1" ] |> assertHas "loss.kl_weight: the value 0.1 is listed twice"
+    errorsOf "experiment: x\n" [ "loss.kl_weight=0.1," ] |> assertHas "loss.kl_weight: an empty value between commas"
+    errorsOf "experiment: x\n" [ "train.epochs=1,two" ] |> assertHas "train.epochs: expected a whole number, found 'two'"
 
 [<Fact>]
 let ``all errors of a file are reported together`` () =

@@ -43,6 +43,19 @@ let ``an override of a swept path fixes it`` () =
     Assert.All(plan.Trials, fun t -> Assert.Equal(0.5, t.Config.Loss.KlWeight))
 
 [<Fact>]
+let ``key=a,b,c on the command line sweeps those values, as Hydra's multirun does`` () =
+    let single = plan "experiment: x\n" [ "loss.kl_weight=0.1,1,10"; "model.channels=[16,32]" ]
+    Assert.Equal("grid", single.SweepMethod)
+    Assert.Equal<float[]>([| 0.1; 1.0; 10.0 |], single.Trials |> Array.map _.Config.Loss.KlWeight)
+    Assert.All(single.Trials, fun t -> Assert.Equal<int[]>([| 16; 32 |], t.Config.Model.Channels))
+    // The spec's own sweep of the key gives way to the command line's values; its other axes stay, in a product.
+    let swept =
+        plan "experiment: x\nsweep:\n  parameters:\n    loss.kl_weight: [0.5, 0.7]\n    model.latent_dim: [4, 8]\n" [ "loss.kl_weight=0.1,1" ]
+    Assert.Equal<(int * float) list>(
+        [ 4, 0.1; 4, 1.0; 8, 0.1; 8, 1.0 ],
+        swept.Trials |> Array.map (fun t -> t.Config.Model.LatentDim, t.Config.Loss.KlWeight) |> List.ofArray |> List.sort)
+
+[<Fact>]
 let ``trial names are built from the swept values`` () =
     let plan =
         plan "experiment: x\nsweep:\n  parameters:\n    loss.kl_weight: [1.0e-4]\n    loss.noise_sigma: [0.1, learned]\n" []

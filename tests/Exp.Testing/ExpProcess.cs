@@ -93,14 +93,19 @@ public sealed class ExpProcess : IDisposable
     }
 
     /// <summary>The first line of standard output that matches, as soon as it is printed.</summary>
-    public async Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout)
+    public Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout) => WaitForLineAsync(output, match, timeout);
+
+    /// <summary>The first line of standard error (progress, notices, logs) that matches, as soon as it is printed.</summary>
+    public Task<string> WaitForErrorLineAsync(Func<string, bool> match, TimeSpan timeout) => WaitForLineAsync(error, match, timeout);
+
+    private async Task<string> WaitForLineAsync(StringBuilder stream, Func<string, bool> match, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline)
         {
             lock (output)
             {
-                if (output.ToString().Split('\n').FirstOrDefault(line => match(line.TrimEnd('\r'))) is { } line)
+                if (stream.ToString().Split('\n').FirstOrDefault(line => match(line.TrimEnd('\r'))) is { } line)
                 {
                     return line.TrimEnd('\r');
                 }

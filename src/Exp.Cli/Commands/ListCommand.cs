@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Text.Json.Nodes;
+using Exp.Cli.Hosting;
 using Exp.Cli.Output;
 using Exp.Runner.Catalog;
 using Exp.Runner.Replicates;
@@ -13,14 +15,17 @@ public static class ListCommand
     public static Command Create()
     {
         var command = new Command("ls", "List the sweeps in a local store and their trials, with status and held-out ELBO");
-        var folder = new Argument<string>("runs-folder") { Description = "The local store", DefaultValueFactory = _ => RunsLocation.DefaultLocalStore };
-        command.Arguments.Add(folder);
+        var runs = RunsFolder.AddWithPositionalTo(command);
+        var format = ResultFormat.AddWithCsvTo(command);
         command.SetAction(parseResult =>
         {
-            var path = parseResult.GetValue(folder)!;
+            if (runs.Of(parseResult) is not { } path || format.Of(parseResult) is not { } chosen)
+            {
+                return ExitCodes.InvalidInput;
+            }
             if (!Directory.Exists(path))
             {
-                Console.Error.WriteLine($"error: no runs folder at {Path.GetFullPath(path)}; run `exp run <spec>` first, or name the folder");
+                Console.Error.WriteLine($"error: no runs folder at {Path.GetFullPath(path)}; run `exp run <spec>` first, or name the folder with --runs");
                 return ExitCodes.InvalidInput;
             }
             var catalog = RunCatalog.Open(path);
@@ -29,6 +34,15 @@ public static class ListCommand
             foreach (var damage in catalog.Damage)
             {
                 Console.Error.WriteLine($"warning: {damage}");
+            }
+            switch (chosen)
+            {
+                case Format.Json:
+                    ResultFormat.WriteJson(ToJson(path, sweeps, standalone));
+                    return ExitCodes.Success;
+                case Format.Csv:
+                    WriteCsv(sweeps, standalone);
+                    return ExitCodes.Success;
             }
             if (sweeps.Count == 0 && standalone.Count == 0)
             {
@@ -86,6 +100,50 @@ public static class ListCommand
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    private static JsonObject ToJson(string path, IReadOnlyList<SweepRecord> sweeps, IReadOnlyList<(string Experiment, TrialRecord Trial)> standalone) => new()
+    {
+        ["runsFolder"] = Path.GetFullPath(path),
+        ["sweeps"] = new JsonArray([.. sweeps.OrderBy(s => s.StartedAt).Select(sweep => (JsonNode)new JsonObject
+        {
+            ["experiment"] = sweep.ExperimentName,
+            ["sweep"] = sweep.RunName,
+            ["runId"] = sweep.RunId,
+            ["status"] = sweep.Status,
+            ["startedAt"] = ResultFormat.Time(sweep.StartedAt),
+            ["trials"] = new JsonArray([.. sweep.Trials.OrderBy(t => t.StartedAt).Select(t => (JsonNode)TrialJson(sweep.ExperimentName, t))]),
+        })]),
+        ["standalone"] = new JsonArray([.. standalone.OrderBy(s => s.Trial.StartedAt).Select(s => (JsonNode)TrialJson(s.Experiment, s.Trial))]),
+    };
+
+    private static JsonObject TrialJson(string experiment, TrialRecord trial) => new()
+    {
+        ["experiment"] = experiment,
+        ["name"] = trial.Name,
+        ["id"] = trial.TrialId,
+        ["runId"] = trial.RunId,
+        ["status"] = trial.Shown,
+        ["completed"] = trial.Completed,
+        ["startedAt"] = ResultFormat.Time(trial.StartedAt),
+        ["metrics"] = ResultFormat.Metrics(trial.Metrics),
+    };
+
+    /// <summary>One row per trial run, sweeps' first; a column per metric any trial has (its last value).</summary>
+    private static void WriteCsv(IReadOnlyList<SweepRecord> sweeps, IReadOnlyList<(string Experiment, TrialRecord Trial)> standalone)
+    {
+        var rows = sweeps.OrderBy(s => s.StartedAt)
+            .SelectMany(s => s.Trials.OrderBy(t => t.StartedAt).Select(t => (Experiment: s.ExperimentName, Sweep: s.RunName, SweepRunId: s.RunId, Trial: t)))
+            .Concat(standalone.OrderBy(s => s.Trial.StartedAt).Select(s => (Experiment: s.Experiment, Sweep: "", SweepRunId: "", s.Trial)))
+            .ToList();
+        var metrics = rows.SelectMany(r => r.Trial.Metrics.Keys).Distinct().Order(StringComparer.Ordinal).ToList();
+        ResultFormat.WriteCsv(
+            ["experiment", "sweep", "sweepRunId", "name", "id", "runId", "status", .. metrics],
+            rows.Select(r => (IReadOnlyList<string>)
+            [
+                r.Experiment, r.Sweep, r.SweepRunId, r.Trial.Name, r.Trial.TrialId, r.Trial.RunId, r.Trial.Shown,
+                .. metrics.Select(m => ResultFormat.CsvNumber(r.Trial.Metrics.TryGetValue(m, out var v) ? v : null)),
+            ]));
     }
 
     private static double? Elbo(TrialRecord trial) => trial.Metrics.TryGetValue(TrialMetrics.Elbo, out var value) ? value : null;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text.Json.Nodes;
 using Exp.Spec;
 using Exp.Cli.Output;
@@ -13,18 +14,26 @@ public static class PlanCommand
         var command = new Command("plan", "Expand a spec into its trials and show them; nothing is trained");
         var spec = new SpecArguments();
         spec.AddTo(command);
-        var json = new Option<bool>("--json") { Description = "Print the resolved trial configs as JSON" };
-        command.Options.Add(json);
+        var format = ResultFormat.AddWithCsvTo(command);
         command.SetAction(parseResult =>
         {
             var plan = spec.Load(parseResult);
-            if (plan is null)
+            if (plan is null || format.Of(parseResult) is not { } chosen)
             {
                 return ExitCodes.InvalidInput;
             }
-            if (parseResult.GetValue(json))
+            if (chosen == Format.Json)
             {
-                Console.WriteLine(ToJson(plan));
+                ResultFormat.WriteJson(ToJson(plan));
+            }
+            else if (chosen == Format.Csv)
+            {
+                // One row per trial: its number, id and name, and a column per swept key.
+                var swept = plan.Trials.SelectMany(t => t.SweptValues.Select(v => v.Path)).Distinct().ToList();
+                ResultFormat.WriteCsv(
+                    ["number", "id", "name", .. swept],
+                    plan.Trials.Select(t => (IReadOnlyList<string>)
+                        [t.Number.ToString(CultureInfo.InvariantCulture), t.Id, t.Name, .. swept.Select(path => t.SweptValues.FirstOrDefault(v => v.Path == path)?.Value ?? "")]));
             }
             else
             {
@@ -39,15 +48,17 @@ public static class PlanCommand
         return command;
     }
 
-    private static string ToJson(Plan plan)
+    private static JsonObject ToJson(Plan plan)
     {
         var trials = new JsonArray();
         foreach (var trial in plan.Trials)
         {
             trials.Add(new JsonObject
             {
+                ["number"] = trial.Number,
                 ["id"] = trial.Id,
                 ["name"] = trial.Name,
+                ["swept"] = new JsonObject(trial.SweptValues.Select(v => KeyValuePair.Create(v.Path, (JsonNode?)v.Value))),
                 ["config"] = JsonNode.Parse(trial.ConfigJson),
             });
         }
@@ -71,6 +82,6 @@ public static class PlanCommand
                 ["rungs"] = new JsonArray([.. plan.Scheduler.Rungs.Select(r => (JsonNode)r)]),
             };
         }
-        return document.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
+        return document;
     }
 }

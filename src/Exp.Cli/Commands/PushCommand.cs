@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Exp.Cli.Hosting;
 using Exp.Cli.Output;
 using Exp.Runner.Catalog;
 using Spectre.Console;
@@ -19,17 +20,12 @@ public static class PushCommand
             Description = "The MLflow server to push to (default: MLFLOW_TRACKING_URI).",
             DefaultValueFactory = _ => Environment.GetEnvironmentVariable("MLFLOW_TRACKING_URI"),
         };
-        var runsFolder = new Argument<string>("runs-folder")
-        {
-            Description = "The local store to push.",
-            DefaultValueFactory = _ => RunsLocation.DefaultLocalStore,
-            Arity = ArgumentArity.ZeroOrOne,
-        };
         var command = new Command("push", "Send local runs to an MLflow server; runs already there are not sent twice.");
         command.Options.Add(trackingUri);
-        command.Arguments.Add(runsFolder);
-        command.SetAction((parseResult, cancellationToken) =>
-            PushAsync(parseResult.GetValue(trackingUri), parseResult.GetValue(runsFolder) ?? RunsLocation.DefaultLocalStore, cancellationToken));
+        var runs = RunsFolder.AddWithPositionalTo(command);
+        command.SetAction((parseResult, cancellationToken) => runs.Of(parseResult) is { } folder
+            ? PushAsync(parseResult.GetValue(trackingUri), folder, cancellationToken)
+            : Task.FromResult(ExitCodes.InvalidInput));
         return command;
     }
 
@@ -39,7 +35,7 @@ public static class PushCommand
         if (RunsPush.CannotPush(location) is { } why)
         {
             await Console.Error.WriteLineAsync(why);
-            return 2;
+            return ExitCodes.InvalidInput;
         }
 
         var summary = UsePlainOutput()
@@ -49,7 +45,7 @@ public static class PushCommand
                 {
                     if (done < total)
                     {
-                        Console.WriteLine($"[{done + 1}/{total}] {name}");
+                        Console.Error.WriteLine($"[{done + 1}/{total}] {name}");
                     }
                 },
                 cancellationToken)
@@ -74,7 +70,7 @@ public static class PushCommand
         }
         DeliveryAccount.Print(summary.Delivery);
         // Pushing is all this command does: any run it could not deliver fails it, refused, unreachable or damaged.
-        return summary.Delivery.Complete && summary.Damage.Count == 0 ? 0 : 1;
+        return summary.Delivery.Complete && summary.Damage.Count == 0 ? ExitCodes.Success : ExitCodes.Failure;
     }
 
     /// <summary>A live progress bar only on an interactive terminal outside CI; plain lines otherwise.</summary>

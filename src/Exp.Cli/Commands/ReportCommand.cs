@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using Exp.Cli.Hosting;
 using Exp.Report;
 using Exp.Report.Reading;
 using Exp.Runner.Catalog;
@@ -19,17 +20,20 @@ public static class ReportCommand
                 + "a trial (id, name or run id), or a run's folder",
         };
         var output = new Option<string?>("--output", "-o") { Description = "The HTML file to write (default: <name>-report.html here)" };
-        var folder = new Option<string>("--runs") { Description = "The local store", DefaultValueFactory = _ => RunsLocation.DefaultLocalStore };
         command.Arguments.Add(target);
         command.Options.Add(output);
-        command.Options.Add(folder);
+        var runs = RunsFolder.AddTo(command);
         command.SetAction(parseResult =>
         {
             var watch = Stopwatch.StartNew();
+            if (runs.Of(parseResult) is not { } folder)
+            {
+                return ExitCodes.InvalidInput;
+            }
             ReportTarget resolved;
             try
             {
-                resolved = ReportTargets.Resolve(parseResult.GetValue(folder)!, parseResult.GetValue(target)!);
+                resolved = ReportTargets.Resolve(folder, parseResult.GetValue(target)!);
             }
             catch (ReportTargetNotFoundException error)
             {

@@ -26,6 +26,7 @@ public static class RunCommand
             Description = "Where the trials run: local (processes here) or slurm (job arrays); default: execution.launcher of the spec",
         };
         var detach = new Option<bool>("--detach") { Description = "With Slurm: submit, print the job arrays and exit; the same command again reattaches" };
+        var format = ResultFormat.AddWithCsvTo(command);
         command.Options.Add(launcherOption);
         command.Options.Add(detach);
         command.Options.Add(parallel);
@@ -35,7 +36,7 @@ public static class RunCommand
         command.SetAction(async (parseResult, _) =>
         {
             var plan = spec.Load(parseResult, parseResult.GetValue(launcherOption) is { } chosen ? [$"execution.launcher={chosen}"] : []);
-            if (plan is null)
+            if (plan is null || format.Of(parseResult) is not { } summaryFormat)
             {
                 return ExitCodes.InvalidInput;
             }
@@ -52,7 +53,7 @@ public static class RunCommand
             if (plan.Execution.Launcher == Launcher.Slurm && !parseResult.GetValue(dryRun))
             {
                 // GPUs come from Slurm, so this machine's CUDA says nothing about the nodes'.
-                return await SlurmRun.RunAsync(plan, parseResult, parseResult.GetValue(parallel), parseResult.GetValue(maxFailures), parseResult.GetValue(detach));
+                return await SlurmRun.RunAsync(plan, parseResult, parseResult.GetValue(parallel), parseResult.GetValue(maxFailures), parseResult.GetValue(detach), summaryFormat);
             }
             if (!DeviceCheck.CanRun(plan.Trials))
             {
@@ -86,7 +87,7 @@ public static class RunCommand
             {
                 summary = await new SweepRunner(plan, launcher, options, new PlainSweepView()).RunAsync(signals.Stop, signals.Kill);
             }
-            SummaryTable.Print(summary);
+            SummaryTable.Print(summary, summaryFormat);
             return summary.Stopped ? ExitCodes.Interrupted : summary.AllSucceeded && !summary.Refused ? ExitCodes.Success : ExitCodes.Failure;
         });
         return command;

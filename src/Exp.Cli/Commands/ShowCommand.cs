@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Text.Json.Nodes;
+using Exp.Cli.Hosting;
 using Exp.Cli.Output;
 using Exp.Runner.Catalog;
 using Exp.Runner.Replicates;
@@ -13,16 +15,14 @@ public static class ShowCommand
     {
         var command = new Command("show", "Show one trial: its config, a summary of its metrics, and where its artifacts are");
         var trialArgument = new Argument<string>("trial") { Description = "A trial id (or its start), trial name, or run id" };
-        var folder = new Option<string>("--runs") { Description = "The local store", DefaultValueFactory = _ => RunsLocation.DefaultLocalStore };
         command.Arguments.Add(trialArgument);
-        command.Options.Add(folder);
+        var runs = RunsFolder.AddTo(command);
+        var format = ResultFormat.AddTo(command);
+        trialArgument.CompletionSources.Add(context => Completions.Trials(runs.Named(context.ParseResult)));
         command.SetAction(parseResult =>
         {
-            var path = parseResult.GetValue(folder)!;
-            var wanted = parseResult.GetValue(trialArgument)!;
-            if (string.IsNullOrWhiteSpace(wanted))
+            if (runs.Of(parseResult) is not { } path || format.Of(parseResult) is not { } chosen)
             {
-                Console.Error.WriteLine("error: name a trial: its id (or the start of it), its name, or its run id");
                 return ExitCodes.InvalidInput;
             }
             if (!Directory.Exists(path))
@@ -31,29 +31,55 @@ public static class ShowCommand
                 return ExitCodes.InvalidInput;
             }
             var catalog = RunCatalog.Open(path);
-            var matches = catalog.FindTrials(wanted);
+            var trial = TrialLookup.Find(catalog, parseResult.GetValue(trialArgument)!, path);
             foreach (var damage in catalog.Damage)
             {
                 Console.Error.WriteLine($"warning: {damage}");
             }
-            switch (matches.Count)
+            if (trial is null)
             {
-                case 0:
-                    Console.Error.WriteLine($"error: no trial '{wanted}' in {Path.GetFullPath(path)}; `exp ls {path}` lists them");
-                    return ExitCodes.InvalidInput;
-                case > 1 when matches.Select(m => m.TrialId).Distinct().Count() > 1:
-                    Console.Error.WriteLine($"error: '{wanted}' matches {matches.Count} trials; give more of the id:");
-                    foreach (var match in matches)
-                    {
-                        Console.Error.WriteLine($"  {match.TrialId}  {match.Name}  ({match.RunId})");
-                    }
-                    return ExitCodes.InvalidInput;
+                return ExitCodes.InvalidInput;
             }
-            Print(catalog, matches.OrderByDescending(m => m.StartedAt).First());
+            if (chosen == Format.Json)
+            {
+                ResultFormat.WriteJson(ToJson(trial, catalog.Details(trial)));
+            }
+            else
+            {
+                Print(catalog, trial);
+            }
             return ExitCodes.Success;
         });
         return command;
     }
+
+    private static JsonObject ToJson(TrialRecord trial, TrialDetails details) => new()
+    {
+        ["name"] = trial.Name,
+        ["id"] = trial.TrialId,
+        ["runId"] = trial.RunId,
+        ["experimentId"] = trial.ExperimentId,
+        ["sweepRunId"] = trial.SweepRunId,
+        ["status"] = trial.Shown,
+        ["completed"] = trial.Completed,
+        ["reason"] = trial.Failure ?? trial.Pruning?.Why,
+        ["startedAt"] = ResultFormat.Time(trial.StartedAt),
+        ["params"] = new JsonObject(details.Params.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))),
+        ["metrics"] = new JsonArray([.. details.Metrics.Select(m => (JsonNode)new JsonObject
+        {
+            ["key"] = m.Key,
+            ["last"] = ResultFormat.Number(m.Last),
+            ["best"] = m.Best is { } best ? ResultFormat.Number(best) : null,
+            ["bestStep"] = m.BestStep,
+            ["count"] = m.Count,
+        })]),
+        ["pictures"] = new JsonArray([.. details.Pictures.Select(p => (JsonNode)new JsonObject
+        {
+            ["epoch"] = p.Epoch, ["step"] = p.Step, ["key"] = p.Key, ["path"] = p.Path,
+        })]),
+        ["artifactDirectory"] = details.ArtifactDirectory,
+        ["artifacts"] = new JsonArray([.. details.Artifacts.Select(a => (JsonNode)a)]),
+    };
 
     private static void Print(RunCatalog catalog, TrialRecord trial)
     {

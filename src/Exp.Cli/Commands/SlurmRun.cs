@@ -12,7 +12,7 @@ namespace Exp.Cli.Commands;
 /// <summary>`exp run` with the Slurm launcher: the sweep's trials as job arrays, followed here or detached.</summary>
 public static class SlurmRun
 {
-    public static async Task<int> RunAsync(Plan plan, ParseResult parseResult, int? parallel, int? maxFailures, bool detach)
+    public static async Task<int> RunAsync(Plan plan, ParseResult parseResult, int? parallel, int? maxFailures, bool detach, Format summaryFormat)
     {
         using var log = Logging.Console(GlobalOptions.LogLevel(parseResult));
         using var signals = new StopSignals(
@@ -56,7 +56,7 @@ public static class SlurmRun
                         + "Run the same command again to follow them; it submits again only trials that are missing, FAILED or KILLED.");
                 return ExitCodes.Success;
             }
-            SummaryTable.Print(summary);
+            SummaryTable.Print(summary, summaryFormat);
             return summary.Stopped ? ExitCodes.Interrupted : summary.AllSucceeded && !summary.Refused ? ExitCodes.Success : ExitCodes.Failure;
         }
     }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Exp.Cli.Hosting;
 using Exp.Cli.Output;
 using Exp.Spec;
 
@@ -17,6 +18,7 @@ public sealed class SpecArguments
 
     public void AddTo(Command command)
     {
+        Overrides.CompletionSources.Add(context => Completions.OverrideKeys(context.ParseResult.GetValue(Spec)));
         command.Arguments.Add(Spec);
         command.Arguments.Add(Overrides);
     }

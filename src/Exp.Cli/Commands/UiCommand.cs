@@ -15,22 +15,24 @@ public static class UiCommand
     {
         var command = new Command("ui", "Serve the report pages of every sweep, experiment and trial in a local store, "
             + "refreshing while a sweep runs. Read-only; on 127.0.0.1 unless --host says otherwise");
-        var folder = new Argument<string>("runs-folder") { Description = "The local store", DefaultValueFactory = _ => RunsLocation.DefaultLocalStore };
         var port = new Option<int>("--port", "-p") { Description = $"The port (0 picks a free one)", DefaultValueFactory = _ => DefaultPort };
         var host = new Option<string>("--host")
         {
             Description = "The address to listen on; anything but loopback lets other machines read your runs",
             DefaultValueFactory = _ => "127.0.0.1",
         };
-        command.Arguments.Add(folder);
+        var runs = RunsFolder.AddWithPositionalTo(command);
         command.Options.Add(port);
         command.Options.Add(host);
         command.SetAction(async (parseResult, _) =>
         {
-            var path = parseResult.GetValue(folder)!;
+            if (runs.Of(parseResult) is not { } path)
+            {
+                return ExitCodes.InvalidInput;
+            }
             if (!Directory.Exists(path))
             {
-                Console.Error.WriteLine($"error: no runs folder at {Path.GetFullPath(path)}; run `exp run <spec>` first, or name the folder");
+                Console.Error.WriteLine($"error: no runs folder at {Path.GetFullPath(path)}; run `exp run <spec>` first, or name the folder with --runs");
                 return ExitCodes.InvalidInput;
             }
             var hostText = parseResult.GetValue(host)!;

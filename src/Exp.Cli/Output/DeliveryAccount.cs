@@ -9,10 +9,16 @@ namespace Exp.Cli.Output;
 /// </summary>
 public static class DeliveryAccount
 {
-    public static void Print(ServerDelivery? delivery)
+    /// <param name="toStdout">False where stdout holds one JSON document or CSV table: the account then goes to stderr too.</param>
+    public static void Print(ServerDelivery? delivery, bool toStdout = true)
     {
         if (delivery is null)
         {
+            return;
+        }
+        if (delivery.Complete && !toStdout)
+        {
+            Console.Error.WriteLine(delivery.Summary);
             return;
         }
         if (delivery.Complete)

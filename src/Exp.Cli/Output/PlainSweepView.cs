@@ -5,7 +5,10 @@ using Exp.Spec;
 
 namespace Exp.Cli.Output;
 
-/// <summary>The view of `exp run` when stdout is not a terminal or on CI: one line per event worth a line.</summary>
+/// <summary>
+/// The view of `exp run` when stdout is not a terminal or on CI: one line per event worth a line,
+/// on stderr, so that `exp run ... > table.txt` holds only the results.
+/// </summary>
 public sealed class PlainSweepView : ISweepObserver
 {
     private readonly SweepBoard board = new();
@@ -65,7 +68,7 @@ public sealed class PlainSweepView : ISweepObserver
     {
         lock (gate)
         {
-            Console.WriteLine(line);
+            Console.Error.WriteLine(line);
         }
     }
 }

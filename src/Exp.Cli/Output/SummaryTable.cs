@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
 using Exp.Runner.Sweeps;
 using Exp.Runner.Catalog;
 using Exp.Runner.Replicates;
@@ -8,13 +10,31 @@ namespace Exp.Cli.Output;
 /// <summary>The end of `exp run`: the trials ranked by held-out ELBO, and how to open them in MLflow.</summary>
 public static class SummaryTable
 {
+    /// <summary>The summary as a table with the lines after it, or as one JSON document or CSV table on stdout (the other lines then go to stderr).</summary>
+    public static void Print(SweepSummary summary, Format format)
+    {
+        switch (format)
+        {
+            case Format.Json:
+                ResultFormat.WriteJson(ToJson(summary));
+                DeliveryAccount.Print(summary.Delivery, toStdout: false);
+                break;
+            case Format.Csv:
+                WriteCsv(summary);
+                DeliveryAccount.Print(summary.Delivery, toStdout: false);
+                break;
+            default:
+                Print(summary);
+                break;
+        }
+    }
+
     public static void Print(SweepSummary summary)
     {
         var configurations = summary.Configurations;
         var replicated = Configurations.HaveReplicates(configurations);
-        // With replicates, trials are listed by their configuration's rank (by its mean), each configuration's replicates together.
-        var ranked = replicated ? configurations.SelectMany(c => c.Replicates).ToList() : summary.Ranked;
-        var rankOf = configurations.Select((c, index) => (c, index)).SelectMany(x => x.c.Replicates.Select(r => (r, x.index + 1))).ToDictionary(x => x.r, x => x.Item2);
+        var ranks = Ranks(summary);
+        var ranked = ranks.Select(r => r.Result).ToList();
         var swept = ranked.SelectMany(r => r.Trial.SweptValues.Select(v => v.Path)).Distinct().ToList();
         var metrics = MetricFormat.Present(ranked.Select(r => r.Metrics));
         var order = summary.Objective.Metric == Exp.Runner.Catalog.TrialMetrics.Elbo && summary.Objective.Goal == Exp.Spec.Goal.Maximize
@@ -37,10 +57,8 @@ public static class SummaryTable
             table.AddColumn(new TableColumn(Markup.Escape(title)).RightAligned());
         }
         table.AddColumn("time");
-        var rank = 0;
-        foreach (var result in ranked)
+        foreach (var (rank, result) in ranks)
         {
-            rank = replicated ? rankOf[result] : rank + 1;
             var values = swept.Select(path => result.Trial.SweptValues.FirstOrDefault(v => v.Path == path)?.Value ?? "");
             table.AddRow(
             [
@@ -72,9 +90,85 @@ public static class SummaryTable
         DeliveryAccount.Print(summary.Delivery);
     }
 
-    /// <summary>How to open the local store, which holds every run whatever reached a server.</summary>
-    public static string OpenInMlflow(RunsLocation location, string experiment) =>
-        $"Open in MLflow: MLFLOW_ALLOW_FILE_STORE=true mlflow ui --backend-store-uri {Path.GetFullPath(location.LocalStore)}  (experiment '{experiment}')";
+    /// <summary>
+    /// Where to look at the runs in MLflow: the server's UI when tracking to one (the local store
+    /// is then only its buffer), else the local store, which MLflow 3.13+ opens only with MLFLOW_ALLOW_FILE_STORE.
+    /// </summary>
+    public static string OpenInMlflow(RunsLocation location, string experiment) => location.Server is { } server
+        ? $"Open in MLflow: {server}  (experiment '{experiment}')"
+        : $"Open in MLflow: MLFLOW_ALLOW_FILE_STORE=true mlflow ui --backend-store-uri {Path.GetFullPath(location.LocalStore)}  (experiment '{experiment}')";
+
+    /// <summary>The stable names of a trial's outcome in --json and --csv.</summary>
+    public static string Outcome(TrialResultKind kind) => kind switch
+    {
+        TrialResultKind.Finished => "finished",
+        TrialResultKind.AlreadyFinished => "finished-before",
+        TrialResultKind.Failed => "failed",
+        TrialResultKind.Killed => "stopped",
+        TrialResultKind.Paused => "paused",
+        TrialResultKind.Pruned => "pruned",
+        TrialResultKind.RunningElsewhere => "running-elsewhere",
+        TrialResultKind.Submitted => "submitted",
+        _ => "not-run",
+    };
+
+    /// <summary>
+    /// The trials in the table's order, each with its rank. With replicates, by their configuration's rank (by its mean),
+    /// each configuration's replicates together.
+    /// </summary>
+    private static List<(int Rank, TrialResult Result)> Ranks(SweepSummary summary)
+    {
+        var configurations = summary.Configurations;
+        if (!Configurations.HaveReplicates(configurations))
+        {
+            return summary.Ranked.Select((r, index) => (index + 1, r)).ToList();
+        }
+        return configurations.SelectMany((c, index) => c.Replicates.Select(r => (index + 1, r))).ToList();
+    }
+
+    private static JsonObject ToJson(SweepSummary summary) => new()
+    {
+        ["experiment"] = summary.Experiment,
+        ["experimentId"] = summary.ExperimentId,
+        ["sweepRunId"] = summary.SweepRunId,
+        ["objective"] = new JsonObject { ["metric"] = summary.Objective.Metric, ["goal"] = summary.Objective.Goal.ToString().ToLowerInvariant() },
+        ["trials"] = new JsonArray([.. Ranks(summary).Select(ranked => (JsonNode)new JsonObject
+        {
+            ["rank"] = ranked.Rank,
+            ["name"] = ranked.Result.Trial.Name,
+            ["id"] = ranked.Result.Trial.Id,
+            ["runId"] = ranked.Result.RunId,
+            ["status"] = Outcome(ranked.Result.Kind),
+            ["completed"] = ranked.Result.Completed,
+            ["swept"] = new JsonObject(ranked.Result.Trial.SweptValues.Select(v => KeyValuePair.Create(v.Path, (JsonNode?)v.Value))),
+            ["metrics"] = ResultFormat.Metrics(ranked.Result.Metrics),
+            ["durationSeconds"] = ranked.Result.Duration.TotalSeconds,
+            ["reason"] = ranked.Result.Reason,
+        })]),
+        ["finished"] = summary.Results.Count(r => r.Completed),
+        ["total"] = summary.Results.Count,
+        ["stopped"] = summary.Stopped,
+        ["elapsedSeconds"] = summary.Elapsed.TotalSeconds,
+        ["reportPath"] = summary.ReportPath,
+        ["localStore"] = Path.GetFullPath(summary.Location.LocalStore),
+        ["server"] = summary.Location.Server?.ToString(),
+    };
+
+    private static void WriteCsv(SweepSummary summary)
+    {
+        var ranks = Ranks(summary);
+        var swept = ranks.SelectMany(r => r.Result.Trial.SweptValues.Select(v => v.Path)).Distinct().ToList();
+        var metrics = ranks.SelectMany(r => r.Result.Metrics.Keys).Distinct().Order(StringComparer.Ordinal).ToList();
+        ResultFormat.WriteCsv(
+            ["rank", "id", "name", "status", "runId", .. swept, .. metrics, "durationSeconds", "reason"],
+            ranks.Select(ranked => (IReadOnlyList<string>)
+            [
+                ranked.Rank.ToString(CultureInfo.InvariantCulture), ranked.Result.Trial.Id, ranked.Result.Trial.Name, Outcome(ranked.Result.Kind), ranked.Result.RunId ?? "",
+                .. swept.Select(path => ranked.Result.Trial.SweptValues.FirstOrDefault(v => v.Path == path)?.Value ?? ""),
+                .. metrics.Select(m => ResultFormat.CsvNumber(ranked.Result.Metrics.TryGetValue(m, out var v) ? v : null)),
+                ResultFormat.CsvNumber(ranked.Result.Duration.TotalSeconds), ranked.Result.Reason ?? "",
+            ]));
+    }
 
     private static string Status(TrialResult result) => result.Kind switch
     {

@@ -10,7 +10,9 @@ public static class SweepLines
 {
     public static string Overall(SweepBoard.Snapshot state)
     {
-        var remaining = state.Remaining is { } left ? $", about {MetricFormat.Duration(left)} left" : "";
+        var remaining = state.Remaining is not { } left ? ""
+            : state.RemainingIsTrainingOnly ? $", about {MetricFormat.Duration(left)} of training left, then the end-of-trial evaluations"
+            : $", about {MetricFormat.Duration(left)} left";
         return $"{state.Done + state.DoneBefore}/{state.Total} done, {state.Running.Count} running, {state.Failed} failed, "
             + $"{state.Left} waiting; {MetricFormat.Duration(state.Elapsed)} elapsed{remaining}";
     }

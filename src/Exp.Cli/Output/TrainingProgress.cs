@@ -49,11 +49,11 @@ public sealed class TrainingProgress(Trial trial, bool interactive)
     {
         if (progress.Kind == TrialEventKind.Evaluated)
         {
-            Console.WriteLine(EpochLine(progress));
+            Console.Error.WriteLine(EpochLine(progress));
         }
         else if (progress.Kind == TrialEventKind.Started && progress.Epoch > 0)
         {
-            Console.WriteLine($"{trial.Name}: resuming after epoch {progress.Epoch}");
+            Console.Error.WriteLine($"{trial.Name}: resuming after epoch {progress.Epoch}");
         }
     }
 

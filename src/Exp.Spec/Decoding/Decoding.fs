@@ -128,9 +128,10 @@ type Section(decoding: Decoding, path: string, node: Node) =
     member _.Path = path
     member _.Position = position
 
-    /// The node given for `key`, if any; marks `key` as known.
+    /// The node given for `key`, if any; marks `key` as known (once: a key read twice is still one to suggest).
     member _.Node(key: string) : Node option =
-        known.Add key
+        if not (known.Contains key) then
+            known.Add key
         entries
         |> List.tryFind (fun entry -> entry.Key = key)
         |> Option.map (fun entry -> entry.Value)

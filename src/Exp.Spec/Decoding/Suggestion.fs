@@ -25,6 +25,9 @@ let closest (candidates: string seq) (word: string) =
     |> Seq.tryHead
     |> Option.map fst
 
+/// The nearest candidate, or null when none is near enough: for the CLI's options and commands.
+let closestOrNull (candidates: string seq) (word: string) : string = closest candidates word |> Option.toObj
+
 /// "; did you mean 'x'?" when one candidate is close, else the list of what is allowed.
 let hint (candidates: string seq) (word: string) =
     match closest candidates word with

@@ -77,6 +77,16 @@ module Sweep =
         | Listed trials -> trials |> List.concat |> List.map _.Path |> List.distinct
         | Adaptive tpe -> tpe.Parameters |> List.map _.Path
 
+    /// Adds command-line multirun parameters (`loss.kl_weight=0.1,1,10`) as axes of a grid, as
+    /// Hydra's basic sweeper takes the cartesian product; a spec without a sweep becomes a grid.
+    /// Error (the sweep's method) for a random, list or TPE sweep, which has no product to extend.
+    let withGrid (parameters: Parameter<Node list> list) sweep =
+        match parameters, sweep with
+        | [], _ -> Ok sweep
+        | _, Single -> Ok(Grid parameters)
+        | _, Grid existing -> Ok(Grid(existing @ parameters))
+        | _, other -> Error(methodName other)
+
     /// Drops the swept paths that a command-line override fixes: `loss.kl_weight=1e-3`
     /// on the command line runs that one value, as a Hydra user expects.
     let without (paths: Set<string>) sweep =

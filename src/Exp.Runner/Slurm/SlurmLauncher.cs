@@ -28,7 +28,7 @@ public sealed record SlurmLauncherOptions(ExpExecutable Exp, SlurmConfig Slurm, 
 /// A handle ends when its element has ended for good: requeued, preempted and pending elements
 /// have not. It only runs: the trials' runs and their tags are the runner's.
 /// </summary>
-public sealed class SlurmLauncher : ITrialLauncher, IAsyncDisposable
+public sealed class SlurmLauncher : ITrialLauncher
 {
     private readonly SlurmClient client;
     private readonly SlurmLauncherOptions options;
@@ -159,7 +159,7 @@ public sealed class SlurmLauncher : ITrialLauncher, IAsyncDisposable
             {
                 foreach (var trial in element.Trials)
                 {
-                    byRun[trial.RunId].Id = new JobId("Slurm", $"{arrayId}_{element.Index}", arrayId);
+                    byRun[trial.RunId].Id = ElementOf($"{arrayId}_{element.Index}");
                 }
             }
         }

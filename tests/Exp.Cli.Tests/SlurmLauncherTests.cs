@@ -62,10 +62,17 @@ public sealed class SlurmLauncherTests(SlurmCluster cluster) : IDisposable
         var parent = Assert.Single(runs, run => workspace.Store.GetTags(run.RunId).ContainsKey(TrialTags.SweepId));
         Assert.Equal(RunStatus.Finished, parent.Status);
         Assert.Equal(2, workspace.Store.GetTags(parent.RunId)[SlurmTags.Arrays].Split(',').Length);
+        // The sweep's report, as a local sweep writes it: an artifact of its run, named in the summary.
+        var report = Path.Combine(workspace.Store.ArtifactDirectory(parent.RunId), "report.html");
+        Assert.Contains($"Report: {report}", result.Output);
+        var page = File.ReadAllText(report);
         var trials = workspace.Trials("slurm-sweep");
         Assert.Equal(4, trials.Count);
         foreach (var trial in trials)
         {
+            Assert.Contains(trial.Run.RunId, page);
+            // Each epoch's held-out metrics reached `exp run` through the trial's events, as a local trial's do.
+            Assert.Contains($"epoch    {trial.Name} 1/1: held-out ELBO -", result.Output);
             Assert.Equal(RunStatus.Finished, trial.Run.Status);
             Assert.Equal(parent.RunId, trial.SweepRunId);
             Assert.True(double.IsFinite(trial.Metrics[Metrics.Elbo]), $"{trial.Name} has no held-out ELBO");
@@ -113,6 +120,9 @@ public sealed class SlurmLauncherTests(SlurmCluster cluster) : IDisposable
             Assert.Equal(RunStatus.Finished, after.Run.Status);
             Assert.Equal("1", after.Tags[SlurmTags.Restarts]);
             Assert.NotEqual(node, after.Tags[SlurmTags.Node]);
+            // The requeue and the resume reached `exp run` through the trial's events.
+            Assert.Contains("kl_weight=0.1: requeued by Slurm (restart 1); it resumes from its checkpoint in the same run", result.Output);
+            Assert.Contains($"resumed  kl_weight=0.1 after epoch {killedAt.Epoch} (step {killedAt.Step})", result.Output);
             var log = File.ReadAllText(Path.Combine(workspace.Store.ArtifactDirectory(after.Run.RunId), RunFolders.LogArtifactPath));
             Assert.Contains($"Resuming from the checkpoint of epoch {killedAt.Epoch} (step {killedAt.Step})", log);
             // No step twice, none missing: 8 steps per epoch (400 images, batches of 50).
@@ -163,6 +173,9 @@ public sealed class SlurmLauncherTests(SlurmCluster cluster) : IDisposable
         Assert.Contains("Detached: the trials run in Slurm job array(s)", detached.Output);
         var parent = Assert.Single(workspace.Store.ListRuns(workspace.ExperimentId("slurm-detach")), run => workspace.Store.GetTags(run.RunId).ContainsKey(TrialTags.SweepId));
         var arrays = workspace.Store.GetTags(parent.RunId)[SlurmTags.Arrays];
+        Assert.Contains($"(squeue -j {arrays})", detached.Output);
+        var report = Path.Combine(workspace.Store.ArtifactDirectory(parent.RunId), "report.html");
+        Assert.False(File.Exists(report), "a detached sweep is reported by the `exp run` that follows it to the end");
         var jobs = workspace.Trials("slurm-detach").ToDictionary(trial => trial.Run.RunId, JobFileText);
         var running = workspace.Trials("slurm-detach").Single(trial => trial.Name == "kl_weight=0.1");
         var element = workspace.Store.GetTags(running.Run.RunId)[SlurmTags.Element];
@@ -188,6 +201,8 @@ public sealed class SlurmLauncherTests(SlurmCluster cluster) : IDisposable
         Assert.All(workspace.Trials("slurm-detach"), trial => Assert.Equal(jobs[trial.Run.RunId], JobFileText(trial)));
         Assert.All(workspace.Trials("slurm-detach"), trial => Assert.Equal(RunStatus.Finished, trial.Run.Status));
         Assert.Equal(RunStatus.Finished, workspace.Store.GetRun(parent.RunId).Status);
+        Assert.Contains($"Report: {report}", result.Output);
+        Assert.True(File.Exists(report));
     }
 
     [Fact]

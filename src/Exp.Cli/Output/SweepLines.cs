@@ -69,7 +69,7 @@ public static class SweepLines
         TrialResultKind.Killed => $"stopped  {result.Trial.Name}: {result.Reason}",
         TrialResultKind.RunningElsewhere => $"skipped  {result.Trial.Name}: {result.Reason}",
         TrialResultKind.AlreadyFinished => $"skipped  {result.Trial.Name}: finished before",
-        TrialResultKind.Submitted => $"queued   {result.Trial.Name} as {result.Reason}",
+        TrialResultKind.Submitted => $"queued   {result.Trial.Name} as {result.Job}",
         _ => $"not run  {result.Trial.Name}: {result.Reason}",
     };
 }

@@ -9,14 +9,18 @@ public sealed record TrialJobFile(string Path, TrialJob Job)
 {
     /// <summary>The run's folder, where the trial writes its outcome.</summary>
     public string RunDirectory => Job.RunDirectory;
+
+    /// <summary>The folder of the sweep's run, where a launcher keeps what is the sweep's (job scripts); null for a trial alone.</summary>
+    public string? SweepRunDirectory { get; init; }
 }
 
 /// <summary>
 /// Runs trial jobs somewhere: a process on this machine, this process, a cluster. It only
 /// runs: which trial runs, resumes or stops is the runner's to decide, and a trial's run is
-/// the runner's to end. Submitting returns at once with a handle.
+/// the runner's to end, and a trial's progress reaches the runner only as the trial's own
+/// <see cref="TrialEvent"/>s. Submitting returns at once with a handle.
 /// </summary>
-public interface ITrialLauncher
+public interface ITrialLauncher : IAsyncDisposable
 {
     /// <summary>Starts the job; returns when it is submitted, not when it is done.</summary>
     /// <param name="progress">Where the trial's progress goes, if this launcher can see it (called from any thread).</param>
@@ -29,10 +33,14 @@ public interface ITrialLauncher
     bool QueuesJobs => false;
 
     /// <summary>
-    /// The job of a trial that an earlier sweep submitted and that is still queued or running,
-    /// followed again; null when there is none. Local jobs end with their sweep.
+    /// The job that an earlier sweep submitted for this trial, followed again while it is still
+    /// queued or running; null when it is not. Local jobs end with their sweep.
     /// </summary>
-    ITrialHandle? TryReattach(TrialJobFile job, Action<TrialEvent> progress) => null;
+    /// <param name="earlier">The <see cref="JobId.Value"/> this launcher gave that job, as the trial's run recorded it.</param>
+    ITrialHandle? TryReattach(TrialJobFile job, string earlier, Action<TrialEvent> progress) => null;
+
+    /// <summary>Stops following jobs; the jobs themselves are the handles' to end.</summary>
+    ValueTask IAsyncDisposable.DisposeAsync() => ValueTask.CompletedTask;
 }
 
 public enum TrialHandleState
@@ -47,8 +55,8 @@ public enum TrialHandleState
 /// <summary>A submitted trial job.</summary>
 public interface ITrialHandle : IDisposable
 {
-    /// <summary>What the launcher calls the job (a process id, a cluster job id), for logs.</summary>
-    string Id { get; }
+    /// <summary>What the launcher calls the job (a process id, a cluster job id); null until it is submitted.</summary>
+    JobId? Id { get; }
 
     /// <summary>Where the job is now; never blocks.</summary>
     TrialHandleState Poll();

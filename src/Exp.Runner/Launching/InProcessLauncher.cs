@@ -22,7 +22,7 @@ public sealed class InProcessLauncher(TrialWorkerOptions options) : ITrialLaunch
             ended = RunAsync(job, progress, options);
         }
 
-        public string Id => "in-process";
+        public JobId Id { get; } = new("in-process", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
         public TrialHandleState Poll() => ended.IsCompleted ? TrialHandleState.Ended : TrialHandleState.Running;
 

@@ -88,11 +88,11 @@ public sealed class LocalProcessLauncher(ExpExecutable exp, ILogger log) : ITria
             process.Start();
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
-            Id = process.Id.ToString();
+            Id = new JobId("process", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
             exited = WaitForExitAsync();
         }
 
-        public string Id { get; }
+        public JobId Id { get; }
 
         public TrialHandleState Poll() => exited.IsCompleted ? TrialHandleState.Ended : TrialHandleState.Running;
 

@@ -1,10 +1,11 @@
 using System.Text;
+using Exp.Runner.Trials;
 
 namespace Exp.Runner.Slurm;
 
 /// <summary>
 /// The sbatch script of one array chunk. Each element runs its trials one after another,
-/// each with its output appended to `logs/slurm.log` inside the trial's run. The script
+/// each with its output appended to its run's <see cref="RunFolders.SlurmLog"/>. The script
 /// forwards Slurm's signals to the trial: USR1 (sent `signal_seconds` before the time limit)
 /// makes it checkpoint, and it exits with <see cref="RequeueExitCode"/> when it should run on
 /// in a new allocation, which the script asks for with `scontrol requeue`; TERM (scancel,
@@ -58,13 +59,13 @@ public static class JobScript
         {
             Sbatch(line);
         }
-        script.AppendLine($"# Written by exp: array {chunk.Number} of {chunk.Of} of sweep {options.JobName}. Element index -> its trials' runs and commands.");
+        script.AppendLine($"# Written by exp: array {chunk.Number} of {chunk.Of} of sweep {options.JobName}. Element index -> its trials' logs and commands.");
         script.AppendLine("set -u");
         script.AppendLine("case \"$SLURM_ARRAY_TASK_ID\" in");
         foreach (var element in chunk.Elements)
         {
             script.AppendLine($"  {element.Index})");
-            script.AppendLine($"    runs=({string.Join(' ', element.Trials.Select(t => Quote(t.RunDirectory)))})");
+            script.AppendLine($"    logs=({string.Join(' ', element.Trials.Select(t => Quote(RunFolders.SlurmLog(t.RunDirectory))))})");
             for (var i = 0; i < element.Trials.Count; i++)
             {
                 script.AppendLine($"    trial{i}=({string.Join(' ', element.Trials[i].Command.Select(Quote))})");
@@ -89,9 +90,9 @@ public static class JobScript
         trap 'forward USR1' USR1
         trap 'stopping=1; forward TERM' TERM INT
         status=0
-        for i in "${!runs[@]}"; do
+        for i in "${!logs[@]}"; do
           [ "$stopping" = 1 ] && exit 130
-          log="${runs[$i]}/artifacts/logs/slurm.log"
+          log="${logs[$i]}"
           mkdir -p "${log%/*}"
           echo "== $(date -Is) element $element on ${SLURMD_NODENAME:-?}, restart ${SLURM_RESTART_COUNT:-0}, GPUs ${CUDA_VISIBLE_DEVICES:-none}" >>"$log"
           declare -n command="trial$i"

@@ -1,8 +1,6 @@
 using Exp.Runner.Launching;
 using Exp.Runner.Trials;
 using Exp.Spec;
-using Exp.Tracking.LocalStore;
-using Exp.Tracking.Model;
 
 namespace Exp.Runner.Slurm;
 
@@ -26,10 +24,11 @@ public sealed record SlurmLauncherOptions(ExpExecutable Exp, SlurmConfig Slurm, 
 /// Jobs submitted together go into one array (split within the cluster's MaxArraySize);
 /// a trial whose element from an earlier `exp run` is still queued or running is followed
 /// through <see cref="TryReattach"/>, not submitted again. One watcher reads squeue for every element, in one call per poll,
-/// and the runs' metric files for progress; it never uses sacct. A handle ends when its
-/// element has ended for good: requeued, preempted and pending elements have not.
+/// and each trial's event file (<see cref="TrialEventFile"/>) for its progress; it never uses sacct.
+/// A handle ends when its element has ended for good: requeued, preempted and pending elements
+/// have not. It only runs: the trials' runs and their tags are the runner's.
 /// </summary>
-public sealed class SlurmLauncher : ITrialLauncher, IAsyncDisposable
+public sealed class SlurmLauncher : ITrialLauncher
 {
     private readonly SlurmClient client;
     private readonly SlurmLauncherOptions options;
@@ -76,19 +75,15 @@ public sealed class SlurmLauncher : ITrialLauncher, IAsyncDisposable
     /// Follows the element of an earlier `exp run` that holds this trial, pending, held or
     /// running; null when it is not in the queue any more (or the trial never had one).
     /// </summary>
-    public ITrialHandle? TryReattach(TrialJobFile job, Action<TrialEvent> progress)
+    public ITrialHandle? TryReattach(TrialJobFile job, string earlier, Action<TrialEvent> progress)
     {
-        var store = new FileStore(job.Job.Tracking.LocalStore);
-        if (store.GetTags(job.Job.RunId).GetValueOrDefault(SlurmTags.Element) is not { } element)
+        var element = ElementOf(earlier);
+        var queue = client.QueueAsync([element.Batch!], CancellationToken.None).GetAwaiter().GetResult();
+        if (!queue.Any(e => e.ElementId == element.Value && !e.IsFinal))
         {
             return null;
         }
-        var queue = client.QueueAsync([element.Split('_')[0]], CancellationToken.None).GetAwaiter().GetResult();
-        if (!queue.Any(e => e.ElementId == element && !e.IsFinal))
-        {
-            return null;
-        }
-        var handle = new Handle(this, job, progress) { Element = element };
+        var handle = new Handle(this, job, progress) { Id = element };
         handle.Submitted.TrySetResult();
         lock (gate)
         {
@@ -96,6 +91,9 @@ public sealed class SlurmLauncher : ITrialLauncher, IAsyncDisposable
         }
         return handle;
     }
+
+    /// <summary>An array element, <c>arrayJobId_index</c>, as Slurm's tools take it: its array is the part before the underscore.</summary>
+    public static JobId ElementOf(string element) => new("Slurm", element, element.Split('_')[0]);
 
     /// <summary>
     /// The job as it runs on the cluster: its element's CPUs as torch threads, and CUDA when
@@ -136,11 +134,8 @@ public sealed class SlurmLauncher : ITrialLauncher, IAsyncDisposable
 
     private async Task SubmitArraysAsync(List<Handle> batch)
     {
-        var first = batch[0].Job.Job;
-        var store = new FileStore(first.Tracking.LocalStore);
         // The sweep's run keeps the job scripts and the elements' own output; a trial's own output goes into its run.
-        var owner = first.ParentRunId ?? first.RunId;
-        var logs = Path.Combine(store.ArtifactDirectory(owner), "slurm");
+        var logs = RunFolders.SlurmFiles(batch[0].Job.SweepRunDirectory ?? batch[0].Job.RunDirectory);
         Directory.CreateDirectory(logs);
         var byRun = batch.ToDictionary(h => h.Job.Job.RunId);
         var trials = batch.Select(h => new ElementTrial(
@@ -160,19 +155,14 @@ public sealed class SlurmLauncher : ITrialLauncher, IAsyncDisposable
             var arrayId = await client.SubmitAsync(script, previous, closing.Token);
             previous = arrayId;
             submitted.Add(arrayId);
-            var known = store.GetTags(owner).GetValueOrDefault(SlurmTags.Arrays) is { Length: > 0 } earlier ? earlier + "," : "";
-            store.SetTags(owner, [new RunTag(SlurmTags.Arrays, known + arrayId)]);
             foreach (var element in chunk.Elements)
             {
                 foreach (var trial in element.Trials)
                 {
-                    var handle = byRun[trial.RunId];
-                    handle.Element = $"{arrayId}_{element.Index}";
-                    store.SetTags(trial.RunId, [new RunTag(SlurmTags.Element, handle.Element)]);
+                    byRun[trial.RunId].Id = ElementOf($"{arrayId}_{element.Index}");
                 }
             }
         }
-        // Only once everything about the submission is recorded: a detached sweep exits at this point.
         foreach (var handle in batch)
         {
             handle.Submitted.TrySetResult();
@@ -180,7 +170,7 @@ public sealed class SlurmLauncher : ITrialLauncher, IAsyncDisposable
         options.Notice($"submitted {batch.Count} trial(s) to Slurm as job array(s) {string.Join(", ", submitted)}, {options.Parallel} at a time");
     }
 
-    /// <summary>One squeue per poll for every element followed; progress from the runs' metric files.</summary>
+    /// <summary>One squeue per poll for every element followed; progress from the trials' event files.</summary>
     private async Task WatchAsync()
     {
         var queueTrouble = false;
@@ -197,7 +187,7 @@ public sealed class SlurmLauncher : ITrialLauncher, IAsyncDisposable
             List<Handle> followed;
             lock (gate)
             {
-                followed = handles.Where(h => h.Element is not null && !h.Ended).ToList();
+                followed = handles.Where(h => h.Id is not null && !h.Ended).ToList();
             }
             if (followed.Count == 0)
             {
@@ -206,7 +196,7 @@ public sealed class SlurmLauncher : ITrialLauncher, IAsyncDisposable
             IReadOnlyList<QueueEntry> queue;
             try
             {
-                queue = await client.QueueAsync(followed.Select(h => h.Element!.Split('_')[0]).Distinct().ToList(), closing.Token);
+                queue = await client.QueueAsync(followed.Select(h => h.Id!.Batch!).Distinct().ToList(), closing.Token);
                 queueTrouble = false;
             }
             catch (SlurmException error)
@@ -225,11 +215,11 @@ public sealed class SlurmLauncher : ITrialLauncher, IAsyncDisposable
             var byElement = queue.GroupBy(e => e.ElementId).ToDictionary(g => g.Key, g => g.First());
             foreach (var handle in followed)
             {
-                handle.Follow(byElement.GetValueOrDefault(handle.Element!));
+                handle.Follow(byElement.GetValueOrDefault(handle.Id!.Value));
             }
             var waiting = string.Join(", ", followed
-                .Where(h => !h.Ended && byElement.GetValueOrDefault(h.Element!) is { IsPending: true })
-                .Select(h => byElement[h.Element!])
+                .Where(h => !h.Ended && byElement.GetValueOrDefault(h.Id!.Value) is { IsPending: true })
+                .Select(h => byElement[h.Id!.Value])
                 .DistinctBy(e => e.ElementId)
                 .GroupBy(e => e.Reason is "None" or "" ? "the scheduler" : e.Reason)
                 .Select(g => $"{g.Count()} element(s) waiting for {g.Key}"));
@@ -250,17 +240,17 @@ public sealed class SlurmLauncher : ITrialLauncher, IAsyncDisposable
                 await handle.Submitted.Task;
                 if (!graceful || handle.State == TrialHandleState.Pending)
                 {
-                    await client.CancelAsync([handle.Element!], pendingOnly: false, CancellationToken.None);
+                    await client.CancelAsync([handle.Id!.Value], pendingOnly: false, CancellationToken.None);
                 }
                 else
                 {
                     // The trial checkpoints at its next step and reports itself KILLED.
-                    await client.SignalAsync([handle.Element!], "TERM", CancellationToken.None);
+                    await client.SignalAsync([handle.Id!.Value], "TERM", CancellationToken.None);
                 }
             }
             catch (Exception error) when (error is SlurmException or IOException)
             {
-                options.Notice($"could not stop {handle.Job.Job.TrialName} ({handle.Element}): {error.Message}");
+                options.Notice($"could not stop {handle.Job.Job.TrialName} ({handle.Id}): {error.Message}");
             }
         });
     }
@@ -275,23 +265,21 @@ public sealed class SlurmLauncher : ITrialLauncher, IAsyncDisposable
     private sealed class Handle(SlurmLauncher launcher, TrialJobFile job, Action<TrialEvent> progress) : ITrialHandle
     {
         private readonly TaskCompletionSource<TrialExit> exit = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private int epochsSeen;
-        private long lastStep = -1;
-        private string? restarts;
-        private readonly int totalEpochs = job.Job.ReadConfig(job.Path).Train.Epochs;
+        private readonly TrialEventFile.Reader events = new(RunFolders.Events(job.RunDirectory));
+
+        /// <summary>The last start of the trial on a node; null while it never started.</summary>
+        private TrialEvent? placed;
 
         public TrialJobFile Job { get; } = job;
 
         public TaskCompletionSource Submitted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        /// <summary>`arrayJobId_index`, once submitted.</summary>
-        public string? Element { get; set; }
+        /// <summary>Its array element, once submitted.</summary>
+        public JobId? Id { get; set; }
 
         public TrialHandleState State { get; private set; } = TrialHandleState.Pending;
 
         public bool Ended => exit.Task.IsCompleted;
-
-        public string Id => Element is null ? "(not submitted yet)" : $"Slurm {Element}";
 
         public TrialHandleState Poll() => Ended ? TrialHandleState.Ended : State;
 
@@ -305,70 +293,58 @@ public sealed class SlurmLauncher : ITrialLauncher, IAsyncDisposable
 
         public void End(TrialExit how) => exit.TrySetResult(how);
 
-        /// <summary>One look: the element in the queue (null: no longer listed), and the run's progress.</summary>
+        /// <summary>One look: the element in the queue (null: no longer listed), and what the trial said since the last.</summary>
         public void Follow(QueueEntry? entry)
         {
-            var store = new FileStore(Job.Job.Tracking.LocalStore);
-            var tags = store.GetTags(Job.Job.RunId);
             if (entry is { State: "RUNNING" })
             {
                 State = TrialHandleState.Running;
-                var now = tags.GetValueOrDefault(SlurmTags.Restarts);
-                if (restarts is not null && now is not null && now != restarts)
-                {
-                    launcher.options.Notice($"{Job.Job.TrialName}: requeued by Slurm (restart {now}); it resumes from its checkpoint in the same run");
-                }
-                restarts = now ?? restarts;
-                ReportProgress(store);
             }
             else if (entry is { IsPending: true })
             {
                 State = TrialHandleState.Pending;
             }
+            ReadEvents();
             if (entry is null || entry.IsFinal)
             {
-                ReportProgress(store);
-                End(new TrialExit(-1, Why(entry, tags)));
+                End(new TrialExit(-1, Why(entry)));
+            }
+        }
+
+        /// <summary>Passes the trial's progress on; its starts on a node are the launcher's, to notice a requeue.</summary>
+        private void ReadEvents()
+        {
+            foreach (var trialEvent in events.ReadNew())
+            {
+                if (trialEvent.Kind != TrialEventKind.Placed)
+                {
+                    progress(trialEvent);
+                    continue;
+                }
+                if (placed is not null && trialEvent.Restart != placed.Restart)
+                {
+                    launcher.options.Notice($"{Job.Job.TrialName}: requeued by Slurm (restart {trialEvent.Restart}); it resumes from its checkpoint in the same run");
+                }
+                placed = trialEvent;
             }
         }
 
         /// <summary>What the run's owner adds to the note when the trial wrote no outcome.</summary>
-        private List<string> Why(QueueEntry? entry, IReadOnlyDictionary<string, string> tags)
+        private List<string> Why(QueueEntry? entry)
         {
             var state = entry?.State ?? "no longer in squeue";
-            List<string> why = [$"Slurm element {Element} ended ({state})."];
-            if (!tags.ContainsKey(SlurmTags.Node))
+            List<string> why = [$"Slurm element {Id?.Value} ended ({state})."];
+            if (placed is null)
             {
                 why.Add($"The trial never started: is the store {Job.Job.Tracking.LocalStore} on a file system the compute nodes share? "
                     + "See the element's output in the sweep run's artifacts (slurm/).");
             }
-            var log = Path.Combine(Job.RunDirectory, "artifacts", "logs", "slurm.log");
+            var log = RunFolders.SlurmLog(Job.RunDirectory);
             if (File.Exists(log))
             {
                 why.AddRange(File.ReadLines(log).TakeLast(20));
             }
             return why;
-        }
-
-        private void ReportProgress(FileStore store)
-        {
-            var total = totalEpochs;
-            var epochs = store.GetMetricHistory(Job.Job.RunId, TrackingObserver.EpochMetric);
-            if (epochs.Count > epochsSeen)
-            {
-                epochsSeen = epochs.Count;
-                var epoch = (int)epochs[^1].Value;
-                var elbo = store.GetMetricHistory(Job.Job.RunId, Exp.Engine.Objective.Metrics.Elbo);
-                var metrics = elbo.Count == 0 ? null : new Dictionary<string, double> { [Exp.Engine.Objective.Metrics.Elbo] = elbo[^1].Value };
-                progress(new TrialEvent(TrialEventKind.Evaluated, epoch, total, epochs[^1].Step, Math.Min(1.0, (double)epoch / total), null, metrics));
-            }
-            var losses = store.GetMetricHistory(Job.Job.RunId, "train/loss");
-            if (losses.Count > 0 && losses[^1].Step != lastStep)
-            {
-                lastStep = losses[^1].Step;
-                var done = epochs.Count == 0 ? 0 : (int)epochs[^1].Value;
-                progress(new TrialEvent(TrialEventKind.Step, done + 1, total, lastStep, Math.Min(1.0, (double)done / total), losses[^1].Value));
-            }
         }
 
         public void Dispose()

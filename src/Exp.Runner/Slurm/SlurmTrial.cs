@@ -35,18 +35,23 @@ public static class SlurmTrial
         var element = Environment.GetEnvironmentVariable("SLURM_ARRAY_JOB_ID") is { } array
             ? $"{array}_{Environment.GetEnvironmentVariable("SLURM_ARRAY_TASK_ID")}"
             : Environment.GetEnvironmentVariable("SLURM_JOB_ID") ?? "";
+        var node = Environment.GetEnvironmentVariable("SLURMD_NODENAME") ?? "";
+        var restarts = Environment.GetEnvironmentVariable("SLURM_RESTART_COUNT") ?? "0";
+        // For the MLflow UI: where the trial ran, as Slurm's own tools name it.
         store.SetTags(runId,
         [
             new RunTag(SlurmTags.Element, element),
             new RunTag(SlurmTags.JobId, Environment.GetEnvironmentVariable("SLURM_JOB_ID") ?? ""),
-            new RunTag(SlurmTags.Node, Environment.GetEnvironmentVariable("SLURMD_NODENAME") ?? ""),
-            new RunTag(SlurmTags.Restarts, Environment.GetEnvironmentVariable("SLURM_RESTART_COUNT") ?? "0"),
+            new RunTag(SlurmTags.Node, node),
+            new RunTag(SlurmTags.Restarts, restarts),
             new RunTag(SlurmTags.Gpus, Environment.GetEnvironmentVariable("CUDA_VISIBLE_DEVICES") ?? ""),
         ]);
 
+        // The element's stdout goes to its log: the sweep follows the trial through its event file instead.
+        using var events = new TrialEventFile.Writer(RunFolders.Events(job.RunDirectory));
+        events.Write(new TrialEvent(TrialEventKind.Placed, 0, 0, 0, 0, Message: node, Restart: int.TryParse(restarts, out var restart) ? restart : 0));
         using var either = CancellationTokenSource.CreateLinkedTokenSource(stop, timeLimit);
-        // Nobody reads progress lines here: the sweep follows the run's metric files.
-        var report = await TrialWorker.RunAsync(job, _ => { }, options, either.Token);
+        var report = await TrialWorker.RunAsync(job, events.Write, options, either.Token);
         if (report.Status != TrialStatus.Killed || !timeLimit.IsCancellationRequested || stop.IsCancellationRequested)
         {
             return report.ExitCode;

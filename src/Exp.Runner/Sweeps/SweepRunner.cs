@@ -30,61 +30,76 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
     {
         var clock = Stopwatch.StartNew();
         var location = RunsLocation.For(plan);
-        var target = location.Target;
-        await using var tracker = Tracker.Open(target, new SerilogTrackingLog(options.Log));
+        await using var tracker = Tracker.Open(location.Target, new SerilogTrackingLog(options.Log));
         var catalog = new RunCatalog(tracker.Store);
-        var experiment = TrainingExperiment.Open(tracker, plan.Experiment);
-        var locks = Path.Combine(tracker.Store.RootDirectory, experiment.ExperimentId);
-        var (sweepRunId, sweepRecorder) = SweepParentRun.Open(plan, tracker, catalog, experiment.ExperimentId, locks, options.WorkingDirectory, observer.Notice);
-        var lifecycle = new TrialLifecycle(tracker, new TrialLifecycleOptions
-        {
-            Experiment = plan.Experiment,
-            ExperimentId = experiment.ExperimentId,
-            ParentRunId = sweepRunId,
-            ServerUri = target.ServerUri,
-            SourceName = plan.SpecPath,
-            WorkingDirectory = options.WorkingDirectory,
-            TimeoutMinutes = plan.Execution.TrialTimeoutMinutes is { } minutes ? minutes : null,
-            Objective = plan.Objective,
-        });
+        var experimentId = TrainingExperiment.Open(tracker, plan.Experiment).ExperimentId;
+        var locks = Path.Combine(tracker.Store.RootDirectory, experimentId);
+        var (sweepRunId, sweepRecorder) = SweepParentRun.Open(plan, tracker, catalog, experimentId, locks, options.WorkingDirectory, observer.Notice);
+        var lifecycle = NewLifecycle(tracker, experimentId, sweepRunId, location.Target.ServerUri);
 
         var adaptive = plan.Search is not null || plan.Scheduler.Kind != SchedulerKind.None;
         var ordered = adaptive
-            ? await RunAdaptiveAsync(tracker, catalog, experiment.ExperimentId, sweepRunId, lifecycle, stop, kill)
-            : await RunPlannedAsync(lifecycle, experiment.ExperimentId, sweepRunId, stop, kill);
+            ? await RunAdaptiveAsync(tracker, catalog, experimentId, sweepRunId, lifecycle, stop, kill)
+            : await RunPlannedAsync(lifecycle, experimentId, sweepRunId, stop, kill);
         // Detached, its trials run on without this process: the next `exp run` ends the sweep's run and reports it.
         var detached = options.Detach && !adaptive;
-        var status = stop.IsCancellationRequested ? RunStatus.Killed : ordered.Any(r => r.IsFailure) ? RunStatus.Failed : RunStatus.Finished;
-        var reportPath = options.Report is { } report && !detached
-            ? await WriteReportAsync(report, tracker.Store, sweepRunId, sweepRecorder, status)
-            : null;
-        if (sweepRecorder is not null && detached)
-        {
-            await sweepRecorder.CloseAsync(CancellationToken.None);
-        }
-        else if (sweepRecorder is not null)
-        {
-            try
-            {
-                SweepParentRun.Summarize(sweepRecorder, ordered, plan.Objective);
-            }
-            finally
-            {
-                // Ended even when a write before failed (a report that met a full disk): a sweep left RUNNING would claim a process that is gone.
-                await sweepRecorder.EndAsync(status, CancellationToken.None);
-            }
-        }
+        var reportPath = await EndSweepRunAsync(tracker.Store, sweepRunId, sweepRecorder, ordered, detached, stop);
         foreach (var damage in catalog.Damage)
         {
             options.Log.Warning("{Damage}", damage);
         }
         // Every trial process waited for its own run to arrive; what each run's forwarding state says is the account.
         var delivery = ServerDelivery.From(tracker.Delivery([sweepRunId, .. ordered.Select(result => result.RunId).OfType<string>()]));
-        return new SweepSummary(plan.Experiment, experiment.ExperimentId, sweepRunId, location, ordered, stop.IsCancellationRequested, clock.Elapsed, delivery)
+        return new SweepSummary(plan.Experiment, experimentId, sweepRunId, location, ordered, stop.IsCancellationRequested, clock.Elapsed, delivery)
         {
             Objective = plan.Objective,
             ReportPath = reportPath,
         };
+    }
+
+    /// <summary>The owner of this sweep's trial runs, children of its run.</summary>
+    private TrialLifecycle NewLifecycle(Tracker tracker, string experimentId, string sweepRunId, Uri? serverUri) => new(tracker, new TrialLifecycleOptions
+    {
+        Experiment = plan.Experiment,
+        ExperimentId = experimentId,
+        ParentRunId = sweepRunId,
+        ServerUri = serverUri,
+        SourceName = plan.SpecPath,
+        WorkingDirectory = options.WorkingDirectory,
+        TimeoutMinutes = plan.Execution.TrialTimeoutMinutes is { } minutes ? minutes : null,
+        Objective = plan.Objective,
+    });
+
+    /// <summary>
+    /// Reports the sweep and ends its run with its summary, unless it detached (its run stays open
+    /// for the `exp run` that follows its trials to the end). Returns the report's path, if written.
+    /// </summary>
+    private async Task<string?> EndSweepRunAsync(
+        FileStore store, string sweepRunId, IRunRecorder? sweepRecorder, IReadOnlyList<TrialResult> ordered, bool detached, CancellationToken stop)
+    {
+        var status = stop.IsCancellationRequested ? RunStatus.Killed : ordered.Any(r => r.IsFailure) ? RunStatus.Failed : RunStatus.Finished;
+        var reportPath = options.Report is { } report && !detached
+            ? await WriteReportAsync(report, store, sweepRunId, sweepRecorder, status)
+            : null;
+        if (sweepRecorder is null)
+        {
+            return reportPath;
+        }
+        if (detached)
+        {
+            await sweepRecorder.CloseAsync(CancellationToken.None);
+            return reportPath;
+        }
+        try
+        {
+            SweepParentRun.Summarize(sweepRecorder, ordered, plan.Objective);
+        }
+        finally
+        {
+            // Ended even when a write before failed (a report that met a full disk): a sweep left RUNNING would claim a process that is gone.
+            await sweepRecorder.EndAsync(status, CancellationToken.None);
+        }
+        return reportPath;
     }
 
     /// <summary>
@@ -122,8 +137,7 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
         var pending = new ConcurrentQueue<Trial>();
         foreach (var trial in plan.Trials)
         {
-            var disposition = lifecycle.Disposition(trial);
-            if (disposition is { Kind: DispositionKind.Skip, Existing: { } done })
+            if (lifecycle.Disposition(trial) is { Kind: DispositionKind.Skip, Existing: { } done })
             {
                 results[trial.Id] = new TrialResult(trial, TrialResultKind.AlreadyFinished, done.Run.RunId, null, done.Metrics, TimeSpan.Zero);
             }
@@ -132,42 +146,15 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
                 pending.Enqueue(trial);
             }
         }
-
-        var parallel = options.Parallel ?? plan.Execution.Parallel;
-        var gpus = Gpus();
         // A launcher with a queue of its own gets every trial at once and applies `parallel` itself.
-        var slots = launcher.QueuesJobs
-            ? Slot.Plan(Math.Max(1, pending.Count), Math.Max(1, pending.Count), gpus: 0, trialsPerGpu: 1)
-            : Slot.Plan(Math.Min(parallel, Math.Max(1, pending.Count)), options.Cores, gpus, plan.Execution.TrialsPerGpu);
-        if (!launcher.QueuesJobs && gpus == 0 && parallel > slots.Count && pending.Count > slots.Count)
-        {
-            observer.Notice($"running {slots.Count} trial(s) at once, not {parallel}: this machine has {options.Cores} core(s) and no GPU");
-        }
+        var slots = PlanSlots(launcher.QueuesJobs ? pending.Count : Parallel, pending.Count);
         observer.SweepStarted(new SweepStart(plan, experimentId, sweepRunId, slots, results.Count));
 
-        var failures = 0;
-        bool MayLaunch() => !stop.IsCancellationRequested && !DiskIsFull && (options.MaxFailures is not { } max || Volatile.Read(ref failures) < max);
         await Task.WhenAll(slots.Select(slot => Task.Run(async () =>
         {
-            while (MayLaunch() && pending.TryDequeue(out var trial))
+            while (MayLaunch(stop) && pending.TryDequeue(out var trial))
             {
-                TrialResult result;
-                try
-                {
-                    result = await RunTrialAsync(lifecycle, trial, slot, stop, kill, options.Detach);
-                }
-                catch (Exception error) when (error is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException or InvalidDataException)
-                {
-                    // A trial's failure stays the trial's: the sweep goes on.
-                    result = new TrialResult(trial, TrialResultKind.Failed, null, CouldNotRun(trial, error), new Dictionary<string, double>(), TimeSpan.Zero);
-                }
-                if (result.Kind == TrialResultKind.Failed)
-                {
-                    Interlocked.Increment(ref failures);
-                    NoteDiskFull(result);
-                }
-                results[trial.Id] = result;
-                observer.TrialEnded(result);
+                results[trial.Id] = await RunAndReportAsync(lifecycle, trial, slot, stop, kill, options.Detach);
             }
         }, CancellationToken.None)));
 
@@ -197,93 +184,138 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
         var records = SearchJournal.Of(tracker.Store, sweepRunId);
         var search = new AdaptiveSweep(plan, records);
         var (before, _) = records.Load();
-        var parallel = options.Parallel ?? plan.Execution.Parallel;
         // Decisions wait for results, so an adaptive sweep never detaches; a launcher with its own queue still gets `parallel` segments at once.
         if (options.Detach)
         {
             observer.Notice("an adaptive sweep decides as results come in, so it cannot detach: this `exp run` follows it to the end");
         }
-        var slots = launcher.QueuesJobs
-            ? Slot.Plan(Math.Min(parallel, search.TotalTrials), Math.Min(parallel, search.TotalTrials), gpus: 0, trialsPerGpu: 1)
-            : Slot.Plan(Math.Min(parallel, search.TotalTrials), options.Cores, Gpus(), plan.Execution.TrialsPerGpu);
-        if (!launcher.QueuesJobs && Gpus() == 0 && parallel > slots.Count)
-        {
-            observer.Notice($"running {slots.Count} trial(s) at once, not {parallel}: this machine has {options.Cores} core(s) and no GPU");
-        }
+        var slots = PlanSlots(Parallel, search.TotalTrials);
         observer.SweepStarted(new SweepStart(plan, experimentId, sweepRunId, slots, before.Count(t => t.Phase == SearchPhase.Completed), before.Count(t => t.Phase == SearchPhase.Pruned)));
 
-        var latest = new ConcurrentDictionary<string, TrialResult>();
-        var failures = 0;
-        bool MayLaunch() => !stop.IsCancellationRequested && !DiskIsFull && (options.MaxFailures is not { } max || Volatile.Read(ref failures) < max);
-        async Task<SegmentEnd> TrainAsync(Segment segment, CancellationToken _)
-        {
-            TrialResult result;
-            try
-            {
-                result = await RunTrialAsync(lifecycle, segment.Trial, slots[segment.Slot], stop, kill, detach: false, segment.ToEpochs);
-            }
-            catch (Exception error) when (error is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException or InvalidDataException)
-            {
-                result = new TrialResult(segment.Trial, TrialResultKind.Failed, null, CouldNotRun(segment.Trial, error), new Dictionary<string, double>(), TimeSpan.Zero);
-            }
-            // A trial's time is the sum of its segments.
-            latest[segment.Trial.Id] = result with { Duration = result.Duration + (latest.GetValueOrDefault(segment.Trial.Id)?.Duration ?? TimeSpan.Zero) };
-            observer.TrialEnded(result);
-            switch (result.Kind)
-            {
-                case TrialResultKind.Finished or TrialResultKind.Paused or TrialResultKind.AlreadyFinished:
-                    if (!result.Metrics.TryGetValue(plan.Objective.Metric, out var value))
-                    {
-                        return new SegmentEnd.Failed($"it logged no {plan.Objective.Metric} (sweep.metric)");
-                    }
-                    // For the MLflow UI: the trial's proposal number and its metric at this rung (the journal is what is replayed).
-                    await lifecycle.TagAsync(segment.Trial.Id, [
-                        new RunTag(TrialTags.ProposalNumber, segment.Search.Number.ToString(CultureInfo.InvariantCulture)),
-                        new RunTag(TrialTags.RungPrefix + segment.ToEpochs, value.ToString("R", CultureInfo.InvariantCulture)),
-                    ]);
-                    return new SegmentEnd.Reached(value);
-                case TrialResultKind.Failed:
-                    Interlocked.Increment(ref failures);
-                    NoteDiskFull(result);
-                    return new SegmentEnd.Failed(result.Reason ?? "failed");
-                default:
-                    return new SegmentEnd.Interrupted();
-            }
-        }
-
-        var outcome = await search.RunAsync(slots.Count, TrainAsync, MayLaunch, observer.SearchDecided, stop);
+        var segments = new ConcurrentDictionary<string, TrialResult>();
+        var outcome = await search.RunAsync(
+            slots.Count, (segment, _) => TrainSegmentAsync(lifecycle, segment, slots[segment.Slot], segments, stop, kill), () => MayLaunch(stop), observer.SearchDecided, stop);
         var results = new List<TrialResult>();
         foreach (var trial in outcome.Trials)
         {
-            var config = search.ConfigOf(trial);
             if (trial.Phase == SearchPhase.Pruned)
             {
                 // Idempotent: a pruning journaled just before a crash ends its run now.
                 await lifecycle.PruneAsync(trial.TrialId, PruneReason(trial, outcome.Trials));
             }
-            var record = catalog.FindTrial(experimentId, trial.TrialId);
-            var metrics = new Dictionary<string, double>(latest.GetValueOrDefault(trial.TrialId)?.Metrics ?? record?.Metrics ?? new Dictionary<string, double>());
-            if (trial.Last is { } last)
-            {
-                // How far it trained, as its run's `epoch` metric says: what the tables show for a pruned or paused trial.
-                metrics[TrackingObserver.EpochMetric] = last.Epochs;
-            }
-            var duration = latest.GetValueOrDefault(trial.TrialId)?.Duration ?? TimeSpan.Zero;
-            results.Add(trial.Phase switch
-            {
-                SearchPhase.Completed => new TrialResult(config, latest.ContainsKey(trial.TrialId) ? TrialResultKind.Finished : TrialResultKind.AlreadyFinished, record?.Run.RunId, null, metrics, duration),
-                SearchPhase.Pruned => new TrialResult(config, TrialResultKind.Pruned, record?.Run.RunId, PruneReason(trial, outcome.Trials), metrics, duration),
-                SearchPhase.Failed => new TrialResult(config, TrialResultKind.Failed, record?.Run.RunId, latest.GetValueOrDefault(trial.TrialId)?.Reason ?? record?.Failure, metrics, duration),
-                SearchPhase.Paused => new TrialResult(config, TrialResultKind.Paused, record?.Run.RunId, $"paused at {trial.Last?.Epochs} epochs; continues when the sweep runs again", metrics, duration),
-                _ => new TrialResult(config, stop.IsCancellationRequested ? TrialResultKind.Killed : TrialResultKind.NotRun, record?.Run.RunId,
-                    stop.IsCancellationRequested ? "stopped by the user; resumes from its last checkpoint" : NotLaunchedWhy(), metrics, duration),
-            });
+            results.Add(ResultOf(trial, search.ConfigOf(trial), catalog.FindTrial(experimentId, trial.TrialId), segments.GetValueOrDefault(trial.TrialId), outcome.Trials, stop));
         }
         if (!outcome.Finished && results.Count < search.TotalTrials && !stop.IsCancellationRequested)
         {
             observer.Notice($"{search.TotalTrials - results.Count} trial(s) not proposed: {NotLaunchedWhy()}");
         }
         return results;
+    }
+
+    /// <summary>
+    /// Trains one segment of an adaptive sweep's trial and says what it reached, tagging its run
+    /// with its rung for the MLflow UI (the journal is what is replayed).
+    /// </summary>
+    /// <param name="segments">Each trial's last segment, its duration the sum of its segments so far.</param>
+    private async Task<SegmentEnd> TrainSegmentAsync(
+        TrialLifecycle lifecycle, Segment segment, Slot slot, ConcurrentDictionary<string, TrialResult> segments, CancellationToken stop, CancellationToken kill)
+    {
+        var result = await RunAndReportAsync(lifecycle, segment.Trial, slot, stop, kill, detach: false, segment.ToEpochs);
+        segments[segment.Trial.Id] = result with { Duration = result.Duration + (segments.GetValueOrDefault(segment.Trial.Id)?.Duration ?? TimeSpan.Zero) };
+        switch (result.Kind)
+        {
+            case TrialResultKind.Finished or TrialResultKind.Paused or TrialResultKind.AlreadyFinished:
+                if (!result.Metrics.TryGetValue(plan.Objective.Metric, out var value))
+                {
+                    return new SegmentEnd.Failed($"it logged no {plan.Objective.Metric} (sweep.metric)");
+                }
+                await lifecycle.TagAsync(segment.Trial.Id, [
+                    new RunTag(TrialTags.ProposalNumber, segment.Search.Number.ToString(CultureInfo.InvariantCulture)),
+                    new RunTag(TrialTags.RungPrefix + segment.ToEpochs, value.ToString("R", CultureInfo.InvariantCulture)),
+                ]);
+                return new SegmentEnd.Reached(value);
+            case TrialResultKind.Failed:
+                return new SegmentEnd.Failed(result.Reason ?? "failed");
+            default:
+                return new SegmentEnd.Interrupted();
+        }
+    }
+
+    /// <summary>An adaptive sweep's trial as the summary shows it, from where the search left it and what its last segment said.</summary>
+    /// <param name="record">Its run in the store; null when it has none.</param>
+    /// <param name="last">Its last segment in this `exp run`; null when it trained none here.</param>
+    private TrialResult ResultOf(SearchTrial trial, Trial config, TrialRecord? record, TrialResult? last, IReadOnlyList<SearchTrial> trials, CancellationToken stop)
+    {
+        var metrics = new Dictionary<string, double>(last?.Metrics ?? record?.Metrics ?? new Dictionary<string, double>());
+        if (trial.Last is { } reached)
+        {
+            // How far it trained, as its run's `epoch` metric says: what the tables show for a pruned or paused trial.
+            metrics[TrackingObserver.EpochMetric] = reached.Epochs;
+        }
+        var duration = last?.Duration ?? TimeSpan.Zero;
+        var runId = record?.Run.RunId;
+        return trial.Phase switch
+        {
+            SearchPhase.Completed => new TrialResult(config, last is null ? TrialResultKind.AlreadyFinished : TrialResultKind.Finished, runId, null, metrics, duration),
+            SearchPhase.Pruned => new TrialResult(config, TrialResultKind.Pruned, runId, PruneReason(trial, trials), metrics, duration),
+            SearchPhase.Failed => new TrialResult(config, TrialResultKind.Failed, runId, last?.Reason ?? record?.Failure, metrics, duration),
+            SearchPhase.Paused => new TrialResult(config, TrialResultKind.Paused, runId, $"paused at {trial.Last?.Epochs} epochs; continues when the sweep runs again", metrics, duration),
+            _ => new TrialResult(config, stop.IsCancellationRequested ? TrialResultKind.Killed : TrialResultKind.NotRun, runId,
+                stop.IsCancellationRequested ? "stopped by the user; resumes from its last checkpoint" : NotLaunchedWhy(), metrics, duration),
+        };
+    }
+
+    /// <summary>Trials at once: --parallel, else execution.parallel.</summary>
+    private int Parallel => options.Parallel ?? plan.Execution.Parallel;
+
+    /// <summary>
+    /// Slots for <paramref name="wanted"/> trials at once out of <paramref name="trials"/>: as many
+    /// as asked for a launcher with a queue of its own (the cluster places them), else within this
+    /// machine's cores and GPUs, saying so when that is fewer than asked.
+    /// </summary>
+    private IReadOnlyList<Slot> PlanSlots(int wanted, int trials)
+    {
+        var count = Math.Max(1, Math.Min(wanted, trials));
+        if (launcher.QueuesJobs)
+        {
+            return Slot.Plan(count, count, gpus: 0, trialsPerGpu: 1);
+        }
+        var gpus = Gpus();
+        var slots = Slot.Plan(count, options.Cores, gpus, plan.Execution.TrialsPerGpu);
+        if (gpus == 0 && Parallel > slots.Count && trials > slots.Count)
+        {
+            observer.Notice($"running {slots.Count} trial(s) at once, not {Parallel}: this machine has {options.Cores} core(s) and no GPU");
+        }
+        return slots;
+    }
+
+    /// <summary>Whether another trial may start: not once the user stopped the sweep, the disk is full or --max-failures trials failed.</summary>
+    private bool MayLaunch(CancellationToken stop) =>
+        !stop.IsCancellationRequested && !DiskIsFull && (options.MaxFailures is not { } max || Volatile.Read(ref failures) < max);
+
+    /// <summary>
+    /// Runs a trial (or a segment of one) and tells the observer how it ended. A trial's failure
+    /// stays the trial's, even one in running it: the sweep goes on, counting it against --max-failures.
+    /// </summary>
+    private async Task<TrialResult> RunAndReportAsync(
+        TrialLifecycle lifecycle, Trial trial, Slot slot, CancellationToken stop, CancellationToken kill, bool detach, int? untilEpoch = null)
+    {
+        TrialResult result;
+        try
+        {
+            result = await RunTrialAsync(lifecycle, trial, slot, stop, kill, detach, untilEpoch);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException or InvalidDataException)
+        {
+            result = new TrialResult(trial, TrialResultKind.Failed, null, CouldNotRun(trial, error), new Dictionary<string, double>(), TimeSpan.Zero);
+        }
+        if (result.Kind == TrialResultKind.Failed)
+        {
+            Interlocked.Increment(ref failures);
+            NoteDiskFull(result);
+        }
+        observer.TrialEnded(result);
+        return result;
     }
 
     /// <summary>The GPUs trials are placed on: none when every trial asks for the CPU (a tpe sweep's proposals share its base's device).</summary>
@@ -315,8 +347,8 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
         // A job that an earlier `exp run` submitted may still be queued (its run idle) or running
         // (its run being written): it is followed again, never submitted twice, and its job file is
         // not rewritten under it. Asked before preparing, so that no element can start in between.
-        if (claim.Held && disposition.Existing is { } existing && lifecycle.LastJob(existing) is { } earlier
-            && launcher.TryReattach(earlier, progress => observer.TrialProgress(trial, progress)) is { } followed)
+        if (claim.Held && disposition.Existing is { } existing && lifecycle.LastJob(existing) is { } earlier && lifecycle.QueuedJob(existing) is { } queued
+            && launcher.TryReattach(earlier, queued, progress => observer.TrialProgress(trial, progress)) is { } followed)
         {
             if (detach)
             {
@@ -336,9 +368,9 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
         {
             using (handle)
             {
-                await handle.SubmittedAsync(CancellationToken.None);
+                await HandedOverAsync(lifecycle, job, handle);
             }
-            return new TrialResult(trial, TrialResultKind.Submitted, job.Job.RunId, handle.Id, new Dictionary<string, double>(), TimeSpan.Zero);
+            return new TrialResult(trial, TrialResultKind.Submitted, job.Job.RunId, null, new Dictionary<string, double>(), TimeSpan.Zero) { Job = handle.Id };
         }
         return await WaitAndEndAsync(lifecycle, trial, job, handle, slot, stop, kill);
     }
@@ -352,13 +384,13 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
         {
             try
             {
-                await handle.SubmittedAsync(CancellationToken.None);
+                await HandedOverAsync(lifecycle, job, handle);
             }
             catch (Exception error) when (error is not OperationCanceledException)
             {
                 // Not submitted: the handle ends with why, and the run is ended from that below.
             }
-            slot = slot with { Location = handle.Id };
+            slot = slot with { Location = handle.Id?.ToString() };
         }
         observer.TrialStarted(trial, job.Job.RunId, slot);
         using var timeout = new CancellationTokenSource();
@@ -377,6 +409,21 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
         var ending = new TrialEnding(stop.IsCancellationRequested, timeout.IsCancellationRequested && !kill.IsCancellationRequested, clock.Elapsed);
         return await lifecycle.EndAsync(trial, job, exit, ending);
     }
+
+    /// <summary>
+    /// Waits until the launcher has the job in hand. A queued job's id is recorded at once, before
+    /// a detached sweep exits, so that the next `exp run` follows it rather than submit it again.
+    /// </summary>
+    private async Task HandedOverAsync(TrialLifecycle lifecycle, TrialJobFile job, ITrialHandle handle)
+    {
+        await handle.SubmittedAsync(CancellationToken.None);
+        if (launcher.QueuesJobs && handle.Id is { } id)
+        {
+            lifecycle.RecordQueued(job, id);
+        }
+    }
+
+    private int failures;
 
     private int _diskFull;
 

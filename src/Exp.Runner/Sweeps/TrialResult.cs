@@ -38,6 +38,9 @@ public sealed record TrialResult(
     /// </summary>
     public ServerDelivery? Delivery { get; init; }
 
+    /// <summary>The job that runs it without this process (a <see cref="TrialResultKind.Submitted"/> trial); null otherwise.</summary>
+    public Launching.JobId? Job { get; init; }
+
     public bool Succeeded => Kind is TrialResultKind.Finished or TrialResultKind.AlreadyFinished or TrialResultKind.Pruned;
 
     /// <summary>Trained to its end, now or by an earlier `exp run`; a pruned trial succeeded but did not.</summary>

@@ -24,4 +24,16 @@ public static class RunFolders
     public static string OutcomeFile(string runDirectory) => Path.Combine(runDirectory, OutcomeFileName);
 
     public static string Log(string runDirectory) => Path.Combine(runDirectory, "artifacts", LogArtifactPath);
+
+    /// <summary>What a Slurm element printed while it ran the trial, each start and exit marked: beside the trial's own log.</summary>
+    public static string SlurmLog(string runDirectory) => Path.Combine(runDirectory, "artifacts", "logs", "slurm.log");
+
+    /// <summary>
+    /// The trial's <see cref="TrialEvent"/>s, one line each, where a launcher that cannot read the
+    /// trial's stdout follows its progress; started afresh with each job.
+    /// </summary>
+    public static string Events(string runDirectory) => Path.Combine(runDirectory, "events.jsonl");
+
+    /// <summary>A sweep's job scripts and its Slurm elements' own output: artifacts of the sweep's run.</summary>
+    public static string SlurmFiles(string sweepRunDirectory) => Path.Combine(sweepRunDirectory, "artifacts", "slurm");
 }

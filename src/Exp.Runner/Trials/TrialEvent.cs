@@ -15,7 +15,8 @@ public sealed record TrialEvent(
     double Progress,
     double? Loss = null,
     IReadOnlyDictionary<string, double>? Metrics = null,
-    string? Message = null)
+    string? Message = null,
+    int? Restart = null)
 {
     private const string Marker = "@exp-trial ";
 
@@ -38,4 +39,9 @@ public enum TrialEventKind
     Step,
     /// <summary>An epoch was evaluated; <c>Metrics</c> holds the held-out metrics.</summary>
     Evaluated,
+    /// <summary>
+    /// A cluster started the trial's job, first or again after a requeue, before anything else:
+    /// <c>Message</c> names the node, <c>Restart</c> counts the requeues so far. For the launcher, not the sweep's view.
+    /// </summary>
+    Placed,
 }

@@ -5,6 +5,7 @@ using Exp.Engine.Training;
 using Exp.Runner.Catalog;
 using Exp.Runner.Jobs;
 using Exp.Runner.Launching;
+using Exp.Runner.Slurm;
 using Exp.Runner.Sweeps;
 using Exp.Spec;
 using Exp.Tracking;
@@ -34,6 +35,9 @@ public sealed class TrialLifecycle
 
     /// <summary>The folder of the claim locks: the experiment's folder of the store.</summary>
     private readonly string locks;
+
+    /// <summary>Trials' jobs are recorded from several threads; the sweep's list of batches is read, then written.</summary>
+    private readonly Lock batchesGate = new();
 
     public TrialLifecycle(Tracker tracker, TrialLifecycleOptions options)
     {
@@ -131,8 +135,9 @@ public sealed class TrialLifecycle
             WrittenAt = DateTimeOffset.UtcNow,
         };
         File.Delete(RunFolders.OutcomeFile(runDirectory));
+        File.Delete(RunFolders.Events(runDirectory));
         job.Write(path);
-        return new TrialJobFile(path, job);
+        return new TrialJobFile(path, job) { SweepRunDirectory = SweepRunDirectory };
     }
 
     /// <summary>The job that was last written into a trial's run; null when there is none this exp can read.</summary>
@@ -141,13 +146,42 @@ public sealed class TrialLifecycle
         var path = RunFolders.JobFile(Path.GetFullPath(store.RunDirectory(existing.Run.RunId)));
         try
         {
-            return File.Exists(path) ? new TrialJobFile(path, TrialJob.Read(path)) : null;
+            return File.Exists(path) ? new TrialJobFile(path, TrialJob.Read(path)) { SweepRunDirectory = SweepRunDirectory } : null;
         }
         catch (InvalidDataException)
         {
             return null;
         }
     }
+
+    private string? SweepRunDirectory => options.ParentRunId is { } sweep ? Path.GetFullPath(store.RunDirectory(sweep)) : null;
+
+    /// <summary>
+    /// Records where a launcher with a queue of its own put the trial's job: its id on the trial's
+    /// run, its batch on the sweep's, for the MLflow UI and for the next `exp run` to follow the
+    /// job rather than submit it again (<see cref="QueuedJob"/>). Slurm is that launcher, so the
+    /// tags are its.
+    /// </summary>
+    public void RecordQueued(TrialJobFile job, JobId id)
+    {
+        store.SetTags(job.Job.RunId, [new RunTag(SlurmTags.Element, id.Value)]);
+        if (id.Batch is not { } batch)
+        {
+            return;
+        }
+        var sweepRunId = options.ParentRunId ?? job.Job.RunId;
+        lock (batchesGate)
+        {
+            var known = store.GetTags(sweepRunId).GetValueOrDefault(SlurmTags.Arrays) is { Length: > 0 } earlier ? earlier.Split(',') : [];
+            if (!known.Contains(batch))
+            {
+                store.SetTags(sweepRunId, [new RunTag(SlurmTags.Arrays, string.Join(',', known.Append(batch)))]);
+            }
+        }
+    }
+
+    /// <summary>The id of the job a launcher's queue last held for this trial (<see cref="RecordQueued"/>); null when none did.</summary>
+    public string? QueuedJob(TrialRecord existing) => store.GetTags(existing.Run.RunId).GetValueOrDefault(SlurmTags.Element);
 
     /// <summary>
     /// Ends the trial's run after its job ended: from the trial's report when it wrote one,
@@ -168,7 +202,7 @@ public sealed class TrialLifecycle
         {
             try
             {
-                RecordEnding(recorder);
+                RecordEnding(recorder, job, exit, status, reason, crashed);
             }
             catch (IOException) when (status is TrialStatus.Failed)
             {
@@ -184,32 +218,6 @@ public sealed class TrialLifecycle
             }, CancellationToken.None);
         }
 
-        void RecordEnding(Exp.Tracking.Recording.IRunRecorder recorder)
-        {
-            if (status is TrialStatus.Failed or TrialStatus.Killed)
-            {
-                var note = new StringBuilder(reason);
-                if (status == TrialStatus.Failed || crashed)
-                {
-                    AppendTail(note, "Last lines of its log", TailOf(RunFolders.Log(job.RunDirectory)));
-                }
-                if (crashed)
-                {
-                    AppendTail(note, "Last lines of its stderr", exit.ErrorTail);
-                }
-                // MLflow caps tag values; the end is where a failure says what happened.
-                var room = TrackingKeys.MaxTagValueLength - 3;
-                recorder.SetTags([new RunTag(TrialTags.Failure, Shorten(reason, room)), new RunTag(TrialTags.Note, Shorten(note.ToString(), room))]);
-            }
-            // After the failure's reason: on a full disk the first small write is the one that still fits.
-            ObjectiveMetric.Mirror(store, recorder, options.Objective);
-            recorder.SetTags(ObjectiveMetric.Tags(options.Objective));
-            if (crashed && exit.ErrorTail.Count > 0)
-            {
-                recorder.LogArtifact("logs/stderr-tail.txt", Encoding.UTF8.GetBytes(string.Join('\n', exit.ErrorTail) + "\n"));
-            }
-        }
-
         var kind = status switch
         {
             TrialStatus.Finished => TrialResultKind.Finished,
@@ -220,6 +228,34 @@ public sealed class TrialLifecycle
         // A trial that died said nothing of its metrics: what it logged before is what there is.
         var metrics = report?.Metrics ?? catalog.LastMetricValues(runId);
         return new TrialResult(trial, kind, runId, status == TrialStatus.Finished ? null : reason, metrics, ending.Duration);
+    }
+
+    /// <summary>What the run keeps of how its trial ended: why it failed or stopped (with the tails that say more), and the sweep's objective.</summary>
+    /// <param name="crashed">It ended without a report: its stderr's tail is all it said.</param>
+    private void RecordEnding(Exp.Tracking.Recording.IRunRecorder recorder, TrialJobFile job, TrialExit exit, TrialStatus status, string reason, bool crashed)
+    {
+        if (status is TrialStatus.Failed or TrialStatus.Killed)
+        {
+            var note = new StringBuilder(reason);
+            if (status == TrialStatus.Failed || crashed)
+            {
+                AppendTail(note, "Last lines of its log", TailOf(RunFolders.Log(job.RunDirectory)));
+            }
+            if (crashed)
+            {
+                AppendTail(note, "Last lines of its stderr", exit.ErrorTail);
+            }
+            // MLflow caps tag values; the end is where a failure says what happened.
+            var room = TrackingKeys.MaxTagValueLength - 3;
+            recorder.SetTags([new RunTag(TrialTags.Failure, Shorten(reason, room)), new RunTag(TrialTags.Note, Shorten(note.ToString(), room))]);
+        }
+        // After the failure's reason: on a full disk the first small write is the one that still fits.
+        ObjectiveMetric.Mirror(store, recorder, options.Objective);
+        recorder.SetTags(ObjectiveMetric.Tags(options.Objective));
+        if (crashed && exit.ErrorTail.Count > 0)
+        {
+            recorder.LogArtifact("logs/stderr-tail.txt", Encoding.UTF8.GetBytes(string.Join('\n', exit.ErrorTail) + "\n"));
+        }
     }
 
     /// <summary>

@@ -48,10 +48,10 @@ public class JobScriptTests
     {
         var script = JobScript.Render(Chunk(), new SlurmJobOptions("exp-kl", 2, "/logs", "/work", Config()));
 
-        Assert.Contains("  0)\n    runs=('/shared/runs/1/r1')\n    trial0=('/opt/exp/exp' 'trial' '/shared/runs/1/r1/spec.yaml' 'loss.kl_weight=1e-3' '--run-id' 'r1')", script);
+        Assert.Contains("  0)\n    logs=('/shared/runs/1/r1/artifacts/logs/slurm.log')\n    trial0=('/opt/exp/exp' 'trial' '/shared/runs/1/r1/spec.yaml' 'loss.kl_weight=1e-3' '--run-id' 'r1')", script);
         // A quote in a word cannot end the word early: bash gets it back as written.
         Assert.Contains("'it'\\''s here'", script);
-        Assert.Contains("log=\"${runs[$i]}/artifacts/logs/slurm.log\"", script);
+        Assert.Contains("log=\"${logs[$i]}\"", script);
         Assert.Contains("\"${command[@]}\" >>\"$log\" 2>&1", script);
         Assert.Contains($"{JobScript.RequeueExitCode}) scontrol requeue \"$element\"; exit 0 ;;", script);
         Assert.Contains("trap 'forward USR1' USR1", script);

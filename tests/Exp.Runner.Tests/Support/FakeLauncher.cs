@@ -95,7 +95,7 @@ public sealed class FakeLauncher(Func<TrialJob, FakeTrial> script) : ITrialLaunc
             }
         }
 
-        public string Id => "fake";
+        public JobId Id { get; } = new("fake", "0");
 
         public TrialHandleState Poll() => exit.Task.IsCompleted ? TrialHandleState.Ended : TrialHandleState.Running;
 

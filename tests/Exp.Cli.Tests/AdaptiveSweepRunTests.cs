@@ -4,6 +4,7 @@ using Exp.Runner.Search;
 using Exp.Runner.Trials;
 using Exp.Testing;
 using Exp.Tracking.Model;
+using Exp.Spec;
 
 namespace Exp.Cli.Tests;
 
@@ -72,7 +73,7 @@ public sealed class AdaptiveSweepRunTests : IDisposable
         {
             // Continued from its checkpoint after epoch 1: one curve, every step once.
             Assert.Equal(Enumerable.Range(1, 3 * stepsPerEpoch).Select(i => (long)i), workspace.History(trial, Metrics.TrainLoss).Select(m => m.Step));
-            Assert.Equal([1.0, 2.0, 3.0], workspace.History(trial, TrackingObserver.EpochMetric).Select(m => m.Value));
+            Assert.Equal([1.0, 2.0, 3.0], workspace.History(trial, Metrics.Epoch).Select(m => m.Value));
             Assert.Equal([stepsPerEpoch, 2L * stepsPerEpoch, 3L * stepsPerEpoch], workspace.History(trial, Metrics.Elbo).Select(m => m.Step));
             // Its `objective` (what MLflow's compare view opens on) mirrors eval/elbo across segments, each value once.
             Assert.Equal(workspace.History(trial, Metrics.Elbo).Select(m => (m.Step, m.Value)), workspace.History(trial, ObjectiveMetric.Key).Select(m => (m.Step, m.Value)));

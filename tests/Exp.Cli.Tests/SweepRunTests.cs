@@ -4,6 +4,7 @@ using Exp.Engine.Objective;
 using Exp.Runner.Trials;
 using Exp.Testing;
 using Exp.Tracking.Model;
+using Exp.Spec;
 
 namespace Exp.Cli.Tests;
 

@@ -2,6 +2,7 @@ using Exp.Cli.Tests.Support;
 using Exp.Engine.Objective;
 using Exp.Testing;
 using Exp.Tracking.Model;
+using Exp.Spec;
 
 namespace Exp.Cli.Tests;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Exp.Runner.Catalog;
 using Exp.Runner.Replicates;
+using Exp.Spec;
 
 namespace Exp.Cli.Output;
 
@@ -10,13 +11,13 @@ public static class MetricFormat
     /// <summary>Column title and metric key, in the order tables show them.</summary>
     public static readonly IReadOnlyList<(string Title, string Key)> Headline =
     [
-        ("ELBO (nats)", TrialMetrics.Elbo),
-        ("bits/dim", TrialMetrics.BitsPerDim),
-        ("IWAE", TrialMetrics.Iwae),
-        ("test IWAE", TrialMetrics.TestIwae),
-        ("KL", TrialMetrics.Kl),
-        ("active units", TrialMetrics.ActiveUnits),
-        ("sigma", TrialMetrics.Sigma),
+        ("ELBO (nats)", Metrics.Elbo),
+        ("bits/dim", Metrics.BitsPerDim),
+        ("IWAE", Metrics.Iwae),
+        ("test IWAE", Metrics.TestIwae),
+        ("KL", Metrics.Kl),
+        ("active units", Metrics.ActiveUnits),
+        ("sigma", Metrics.Sigma),
     ];
 
     public static string Value(double value) =>

@@ -2,6 +2,7 @@ using Exp.Runner.Sweeps;
 using Exp.Runner.Catalog;
 using Exp.Runner.Replicates;
 using Spectre.Console;
+using Exp.Spec;
 
 namespace Exp.Cli.Output;
 
@@ -17,7 +18,7 @@ public static class SummaryTable
         var rankOf = configurations.Select((c, index) => (c, index)).SelectMany(x => x.c.Replicates.Select(r => (r, x.index + 1))).ToDictionary(x => x.r, x => x.Item2);
         var swept = ranked.SelectMany(r => r.Trial.SweptValues.Select(v => v.Path)).Distinct().ToList();
         var metrics = MetricFormat.Present(ranked.Select(r => r.Metrics));
-        var order = summary.Objective.Metric == Exp.Runner.Catalog.TrialMetrics.Elbo && summary.Objective.Goal == Exp.Spec.Goal.Maximize
+        var order = summary.Objective.Metric == Metrics.Elbo && summary.Objective.Goal == Goal.Maximize
             ? "best held-out ELBO first"
             : $"best {summary.Objective.Metric} first ({summary.Objective.Goal.ToString().ToLowerInvariant()})";
         var table = new Table().Title(replicated ? $"trials by configuration, {order} by the mean" : $"trials, {order}").AddColumns("#", "id");
@@ -82,7 +83,7 @@ public static class SummaryTable
         TrialResultKind.AlreadyFinished => "[green]finished before[/]",
         TrialResultKind.Failed => "[red]FAILED[/]",
         TrialResultKind.Killed => "[yellow]stopped[/]",
-        TrialResultKind.Paused => $"[yellow]paused at {result.Metrics.GetValueOrDefault(Exp.Runner.Trials.TrackingObserver.EpochMetric)} ep[/]",
+        TrialResultKind.Paused => $"[yellow]paused at {result.Metrics.GetValueOrDefault(Metrics.Epoch)} ep[/]",
         TrialResultKind.Pruned => $"[grey]{result.Pruning!.Status}[/]",
         TrialResultKind.RunningElsewhere => "[blue]running elsewhere[/]",
         _ => "[grey]not run[/]",

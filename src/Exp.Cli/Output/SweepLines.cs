@@ -61,8 +61,8 @@ public static class SweepLines
     public static string Ended(TrialResult result) => result.Kind switch
     {
         TrialResultKind.Pruned => $"pruned   {result.Trial.Name}: {result.Reason}",
-        TrialResultKind.Paused => $"paused   {result.Trial.Name} at its rung: held-out ELBO {MetricFormat.Of(result.Metrics, TrialMetrics.Elbo)} nats",
-        TrialResultKind.Finished => $"finished {result.Trial.Name} in {MetricFormat.Duration(result.Duration)}: held-out ELBO {MetricFormat.Of(result.Metrics, TrialMetrics.Elbo)} nats",
+        TrialResultKind.Paused => $"paused   {result.Trial.Name} at its rung: held-out ELBO {MetricFormat.Of(result.Metrics, Metrics.Elbo)} nats",
+        TrialResultKind.Finished => $"finished {result.Trial.Name} in {MetricFormat.Duration(result.Duration)}: held-out ELBO {MetricFormat.Of(result.Metrics, Metrics.Elbo)} nats",
         TrialResultKind.Failed => $"FAILED   {result.Trial.Name}: {result.Reason}",
         TrialResultKind.Killed => $"stopped  {result.Trial.Name}: {result.Reason}",
         TrialResultKind.RunningElsewhere => $"skipped  {result.Trial.Name}: {result.Reason}",

@@ -1,5 +1,6 @@
 using Exp.Engine.Models;
 using static TorchSharp.torch;
+using Exp.Spec;
 
 namespace Exp.Engine.Objective;
 

@@ -1,10 +1,10 @@
-using Exp.Engine.Images;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Exp.Report.Model;
 using Exp.Tracking.Model;
 using static System.Net.WebUtility;
+using Exp.Spec;
 
 namespace Exp.Report.Html;
 

@@ -1,4 +1,4 @@
-using Exp.Engine.Objective;
+using Exp.Spec;
 
 namespace Exp.Report.Model;
 
@@ -25,7 +25,7 @@ public static class ReportMetrics
     public static readonly ReportMetric TrainLoss = new(Metrics.TrainLoss, "training loss", "nats", "the loss as optimised, with its weights");
 
     /// <summary>The epoch counter each trial logs beside its held-out metrics, at the same step.</summary>
-    public const string Epoch = Exp.Runner.Trials.TrackingObserver.EpochMetric;
+    public const string Epoch = Metrics.Epoch;
 
     /// <summary>Trials are ranked by the held-out (validation) ELBO: the test split only reports, it never selects.</summary>
     public static ReportMetric Ranking => Elbo;

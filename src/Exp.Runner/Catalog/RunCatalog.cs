@@ -4,6 +4,7 @@ using Exp.Runner.Trials;
 using Exp.Tracking.LocalStore;
 using Exp.Tracking.Model;
 using Exp.Tracking.Recording;
+using Exp.Spec;
 
 namespace Exp.Runner.Catalog;
 
@@ -98,12 +99,7 @@ public sealed class RunCatalog(FileStore store)
             {
                 continue;
             }
-            var best = Metrics.GoalOf(key) switch
-            {
-                MetricGoal.Higher => history.MaxBy(m => m.Value),
-                MetricGoal.Lower => history.MinBy(m => m.Value),
-                _ => null,
-            };
+            var best = Goals.Of(Metrics.GoalOf(key)) is { } goal ? history.MinBy(m => Goals.Loss(goal, m.Value)) : null;
             metrics.Add(new MetricSummary(key, history.MaxBy(m => m.Step)!.Value, best?.Value, best?.Step, history.Count));
         }
         var artifacts = store.ListArtifacts(runId);
@@ -111,7 +107,7 @@ public sealed class RunCatalog(FileStore store)
             .Select(path => ImageArtifactNames.TryParse(path, out var key, out var step) ? (Key: key, Step: step, Path: path) : default)
             .Where(image => image.Path is not null)
             .ToList();
-        var epochOfStep = store.GetMetricHistory(runId, TrackingObserver.EpochMetric).GroupBy(m => m.Step).ToDictionary(g => g.Key, g => g.Last().Value);
+        var epochOfStep = store.GetMetricHistory(runId, Metrics.Epoch).GroupBy(m => m.Step).ToDictionary(g => g.Key, g => g.Last().Value);
         var epochOf = PictureEpochs.For(epochOfStep, images.Select(image => image.Step));
         return new TrialDetails(
             store.GetParams(runId).OrderBy(p => p.Key, StringComparer.Ordinal).ToList(),

@@ -358,8 +358,8 @@ public sealed class SlurmLauncher : ITrialLauncher, IAsyncDisposable
             {
                 epochsSeen = epochs.Count;
                 var epoch = (int)epochs[^1].Value;
-                var elbo = store.GetMetricHistory(Job.Job.RunId, Exp.Engine.Objective.Metrics.Elbo);
-                var metrics = elbo.Count == 0 ? null : new Dictionary<string, double> { [Exp.Engine.Objective.Metrics.Elbo] = elbo[^1].Value };
+                var elbo = store.GetMetricHistory(Job.Job.RunId, Metrics.Elbo);
+                var metrics = elbo.Count == 0 ? null : new Dictionary<string, double> { [Metrics.Elbo] = elbo[^1].Value };
                 progress(new TrialEvent(TrialEventKind.Evaluated, epoch, total, epochs[^1].Step, Math.Min(1.0, (double)epoch / total), null, metrics));
             }
             var losses = store.GetMetricHistory(Job.Job.RunId, "train/loss");

@@ -15,7 +15,7 @@ public sealed record SweepSummary(
     ServerDelivery? Delivery)
 {
     /// <summary>What the sweep optimises (sweep.metric and sweep.goal; held-out ELBO, higher is better, by default).</summary>
-    public Objective Objective { get; init; } = new(Exp.Engine.Objective.Metrics.Elbo, Goal.Maximize);
+    public Objective Objective { get; init; } = new(Metrics.Elbo, Goal.Maximize);
 
     /// <summary>The sweep's report in the local store; null when none was written (none asked for, or trials left running detached).</summary>
     public string? ReportPath { get; init; }
@@ -29,9 +29,7 @@ public sealed record SweepSummary(
     public IReadOnlyList<TrialResult> Ranked =>
         Results
             .OrderBy(r => r.Completed ? 0 : r.Kind == TrialResultKind.Pruned ? 1 : 2)
-            .ThenBy(r => r.Metrics.TryGetValue(Objective.Metric, out var value) && !double.IsNaN(value)
-                ? (Objective.Goal == Goal.Maximize ? -value : value)
-                : double.PositiveInfinity)
+            .ThenBy(r => r.Metrics.TryGetValue(Objective.Metric, out var value) ? Objective.Loss(value) : double.PositiveInfinity)
             .ToList();
 
     /// <summary>

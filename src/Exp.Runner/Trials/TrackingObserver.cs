@@ -2,12 +2,13 @@ using Exp.Engine.Objective;
 using Exp.Engine.Training;
 using Exp.Tracking;
 using Exp.Tracking.Recording;
+using Exp.Spec;
 
 namespace Exp.Runner.Trials;
 
 /// <summary>
 /// Turns what the trainer reports into MLflow records and progress events. Everything of an
-/// epoch (held-out metrics, the <see cref="EpochMetric"/> that names the epoch, its images, and
+/// epoch (held-out metrics, the <see cref="Metrics.Epoch"/> that names the epoch, its images, and
 /// the test metrics after the last) is logged at the global step that ended that epoch, so every
 /// record of a run shares one step axis: MLflow's image cards show the image logged at exactly
 /// the step its slider (or the charts' shared step) selects, beside the metrics of that step; and a
@@ -17,10 +18,10 @@ public sealed class TrackingObserver(IRunRecorder recorder, int epochs, Action<T
     : ITrainingObserver
 {
     /// <summary>
-    /// The epoch counter, beside the held-out metrics at their step: bookkeeping, kept in the
-    /// train/ section so that no science metric sits below it in MLflow's lists (see <see cref="ObjectiveMetric"/>).
+    /// <see cref="Metrics.Epoch"/> under the name SweepRunner.cs and SlurmLauncher.cs still read it by; they move to
+    /// Metrics.Epoch when their rewrite (g21-runpath) is merged, and this goes.
     /// </summary>
-    public const string EpochMetric = "train/epoch";
+    public const string EpochMetric = Metrics.Epoch;
 
     private long lastStep;
 
@@ -44,7 +45,7 @@ public sealed class TrackingObserver(IRunRecorder recorder, int epochs, Action<T
     {
         lastStep = step;
         LastMetrics = metrics;
-        recorder.LogMetrics(new Dictionary<string, double>(metrics) { [EpochMetric] = epoch }, step);
+        recorder.LogMetrics(new Dictionary<string, double>(metrics) { [Metrics.Epoch] = epoch }, step);
         report(new TrialEvent(TrialEventKind.Evaluated, epoch, epochs, step, (double)epoch / epochs, Metrics: metrics));
     }
 

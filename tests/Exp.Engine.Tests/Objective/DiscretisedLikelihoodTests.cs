@@ -2,6 +2,7 @@ using Exp.Engine.Data;
 using Exp.Engine.Models;
 using Exp.Engine.Objective;
 using static TorchSharp.torch;
+using Exp.Spec;
 
 namespace Exp.Engine.Tests.Objective;
 

@@ -1,6 +1,7 @@
 using Exp.Engine.Data;
 using Exp.Engine.Objective;
 using static TorchSharp.torch;
+using Exp.Spec;
 
 namespace Exp.Engine.Tests.Training;
 

@@ -2,6 +2,7 @@ using Exp.Report.Html;
 using Exp.Report.Model;
 using Microsoft.Playwright;
 using static Exp.Report.Tests.Model.TrialSources;
+using Exp.Spec;
 
 namespace Exp.Report.Tests.Browser;
 

@@ -3,6 +3,7 @@ using Exp.Report.Html;
 using Exp.Report.Model;
 using Exp.Tracking.Model;
 using static Exp.Report.Tests.Model.TrialSources;
+using Exp.Spec;
 
 namespace Exp.Report.Tests.Model;
 

@@ -2,6 +2,7 @@ using Exp.Engine.Images;
 using Exp.Report.Model;
 using Exp.Tracking.Model;
 using static Exp.Report.Tests.Model.TrialSources;
+using Exp.Spec;
 
 namespace Exp.Report.Tests.Model;
 

@@ -1,3 +1,4 @@
+using Exp.Catalog;
 using Exp.Cli.Tests.Support;
 using Exp.Engine.Objective;
 using Exp.Runner.Search;
@@ -87,7 +88,7 @@ public sealed class AdaptiveSweepRunTests : IDisposable
         }
         // The best at the first rung went on. (Not necessarily the best two: asynchronous halving
         // promotes the best of the first three before the others exist, and keeps that promotion.)
-        double AtRung1(Exp.Runner.Catalog.TrialRecord t) => double.Parse(t.Tags[TrialTags.RungPrefix + "1"], System.Globalization.CultureInfo.InvariantCulture);
+        double AtRung1(TrialRecord t) => double.Parse(t.Tags[TrialTags.RungPrefix + "1"], System.Globalization.CultureInfo.InvariantCulture);
         Assert.Contains(trials.MaxBy(AtRung1)!, promoted);
 
         var sweepRun = workspace.Catalog.FindSweepRun(workspace.ExperimentId("e2e-asha"), trials[0].SweepRunId is { } id ? workspace.Store.GetTags(id)[TrialTags.SweepId] : "")!;
@@ -132,7 +133,7 @@ public sealed class AdaptiveSweepRunTests : IDisposable
         Assert.All(pruned, t => Assert.Matches(@"│\s*pruned at 1/2\s*│", Row(listing.Output, t.TrialId)));
         Assert.Matches(@"│\s*finished\s*│", Row(listing.Output, trained.TrialId));
         // Trained to the end first, then the pruned ones.
-        var order = listing.Output.Split('\n').Select(line => trials.FirstOrDefault(t => line.Contains(t.TrialId))).OfType<Exp.Runner.Catalog.TrialRecord>().ToList();
+        var order = listing.Output.Split('\n').Select(line => trials.FirstOrDefault(t => line.Contains(t.TrialId))).OfType<TrialRecord>().ToList();
         Assert.Equal(trained.TrialId, order[0].TrialId);
 
         var shown = await ExpProcess.RunAsync(workspace.Directory, "show", pruned[0].TrialId);

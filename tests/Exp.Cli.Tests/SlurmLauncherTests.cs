@@ -1,3 +1,4 @@
+using Exp.Catalog;
 using Exp.Testing;
 using Exp.Cli.Tests.Support;
 using Exp.Engine.Objective;

@@ -1,3 +1,4 @@
+using Exp.Catalog;
 using Exp.Cli.Output;
 using Exp.Cli.Tests.Support;
 using Exp.Engine.Objective;

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Exp.Cli.Output;
 using Exp.Runner.Catalog;
-using Exp.Runner.Replicates;
 using Spectre.Console;
 
 namespace Exp.Cli.Commands;

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Exp.Runner.Catalog;
-using Exp.Runner.Replicates;
 using Exp.Spec;
 
 namespace Exp.Cli.Output;

@@ -1,6 +1,5 @@
 using Exp.Runner.Sweeps;
 using Exp.Runner.Catalog;
-using Exp.Runner.Replicates;
 using Spectre.Console;
 using Exp.Spec;
 

@@ -1,6 +1,5 @@
+using Exp.Catalog;
 using Exp.Report.Model;
-using Exp.Runner.Catalog;
-using Exp.Runner.Replicates;
 using Microsoft.FSharp.Core;
 using Plotly.NET;
 using Plotly.NET.CSharp;

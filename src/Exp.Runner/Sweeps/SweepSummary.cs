@@ -1,5 +1,4 @@
 using Exp.Runner.Catalog;
-using Exp.Runner.Replicates;
 using Exp.Spec;
 
 namespace Exp.Runner.Sweeps;
@@ -37,8 +36,8 @@ public sealed record SweepSummary(
     /// objective first over the replicates that trained to their end; configurations none of whose replicates did come last.
     /// </summary>
     public IReadOnlyList<Configuration<TrialResult>> Configurations =>
-        Replicates.Configurations.RankedByMean(
-            Replicates.Configurations.Group(Ranked, r => r.Trial.ConfigGroup),
+        Exp.Catalog.Configurations.RankedByMean(
+            Exp.Catalog.Configurations.Group(Ranked, r => r.Trial.ConfigGroup),
             r => r.Metrics.TryGetValue(Objective.Metric, out var value) ? value : null,
             r => r.Completed,
             Objective.Goal);

@@ -1,12 +1,10 @@
 using System.Globalization;
-using Exp.Engine.Objective;
-using Exp.Runner.Trials;
+using Exp.Spec;
 using Exp.Tracking.LocalStore;
 using Exp.Tracking.Model;
 using Exp.Tracking.Recording;
-using Exp.Spec;
 
-namespace Exp.Runner.Catalog;
+namespace Exp.Catalog;
 
 /// <summary>
 /// Finds sweeps and trials in a local store by the tags exp gives their runs: how a

@@ -1,7 +1,6 @@
-using Exp.Runner.Trials;
 using Exp.Spec;
 
-namespace Exp.Runner.Catalog;
+namespace Exp.Catalog;
 
 /// <summary>
 /// Where an early-stopping scheduler (ASHA) stopped a trial for good, and why. Its run is FINISHED

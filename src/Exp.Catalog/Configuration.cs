@@ -1,6 +1,6 @@
 using Exp.Spec;
 
-namespace Exp.Runner.Replicates;
+namespace Exp.Catalog;
 
 /// <summary>
 /// The replicates of one configuration: trials whose configs differ only in their seed (tag

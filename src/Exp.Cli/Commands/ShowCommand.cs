@@ -97,7 +97,7 @@ public static class ShowCommand
         {
             string[] cells =
             [
-                Markup.Escape(metric.Key), MetricFormat.Value(metric.Last), metric.Best is { } best ? MetricFormat.Value(best) : "",
+                Markup.Escape(metric.Key), NumberFormat.Value(metric.Last), metric.Best is { } best ? NumberFormat.Value(best) : "",
                 metric.BestStep?.ToString() ?? "", metric.Count.ToString(),
             ];
             metrics.AddRow(replicated

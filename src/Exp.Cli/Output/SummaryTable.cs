@@ -47,7 +47,7 @@ public static class SummaryTable
                 rank.ToString(), result.Trial.Id, .. (showName ? [Markup.Escape(result.Trial.Name)] : Array.Empty<string>()), Status(result),
                 .. values.Select(Markup.Escape),
                 .. metrics.Select(m => MetricFormat.Of(result.Metrics, m.Key)),
-                result.Duration == TimeSpan.Zero ? "" : MetricFormat.Duration(result.Duration),
+                result.Duration == TimeSpan.Zero ? "" : NumberFormat.Duration(result.Duration),
             ]);
         }
         AnsiConsole.Write(table);
@@ -63,7 +63,7 @@ public static class SummaryTable
         // A pruned trial succeeded (it is no failure) but did not train to its end: it is not counted as finished.
         var pruned = summary.Results.Count(r => r.Pruning is not null);
         Console.WriteLine($"{summary.Results.Count(r => r.Completed)} of {summary.Results.Count} trials finished"
-            + (pruned > 0 ? $", {pruned} pruned early" : "") + $" in {MetricFormat.Duration(summary.Elapsed)}.");
+            + (pruned > 0 ? $", {pruned} pruned early" : "") + $" in {NumberFormat.Duration(summary.Elapsed)}.");
         if (summary.ReportPath is { } report)
         {
             Console.WriteLine($"Report: {report}");

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Exp.Catalog;
 using Exp.Report.Model;
 using Exp.Tracking.Model;
 using static System.Net.WebUtility;

@@ -8,6 +8,12 @@ public static class RunFolders
     /// <summary>The log, an artifact, so that it is seen in MLflow beside the metrics.</summary>
     public const string LogArtifactPath = "logs/trial.log";
 
+    /// <summary>What a Slurm array element printed (the job script appends to it), an artifact beside the trial's log.</summary>
+    public const string SlurmLogArtifactPath = "logs/slurm.log";
+
+    /// <summary>The last lines a trial process wrote to stderr before it crashed, an artifact beside its log.</summary>
+    public const string StderrTailArtifactPath = "logs/stderr-tail.txt";
+
     public const string JobFileName = "job.json";
 
     public const string OutcomeFileName = "outcome.json";
@@ -23,5 +29,10 @@ public static class RunFolders
     /// <summary>What the trial reported when it ended (<see cref="Jobs.TrialReport"/>).</summary>
     public static string OutcomeFile(string runDirectory) => Path.Combine(runDirectory, OutcomeFileName);
 
-    public static string Log(string runDirectory) => Path.Combine(runDirectory, "artifacts", LogArtifactPath);
+    public static string Log(string runDirectory) => Artifact(runDirectory, LogArtifactPath);
+
+    public static string SlurmLog(string runDirectory) => Artifact(runDirectory, SlurmLogArtifactPath);
+
+    private static string Artifact(string runDirectory, string artifactPath) =>
+        Path.Combine(FileStore.ArtifactDirectoryOf(runDirectory), artifactPath.Replace('/', Path.DirectorySeparatorChar));
 }

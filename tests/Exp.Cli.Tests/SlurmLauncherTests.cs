@@ -1,13 +1,13 @@
 using Exp.Catalog;
-using Exp.Testing;
 using Exp.Cli.Tests.Support;
 using Exp.Engine.Objective;
 using Exp.Engine.Training;
 using Exp.Runner.Catalog;
 using Exp.Runner.Slurm;
 using Exp.Runner.Trials;
-using Exp.Tracking.Model;
 using Exp.Spec;
+using Exp.Testing;
+using Exp.Tracking.Model;
 
 namespace Exp.Cli.Tests;
 

@@ -3,9 +3,9 @@ using Exp.Cli.Output;
 using Exp.Cli.Tests.Support;
 using Exp.Engine.Objective;
 using Exp.Runner.Trials;
+using Exp.Spec;
 using Exp.Testing;
 using Exp.Tracking.Model;
-using Exp.Spec;
 
 namespace Exp.Cli.Tests;
 

@@ -1,8 +1,8 @@
 using Exp.Cli.Tests.Support;
 using Exp.Engine.Objective;
+using Exp.Spec;
 using Exp.Testing;
 using Exp.Tracking.Model;
-using Exp.Spec;
 
 namespace Exp.Cli.Tests;
 

@@ -1,10 +1,10 @@
 using Exp.Engine.Objective;
 using Exp.Engine.Training;
 using Exp.Runner.Trials;
-using Exp.Tracking.Model;
-using Exp.Tracking;
-using Exp.Tracking.Recording;
 using Exp.Spec;
+using Exp.Tracking;
+using Exp.Tracking.Model;
+using Exp.Tracking.Recording;
 
 namespace Exp.Runner.Tests;
 

@@ -1,7 +1,7 @@
-using Exp.Runner.Sweeps;
 using Exp.Runner.Catalog;
-using Spectre.Console;
+using Exp.Runner.Sweeps;
 using Exp.Spec;
+using Spectre.Console;
 
 namespace Exp.Cli.Output;
 

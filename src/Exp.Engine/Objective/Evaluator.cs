@@ -1,6 +1,6 @@
 using Exp.Engine.Models;
-using static TorchSharp.torch;
 using Exp.Spec;
+using static TorchSharp.torch;
 
 namespace Exp.Engine.Objective;
 

@@ -3,9 +3,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Exp.Catalog;
 using Exp.Report.Model;
+using Exp.Spec;
 using Exp.Tracking.Model;
 using static System.Net.WebUtility;
-using Exp.Spec;
 
 namespace Exp.Report.Html;
 

@@ -4,7 +4,7 @@ namespace Exp.Report.Model;
 
 /// <summary>
 /// The metrics the report knows (keys as the engine logs them), with their titles and units. Which way each one improves
-/// is the engine's declaration (<see cref="ReportMetric.Goal"/>): held-out bounds on log p(x) rise as a model gets better;
+/// is declared beside its name in Spec (<see cref="ReportMetric.Goal"/>): held-out bounds on log p(x) rise as a model gets better;
 /// code lengths and errors fall; the KL, sigma and the active units are what a sweep trades, so none of them has a "best".
 /// </summary>
 public static class ReportMetrics

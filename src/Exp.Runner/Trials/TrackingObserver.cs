@@ -1,8 +1,8 @@
 using Exp.Engine.Objective;
 using Exp.Engine.Training;
+using Exp.Spec;
 using Exp.Tracking;
 using Exp.Tracking.Recording;
-using Exp.Spec;
 
 namespace Exp.Runner.Trials;
 

@@ -1,8 +1,8 @@
 using Exp.Engine.Data;
 using Exp.Engine.Models;
 using Exp.Engine.Objective;
-using static TorchSharp.torch;
 using Exp.Spec;
+using static TorchSharp.torch;
 
 namespace Exp.Engine.Tests.Objective;
 

@@ -1,7 +1,7 @@
 using Exp.Engine.Data;
 using Exp.Engine.Objective;
-using static TorchSharp.torch;
 using Exp.Spec;
+using static TorchSharp.torch;
 
 namespace Exp.Engine.Tests.Training;
 

@@ -1,8 +1,8 @@
 using Exp.Report.Html;
 using Exp.Report.Model;
+using Exp.Spec;
 using Microsoft.Playwright;
 using static Exp.Report.Tests.Model.TrialSources;
-using Exp.Spec;
 
 namespace Exp.Report.Tests.Browser;
 

@@ -1,9 +1,9 @@
 using System.Text.Json.Nodes;
 using Exp.Report.Html;
 using Exp.Report.Model;
+using Exp.Spec;
 using Exp.Tracking.Model;
 using static Exp.Report.Tests.Model.TrialSources;
-using Exp.Spec;
 
 namespace Exp.Report.Tests.Model;
 

@@ -1,8 +1,8 @@
 using Exp.Engine.Images;
 using Exp.Report.Model;
+using Exp.Spec;
 using Exp.Tracking.Model;
 using static Exp.Report.Tests.Model.TrialSources;
-using Exp.Spec;
 
 namespace Exp.Report.Tests.Model;
 

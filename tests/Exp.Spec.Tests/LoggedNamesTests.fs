@@ -5,11 +5,6 @@ open System
 open Xunit
 open Exp.Spec
 
-let private planOf (text: string) =
-    let result = Specs.Parse(text, "spec.yaml", [||])
-    Assert.True(result.Succeeded, result.Errors |> Array.map string |> String.concat "\n")
-    result.Plan
-
 [<Theory>]
 [<InlineData(Metrics.Elbo, MetricGoal.Higher)>]
 [<InlineData(Metrics.Iwae, MetricGoal.Higher)>]
@@ -35,7 +30,7 @@ let ``a sweep can optimise exactly the metrics logged while a trial runs, the ep
 [<Fact>]
 let ``a sweep's goal defaults to its metric's declared direction`` () =
     let goalOf metric =
-        (planOf $"experiment: x\neval:\n  iwae_samples: 4\nsweep:\n  metric: {metric}\n  parameters:\n    loss.kl_weight: [0.1, 0.2]\n").Objective.Goal
+        (Resolution.plan $"experiment: x\neval:\n  iwae_samples: 4\nsweep:\n  metric: {metric}\n  parameters:\n    loss.kl_weight: [0.1, 0.2]\n" []).Objective.Goal
     for metric in Metrics.Sweepable do
         match Metrics.GoalOf metric with
         | MetricGoal.Higher -> Assert.Equal(Goal.Maximize, goalOf metric)

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using Exp.Engine.Objective;
+using Exp.Spec;
 
 namespace Exp.Bench;
 

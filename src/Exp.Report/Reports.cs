@@ -1,9 +1,8 @@
 using System.Text;
+using Exp.Catalog;
 using Exp.Report.Html;
 using Exp.Report.Model;
 using Exp.Report.Reading;
-using Exp.Runner.Catalog;
-using Exp.Runner.Sweeps;
 using Exp.Tracking.LocalStore;
 using Exp.Tracking.Model;
 

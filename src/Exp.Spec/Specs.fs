@@ -224,7 +224,7 @@ module private Loading =
 
     let private objective (decoding: Decoding) (section: SweepSection) (baseConfig: TrialConfig) : Objective =
         let spec = section.Objective
-        if spec.Metric.StartsWith "eval/iwae" && baseConfig.Eval.IwaeSamples = 0 then
+        if spec.Metric.StartsWith Metrics.Iwae && baseConfig.Eval.IwaeSamples = 0 then
             decoding.Error(spec.Position, "sweep.metric", $"{spec.Metric} is logged only with eval.iwae_samples > 0 (e.g. 16); set it, or optimise eval/elbo")
         { Metric = spec.Metric
           Goal = if spec.Maximize then Goal.Maximize else Goal.Minimize }
@@ -244,6 +244,198 @@ module private Loading =
             { numeric ParameterKind.Choice 0.0 (float (values.Length - 1)) with
                 Choices = values |> List.map Node.display |> Array.ofList }
 
+    /// The overrides of one value, set on the document in order; one that cannot be set is an error at its value.
+    let private applyOverrides (decoding: Decoding) (overrides: (string * Node list) list) (document: Node) =
+        overrides
+        |> List.fold
+            (fun root override_ ->
+                match override_ with
+                | path, [ value ] ->
+                    match NodePath.set path value (Node.position value) root with
+                    | Ok root -> root
+                    | Error message ->
+                        decoding.Error(Node.position value, path, message)
+                        root
+                | _ -> root)
+            document
+
+    /// The spec's sweep less what the overrides fix, and with what they sweep. As with Hydra's sweeper, the command
+    /// line wins over the spec's sweep of the same key: one value fixes it, several (key=a,b,c) sweep those instead,
+    /// as one more axis of the grid.
+    let private sweepWithOverrides (decoding: Decoding) (overrides: (string * Node list) list) specSweep =
+        let overridden = overrides |> List.map fst |> Set.ofList
+        let multirun =
+            overrides
+            |> List.choose (function
+                | path, (_ :: _ :: _ as values) -> Some { Path = path; Position = Node.position values.Head; Values = values }
+                | _ -> None)
+        match Sweep.withGrid multirun (Sweep.without overridden specSweep) with
+        | Ok sweep -> sweep
+        | Error methodName ->
+            for parameter in multirun do
+                decoding.Error(
+                    parameter.Position,
+                    parameter.Path,
+                    $"several values (key=a,b,c) add an axis to a grid sweep, and this spec's sweep is {methodName}: "
+                    + "list the values in its sweep.parameters, or give one value")
+            specSweep
+
+    /// A trial's assignments set on the spec and decoded into its config. A valid config that cannot fit is refused
+    /// here, at the key to change, not by a native crash mid-run; only a valid config has a model to estimate
+    /// (`channels: []` has no layers to measure).
+    let private decodeTrial (decoding: Decoding) (execution: ExecutionConfig) (availableBytes: int64) (root: Node) (assignments: Assignment list) =
+        let root =
+            assignments
+            |> List.fold
+                (fun root (assignment: Assignment) ->
+                    match NodePath.set assignment.Path assignment.Value assignment.Position root with
+                    | Ok root -> root
+                    | Error message ->
+                        decoding.Error(assignment.Position, assignment.Path, message)
+                        root)
+                root
+        let errorsBefore = decoding.Count
+        let config = TrialDecoder.decode decoding root
+        if decoding.Count = errorsBefore then
+            match MemoryEstimate.refusal config (MemoryEstimate.budget execution availableBytes) with
+            | Some(key, message) -> decoding.Error(decoding.PositionOf(key, Node.position root), key, message)
+            | None -> ()
+        assignments, config
+
+    /// Trials that differ only in their seed are replicates of one configuration, whether sweep.replicates or a
+    /// swept seed made them: they share the id of their config at the base seed.
+    let private configGroup (baseConfig: TrialConfig) (config: TrialConfig) =
+        Planning.TrialJson.id { config with Seed = baseConfig.Seed }
+
+    let private trial (baseConfig: TrialConfig) number replicate (assignments: Assignment list) (config: TrialConfig) : Trial =
+        { Id = Planning.TrialJson.id config
+          Name = trialName assignments
+          Number = number
+          SweptValues = assignments |> List.map (fun a -> { Path = a.Path; Value = displayValue a.Value }) |> Array.ofList
+          Config = config
+          ConfigGroup = configGroup baseConfig config
+          Replicate = replicate }
+
+    /// An adaptive sweep's space: TPE proposes values, and proposal `number` resolves to a trial as a listed one would,
+    /// the replicate its number says. A proposal inside the checked ranges cannot be invalid, so one that is is a bug.
+    let private searchSpace (tpe: Tpe) replicates replicated decodeIn (toTrial: int -> int -> Assignment list -> TrialConfig -> Trial) =
+        let resolveProposal number (values: float[]) =
+            let proposalDecoding = Decoding()
+            let replicate = (number - 1) % replicates
+            let proposal = [ List.map2 Expansion.assign tpe.Parameters (List.ofArray values) ]
+            let assignments = replicated proposal |> List.item replicate
+            let assignments, config = decodeIn proposalDecoding assignments
+            match proposalDecoding.Errors with
+            | [] -> toTrial number (replicate + 1) assignments config
+            | errors -> invalidOp (String.Join("; ", errors |> List.map string))
+        SearchSpace(
+            tpe.Trials,
+            replicates,
+            tpe.StartupTrials,
+            tpe.Seed,
+            tpe.Parameters |> List.map searchParameter |> Array.ofList,
+            (fun number -> Expansion.randomProposal tpe.Seed number tpe.Parameters |> Array.ofList),
+            resolveProposal)
+
+    /// Each swept value is also checked on its own: a sweep with errors may expand to no trials, and a random range
+    /// must be valid whatever the seed draws from it.
+    let private checkEachValue sweep (expandedToNone: bool) decode =
+        match sweep with
+        | Random _
+        | Adaptive _ -> Expansion.singles sweep |> List.iter (decode >> ignore)
+        | _ when expandedToNone -> Expansion.singles sweep |> List.iter (decode >> ignore)
+        | _ -> ()
+
+    /// Every error once, the spec's own first, then by file, line and column.
+    let private inReadingOrder (source: string) (errors: SpecError list) =
+        errors
+        |> List.distinctBy (fun e -> e.Source, e.Line, e.Column, e.Message)
+        |> List.sortBy (fun e -> e.Source <> source, e.Source, e.Line, e.Column)
+
+    /// Trials with the same config run once, as the first of them, and the rest are warned of; the replicates of a
+    /// configuration are numbered from 1 in order. Returns the distinct trials with their replicate, and the warnings.
+    let private distinctTrials (groupOf: TrialConfig -> string) (trials: (Assignment list * TrialConfig) list) =
+        let numbered = trials |> List.mapi (fun index (assignments, config) -> index + 1, assignments, config, Planning.TrialJson.id config)
+        let firstWithId = numbered |> List.distinctBy (fun (_, _, _, id) -> id)
+        let warnings =
+            numbered
+            |> List.filter (fun trial -> not (List.contains trial firstWithId))
+            |> List.map (fun (number, _, _, id) ->
+                let (first, _, _, _) = firstWithId |> List.find (fun (_, _, _, other) -> other = id)
+                $"trial {number} has the same config as trial {first}; it runs once")
+        let distinct =
+            firstWithId
+            |> List.mapFold
+                (fun (seen: Map<string, int>) (_, assignments, config, _) ->
+                    let group = groupOf config
+                    let replicate = 1 + (seen.TryFind group |> Option.defaultValue 0)
+                    (assignments, config, replicate), seen.Add(group, replicate))
+                Map.empty
+            |> fst
+        distinct, warnings
+
+    /// A sweep's id: its experiment and its trials. An adaptive or scheduled sweep is also what it optimises and how:
+    /// change those and it is another sweep. More tpe trials extend the same sweep, as in an Optuna study.
+    let private sweepId experiment sweep (objective: Objective) (scheduler: Scheduler) (trials: Trial list) =
+        let decisions =
+            match sweep, scheduler.Kind with
+            | Adaptive _, _
+            | _, SchedulerKind.Asha ->
+                [ $"{Sweep.methodName sweep} {objective.Metric} {objective.Goal} {scheduler.Kind} {scheduler.MinEpochs}/{scheduler.ReductionFactor}/{scheduler.MaxEpochs}" ]
+            | _ -> []
+        Planning.TrialJson.sweepId experiment ((trials |> List.map _.Id) @ decisions)
+
+    /// A spec document with its overrides into a plan: the header, the sweep less what the overrides fix, the
+    /// scheduler's epochs, every trial decoded, what the sweep optimises, and the trials deduplicated; or every error.
+    let private resolveDocument source text overrides (parsedOverrides: (string * Node list) list) overrideErrors fallbackExperiment availableBytes document =
+        let decoding = Decoding()
+        let applied = applyOverrides decoding parsedOverrides document
+        let header = header decoding fallbackExperiment applied
+        let sweep = sweepWithOverrides decoding parsedOverrides header.Sweep.Sweep
+        let applied = applyScheduler decoding { header.Sweep with Sweep = sweep } applied
+        let decodeIn decoding = decodeTrial decoding header.Execution availableBytes applied
+        let baseConfig = TrialDecoder.decode decoding applied
+        let replicates = header.Sweep.Replicates
+        let replicated = Expansion.replicate replicates baseConfig.Seed header.Sweep.ReplicatesPosition
+        let trials = Expansion.expand sweep |> replicated |> List.map (decodeIn decoding)
+        let scheduler = scheduler decoding header.Sweep baseConfig (Node.position applied)
+        let objective = objective decoding header.Sweep baseConfig
+        let toTrial = trial baseConfig
+        let search =
+            match sweep with
+            | Adaptive tpe -> searchSpace tpe replicates replicated decodeIn toTrial
+            | _ -> null
+        checkEachValue sweep trials.IsEmpty (decodeIn decoding)
+        match inReadingOrder source (overrideErrors @ decoding.Errors) with
+        | [] ->
+            let distinct, warnings = distinctTrials (configGroup baseConfig) trials
+            let resolved = distinct |> List.mapi (fun index (assignments, config, replicate) -> toTrial (index + 1) replicate assignments config)
+            LoadResult(
+                Some
+                    { Experiment = header.Experiment
+                      Description = header.Description
+                      SpecPath = source
+                      SpecText = text
+                      Overrides = Array.ofList overrides
+                      SweepMethod = Sweep.methodName sweep
+                      Objective = objective
+                      Scheduler = scheduler
+                      Search = search
+                      Sampled =
+                        match sweep with
+                        | Random(_, _, parameters) -> parameters |> List.map searchParameter |> Array.ofList
+                        | Adaptive tpe -> tpe.Parameters |> List.map searchParameter |> Array.ofList
+                        | _ -> [||]
+                      SweepId = sweepId header.Experiment sweep objective scheduler resolved
+                      Base = toTrial 1 1 [] baseConfig
+                      Trials = Array.ofList resolved
+                      Execution = header.Execution
+                      Tracking = header.Tracking
+                      Warnings = Array.ofList warnings },
+                []
+            )
+        | errors -> LoadResult(None, errors)
+
     /// <param name="availableBytes">This machine's memory, for trials run here (0: not checked); Slurm trials are checked against execution.slurm.mem.</param>
     let resolve (source: string) (text: string) (overrides: string list) (fallbackExperiment: string) (availableBytes: int64) : LoadResult =
         let overrideResults = overrides |> List.map override_
@@ -251,173 +443,8 @@ module private Loading =
         match YamlReader.read source text with
         | Error errors -> LoadResult(None, errors @ overrideErrors)
         | Ok(Mapping _ as document) ->
-            let decoding = Decoding()
-            let applied =
-                overrideResults
-                |> List.fold
-                    (fun root result ->
-                        match result with
-                        | Ok(path, [ value ]) ->
-                            match NodePath.set path value (Node.position value) root with
-                            | Ok root -> root
-                            | Error message ->
-                                decoding.Error(Node.position value, path, message)
-                                root
-                        | Ok _
-                        | Error _ -> root)
-                    document
-            let overridden = overrideResults |> List.choose (function Ok(path, _) -> Some path | Error _ -> None) |> Set.ofList
-            let header = header decoding fallbackExperiment applied
-            // As with Hydra's sweeper, the command line wins over the spec's sweep of the same key: one value fixes it,
-            // several (key=a,b,c) sweep those instead, as one more axis of the grid.
-            let multirun =
-                overrideResults
-                |> List.choose (function
-                    | Ok(path, (_ :: _ :: _ as values)) -> Some { Path = path; Position = Node.position values.Head; Values = values }
-                    | _ -> None)
-            let sweep =
-                match Sweep.withGrid multirun (Sweep.without overridden header.Sweep.Sweep) with
-                | Ok sweep -> sweep
-                | Error methodName ->
-                    for parameter in multirun do
-                        decoding.Error(
-                            parameter.Position,
-                            parameter.Path,
-                            $"several values (key=a,b,c) add an axis to a grid sweep, and this spec's sweep is {methodName}: "
-                            + "list the values in its sweep.parameters, or give one value")
-                    header.Sweep.Sweep
-            let applied = applyScheduler decoding { header.Sweep with Sweep = sweep } applied
-            let decodeIn (decoding: Decoding) assignments =
-                let root =
-                    assignments
-                    |> List.fold
-                        (fun root (assignment: Assignment) ->
-                            match NodePath.set assignment.Path assignment.Value assignment.Position root with
-                            | Ok root -> root
-                            | Error message ->
-                                decoding.Error(assignment.Position, assignment.Path, message)
-                                root)
-                        applied
-                let errorsBefore = decoding.Count
-                let config = TrialDecoder.decode decoding root
-                // A trial that cannot fit is refused here, at the key to change, not by a native crash mid-run.
-                // Only a valid config has a model to estimate (`channels: []` has no layers to measure).
-                if decoding.Count = errorsBefore then
-                    match MemoryEstimate.refusal config (MemoryEstimate.budget header.Execution availableBytes) with
-                    | Some(key, message) -> decoding.Error(decoding.PositionOf(key, Node.position root), key, message)
-                    | None -> ()
-                assignments, config
-            let decodeWith = decodeIn decoding
-            let baseConfig = TrialDecoder.decode decoding applied
-            let replicates = header.Sweep.Replicates
-            let replicated = Expansion.replicate replicates baseConfig.Seed header.Sweep.ReplicatesPosition
-            let trials = Expansion.expand sweep |> replicated |> List.map decodeWith
-            let scheduler = scheduler decoding header.Sweep baseConfig (Node.position applied)
-            let objective = objective decoding header.Sweep baseConfig
-            // Trials that differ only in their seed are replicates of one configuration, whether
-            // sweep.replicates or a swept seed made them.
-            let configGroup (config: TrialConfig) = Planning.TrialJson.id { config with Seed = baseConfig.Seed }
-            let toTrial number replicate (assignments: Assignment list) config =
-                { Id = Planning.TrialJson.id config
-                  Name = trialName assignments
-                  Number = number
-                  SweptValues = assignments |> List.map (fun a -> { Path = a.Path; Value = displayValue a.Value }) |> Array.ofList
-                  Config = config
-                  ConfigGroup = configGroup config
-                  Replicate = replicate }
-            let search =
-                match sweep with
-                | Adaptive tpe ->
-                    let resolveProposal number (values: float[]) =
-                        let proposalDecoding = Decoding()
-                        let replicate = (number - 1) % replicates
-                        let proposal = [ List.map2 Expansion.assign tpe.Parameters (List.ofArray values) ]
-                        let assignments = replicated proposal |> List.item replicate
-                        let assignments, config = decodeIn proposalDecoding assignments
-                        match proposalDecoding.Errors with
-                        | [] -> toTrial number (replicate + 1) assignments config
-                        | errors -> invalidOp (String.Join("; ", errors |> List.map string))
-                    SearchSpace(
-                        tpe.Trials,
-                        replicates,
-                        tpe.StartupTrials,
-                        tpe.Seed,
-                        tpe.Parameters |> List.map searchParameter |> Array.ofList,
-                        (fun number -> Expansion.randomProposal tpe.Seed number tpe.Parameters |> Array.ofList),
-                        resolveProposal)
-                | _ -> null
-            // Each swept value is also checked on its own: a sweep with errors may expand to
-            // no trials, and a random range must be valid whatever the seed draws from it.
-            match sweep with
-            | Random _
-            | Adaptive _ -> Expansion.singles sweep |> List.iter (decodeWith >> ignore)
-            | _ when trials.IsEmpty -> Expansion.singles sweep |> List.iter (decodeWith >> ignore)
-            | _ -> ()
-            let errors =
-                overrideErrors @ decoding.Errors
-                |> List.distinctBy (fun e -> e.Source, e.Line, e.Column, e.Message)
-                |> List.sortBy (fun e -> e.Source <> source, e.Source, e.Line, e.Column)
-            if not errors.IsEmpty then
-                LoadResult(None, errors)
-            else
-                let numbered = trials |> List.mapi (fun index (assignments, config) -> index + 1, assignments, config, Planning.TrialJson.id config)
-                let firstWithId = numbered |> List.distinctBy (fun (_, _, _, id) -> id)
-                let warnings =
-                    numbered
-                    |> List.filter (fun trial -> not (List.contains trial firstWithId))
-                    |> List.map (fun (number, _, _, id) ->
-                        let (first, _, _, _) = firstWithId |> List.find (fun (_, _, _, other) -> other = id)
-                        $"trial {number} has the same config as trial {first}; it runs once")
-                let resolved =
-                    firstWithId
-                    |> List.mapFold
-                        (fun (seen: Map<string, int>) (_, assignments, config, _) ->
-                            let group = configGroup config
-                            let replicate = 1 + (seen.TryFind group |> Option.defaultValue 0)
-                            (assignments, config, replicate), seen.Add(group, replicate))
-                        Map.empty
-                    |> fst
-                    |> List.mapi (fun index (assignments, config, replicate) -> toTrial (index + 1) replicate assignments config)
-                // An adaptive sweep is also what it optimises and how: change those and it is
-                // another sweep. More tpe trials extend the same sweep, as in an Optuna study.
-                let decisions =
-                    match sweep, scheduler.Kind with
-                    | Adaptive _, _
-                    | _, SchedulerKind.Asha ->
-                        [ $"{Sweep.methodName sweep} {objective.Metric} {objective.Goal} {scheduler.Kind} {scheduler.MinEpochs}/{scheduler.ReductionFactor}/{scheduler.MaxEpochs}" ]
-                    | _ -> []
-                let trialIds = (resolved |> List.map _.Id) @ decisions
-                LoadResult(
-                    Some
-                        { Experiment = header.Experiment
-                          Description = header.Description
-                          SpecPath = source
-                          SpecText = text
-                          Overrides = Array.ofList overrides
-                          SweepMethod = Sweep.methodName sweep
-                          Objective = objective
-                          Scheduler = scheduler
-                          Search = search
-                          Sampled =
-                            match sweep with
-                            | Random(_, _, parameters) -> parameters |> List.map searchParameter |> Array.ofList
-                            | Adaptive tpe -> tpe.Parameters |> List.map searchParameter |> Array.ofList
-                            | _ -> [||]
-                          SweepId = Planning.TrialJson.sweepId header.Experiment trialIds
-                          Base =
-                            { Id = Planning.TrialJson.id baseConfig
-                              Name = "base"
-                              Number = 1
-                              SweptValues = [||]
-                              Config = baseConfig
-                              ConfigGroup = Planning.TrialJson.id baseConfig
-                              Replicate = 1 }
-                          Trials = Array.ofList resolved
-                          Execution = header.Execution
-                          Tracking = header.Tracking
-                          Warnings = Array.ofList warnings },
-                    []
-                )
+            let parsedOverrides = overrideResults |> List.choose Result.toOption
+            resolveDocument source text overrides parsedOverrides overrideErrors fallbackExperiment availableBytes document
         | Ok other ->
             LoadResult(None, [ SpecError.at (Node.position other) "" $"a spec is a mapping of keys (experiment, data, model, ...), found {Node.describe other}" ])
 

@@ -1,7 +1,9 @@
+using Exp.Catalog;
 using Exp.Cli.Tests.Support;
 using Exp.Engine.Objective;
 using Exp.Runner.Search;
 using Exp.Runner.Trials;
+using Exp.Spec;
 using Exp.Testing;
 using Exp.Tracking.Model;
 
@@ -72,7 +74,7 @@ public sealed class AdaptiveSweepRunTests : IDisposable
         {
             // Continued from its checkpoint after epoch 1: one curve, every step once.
             Assert.Equal(Enumerable.Range(1, 3 * stepsPerEpoch).Select(i => (long)i), workspace.History(trial, Metrics.TrainLoss).Select(m => m.Step));
-            Assert.Equal([1.0, 2.0, 3.0], workspace.History(trial, TrackingObserver.EpochMetric).Select(m => m.Value));
+            Assert.Equal([1.0, 2.0, 3.0], workspace.History(trial, Metrics.Epoch).Select(m => m.Value));
             Assert.Equal([stepsPerEpoch, 2L * stepsPerEpoch, 3L * stepsPerEpoch], workspace.History(trial, Metrics.Elbo).Select(m => m.Step));
             // Its `objective` (what MLflow's compare view opens on) mirrors eval/elbo across segments, each value once.
             Assert.Equal(workspace.History(trial, Metrics.Elbo).Select(m => (m.Step, m.Value)), workspace.History(trial, ObjectiveMetric.Key).Select(m => (m.Step, m.Value)));
@@ -86,7 +88,7 @@ public sealed class AdaptiveSweepRunTests : IDisposable
         }
         // The best at the first rung went on. (Not necessarily the best two: asynchronous halving
         // promotes the best of the first three before the others exist, and keeps that promotion.)
-        double AtRung1(Exp.Runner.Catalog.TrialRecord t) => double.Parse(t.Tags[TrialTags.RungPrefix + "1"], System.Globalization.CultureInfo.InvariantCulture);
+        double AtRung1(TrialRecord t) => double.Parse(t.Tags[TrialTags.RungPrefix + "1"], System.Globalization.CultureInfo.InvariantCulture);
         Assert.Contains(trials.MaxBy(AtRung1)!, promoted);
 
         var sweepRun = workspace.Catalog.FindSweepRun(workspace.ExperimentId("e2e-asha"), trials[0].SweepRunId is { } id ? workspace.Store.GetTags(id)[TrialTags.SweepId] : "")!;
@@ -131,7 +133,7 @@ public sealed class AdaptiveSweepRunTests : IDisposable
         Assert.All(pruned, t => Assert.Matches(@"│\s*pruned at 1/2\s*│", Row(listing.Output, t.TrialId)));
         Assert.Matches(@"│\s*finished\s*│", Row(listing.Output, trained.TrialId));
         // Trained to the end first, then the pruned ones.
-        var order = listing.Output.Split('\n').Select(line => trials.FirstOrDefault(t => line.Contains(t.TrialId))).OfType<Exp.Runner.Catalog.TrialRecord>().ToList();
+        var order = listing.Output.Split('\n').Select(line => trials.FirstOrDefault(t => line.Contains(t.TrialId))).OfType<TrialRecord>().ToList();
         Assert.Equal(trained.TrialId, order[0].TrialId);
 
         var shown = await ExpProcess.RunAsync(workspace.Directory, "show", pruned[0].TrialId);

@@ -1,4 +1,5 @@
 using System.Text;
+using Exp.Catalog;
 using Exp.Cli.Tests.Support;
 using Exp.Runner.Trials;
 using Exp.Testing;

@@ -1,6 +1,8 @@
+using Exp.Catalog;
 using Exp.Cli.Tests.Support;
 using Exp.Engine.Objective;
 using Exp.Runner.Trials;
+using Exp.Spec;
 using Exp.Testing;
 using Exp.Tracking.Model;
 

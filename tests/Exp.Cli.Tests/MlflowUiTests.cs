@@ -1,7 +1,9 @@
+using Exp.Catalog;
 using Exp.Cli.Tests.Support;
 using Exp.Engine.Objective;
 using Exp.Runner.Sweeps;
 using Exp.Runner.Trials;
+using Exp.Spec;
 using Exp.Testing;
 using Exp.Tracking.Model;
 
@@ -56,7 +58,7 @@ public sealed class MlflowUiTests : IDisposable
             Assert.Equal(
                 workspace.History(trial, Metrics.Elbo).Select(m => (m.Step, m.Value)),
                 workspace.History(trial, ObjectiveMetric.Key).Select(m => (m.Step, m.Value)));
-            Assert.Equal([1.0, 2.0], workspace.History(trial, TrackingObserver.EpochMetric).Select(m => m.Value));
+            Assert.Equal([1.0, 2.0], workspace.History(trial, Metrics.Epoch).Select(m => m.Value));
             var tags = store.GetTags(trial.Run.RunId);
             Assert.Equal(Metrics.Elbo, tags[TrialTags.ObjectiveMetric]);
             Assert.Equal("maximize", tags[TrialTags.ObjectiveGoal]);

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Exp.Cli.Tests.Support;
-using Exp.Engine.Objective;
+using Exp.Spec;
 using Exp.Testing;
 
 namespace Exp.Cli.Tests;

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using Exp.Cli.Tests.Support;
-using Exp.Engine.Objective;
+using Exp.Catalog;
+using Exp.Spec;
 using Exp.Runner.Trials;
 using Exp.Testing;
 using Exp.Tracking.Model;

@@ -1,6 +1,8 @@
+using Exp.Catalog;
 using Exp.Cli.Tests.Support;
 using Exp.Engine.Objective;
 using Exp.Runner.Trials;
+using Exp.Spec;
 using Exp.Testing;
 using Exp.Tracking.Model;
 
@@ -56,7 +58,7 @@ public sealed class ServerTrackingTests : IDisposable
             Assert.Equal(2, child.Metrics.Count(m => m.Key == Metrics.Elbo));
             // The last epoch's pictures at the step its metrics were logged at, where MLflow's image card looks for them.
             var images = $"{child.ExperimentId}/{child.RunId}/artifacts/images/";
-            var lastEpochEnd = child.Metrics.Single(m => m.Key == TrackingObserver.EpochMetric && m.Value == 2).Step;
+            var lastEpochEnd = child.Metrics.Single(m => m.Key == Metrics.Epoch && m.Value == 2).Step;
             Assert.Contains(server.Artifacts.Keys, path => path.StartsWith($"{images}samples%step%{lastEpochEnd}%", StringComparison.Ordinal));
             Assert.Contains(server.Artifacts.Keys, path => path.StartsWith($"{images}reconstructions%step%{lastEpochEnd}%", StringComparison.Ordinal));
         }

@@ -1,10 +1,12 @@
-using Exp.Testing;
+using Exp.Catalog;
 using Exp.Cli.Tests.Support;
 using Exp.Engine.Objective;
 using Exp.Engine.Training;
 using Exp.Runner.Catalog;
 using Exp.Runner.Slurm;
 using Exp.Runner.Trials;
+using Exp.Spec;
+using Exp.Testing;
 using Exp.Tracking.Model;
 
 namespace Exp.Cli.Tests;
@@ -129,7 +131,7 @@ public sealed class SlurmLauncherTests(SlurmCluster cluster) : IDisposable
             var steps = workspace.History(after, "train/loss").Select(m => m.Step).ToList();
             Assert.Equal(steps.Distinct().Count(), steps.Count);
             Assert.Equal(8 * InterruptedEpochs, steps.Max());
-            Assert.Equal(Enumerable.Range(1, InterruptedEpochs), workspace.History(after, TrackingObserver.EpochMetric).Select(m => (int)m.Value));
+            Assert.Equal(Enumerable.Range(1, InterruptedEpochs), workspace.History(after, Metrics.Epoch).Select(m => (int)m.Value));
         }
         finally
         {
@@ -157,7 +159,7 @@ public sealed class SlurmLauncherTests(SlurmCluster cluster) : IDisposable
         var steps = workspace.History(after, "train/loss").Select(m => m.Step).ToList();
         Assert.Equal(steps.Distinct().Count(), steps.Count);
         Assert.Equal(8 * InterruptedEpochs, steps.Max());
-        Assert.Equal(Enumerable.Range(1, InterruptedEpochs), workspace.History(after, TrackingObserver.EpochMetric).Select(m => (int)m.Value));
+        Assert.Equal(Enumerable.Range(1, InterruptedEpochs), workspace.History(after, Metrics.Epoch).Select(m => (int)m.Value));
         Assert.Matches($"Resuming from the checkpoint of epoch [1-{InterruptedEpochs - 1}] ", File.ReadAllText(Path.Combine(workspace.Store.ArtifactDirectory(after.Run.RunId), RunFolders.LogArtifactPath)));
     }
 
@@ -291,7 +293,7 @@ public sealed class SlurmLauncherTests(SlurmCluster cluster) : IDisposable
 
     private string JobFileText(TrialRecord trial) => File.ReadAllText(RunFolders.JobFile(workspace.Store.RunDirectory(trial.Run.RunId)));
 
-    private int Epochs(TrialRecord trial) => workspace.History(trial, TrackingObserver.EpochMetric).Count;
+    private int Epochs(TrialRecord trial) => workspace.History(trial, Metrics.Epoch).Count;
 
     private static async Task<T> WaitFor<T>(Func<T?> probe, TimeSpan timeout, TimeSpan? interval = null) where T : class
     {

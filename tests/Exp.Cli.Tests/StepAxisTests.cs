@@ -2,6 +2,7 @@ using Exp.Cli.Tests.Support;
 using Exp.Engine.Images;
 using Exp.Engine.Objective;
 using Exp.Runner.Trials;
+using Exp.Spec;
 using Exp.Testing;
 using Exp.Tracking.Recording;
 
@@ -41,7 +42,7 @@ public sealed class StepAxisTests : IDisposable
             var runId = trial.Run.RunId;
             // Independently of the epoch counter: with a loss logged every step, an epoch ends on its last loss step.
             Assert.Equal(Enumerable.Range(1, 6).Select(step => (long)step), workspace.History(trial, Metrics.TrainLoss).Select(m => m.Step));
-            var epochEnds = workspace.History(trial, TrackingObserver.EpochMetric).Select(m => (Epoch: m.Value, m.Step)).ToList();
+            var epochEnds = workspace.History(trial, Metrics.Epoch).Select(m => (Epoch: m.Value, m.Step)).ToList();
             Assert.Equal([(1.0, 3L), (2.0, 6L)], epochEnds);
             long[] ends = [3, 6];
 

@@ -1,7 +1,9 @@
+using Exp.Catalog;
 using Exp.Cli.Output;
 using Exp.Cli.Tests.Support;
 using Exp.Engine.Objective;
 using Exp.Runner.Trials;
+using Exp.Spec;
 using Exp.Testing;
 using Exp.Tracking.Model;
 
@@ -113,7 +115,7 @@ public sealed class SweepRunTests : IDisposable
         // The summary ranks configurations by their mean ELBO, each as mean ± sd over its two seeds (sample sd, n - 1).
         var elbos = groups.ToDictionary(g => g.First().Name.Split(',')[0], g => g.Select(t => t.Metrics[Metrics.Elbo]).ToList());
         var best = elbos.MaxBy(m => m.Value.Average()).Key;
-        var expected = $"{MetricFormat.Value(elbos[best].Average())} ± {MetricFormat.Value(SampleSd(elbos[best]))}";
+        var expected = $"{NumberFormat.Value(elbos[best].Average())} ± {NumberFormat.Value(SampleSd(elbos[best]))}";
         Assert.Contains("configurations, best held-out ELBO first by the mean over replicates", result.Output);
         Assert.Contains(expected, result.Output);
 

@@ -1,5 +1,6 @@
 using Exp.Cli.Tests.Support;
 using Exp.Engine.Objective;
+using Exp.Spec;
 using Exp.Testing;
 using Exp.Tracking.Model;
 

@@ -1,3 +1,4 @@
+using Exp.Catalog;
 using Exp.Cli.Tests.Support;
 using Exp.Runner.Trials;
 using Exp.Testing;

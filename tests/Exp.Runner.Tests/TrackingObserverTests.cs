@@ -1,8 +1,9 @@
 using Exp.Engine.Objective;
 using Exp.Engine.Training;
 using Exp.Runner.Trials;
-using Exp.Tracking.Model;
+using Exp.Spec;
 using Exp.Tracking;
+using Exp.Tracking.Model;
 using Exp.Tracking.Recording;
 
 namespace Exp.Runner.Tests;
@@ -22,7 +23,7 @@ public class TrackingObserverTests
         observer.OnImage("samples", 20, [1, 2, 3]);
 
         Assert.Equal(
-            [(Metrics.TrainLoss, 0.5, 10L), (Metrics.TrainLoss, 0.4, 20L), (Metrics.Elbo, -300.0, 20L), (TrackingObserver.EpochMetric, 1.0, 20L)],
+            [(Metrics.TrainLoss, 0.5, 10L), (Metrics.TrainLoss, 0.4, 20L), (Metrics.Elbo, -300.0, 20L), (Metrics.Epoch, 1.0, 20L)],
             recorder.Metrics);
         // MLflow's image card shows the image logged at exactly the step its slider selects: the step of the epoch's metrics.
         Assert.Equal([("samples", 20L)], recorder.Images);

@@ -117,7 +117,7 @@ public static class DiffCommand
         return table;
     }
 
-    private static string Shown(double? value) => value is { } v ? MetricFormat.Value(v) : "";
+    private static string Shown(double? value) => value is { } v ? NumberFormat.Value(v) : "";
 
     private static JsonObject ToJson(TrialRecord a, TrialRecord b, List<Difference> config, List<MetricPair> metrics, List<Difference> tags) => new()
     {

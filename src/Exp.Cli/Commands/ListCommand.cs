@@ -3,7 +3,6 @@ using System.Text.Json.Nodes;
 using Exp.Cli.Hosting;
 using Exp.Cli.Output;
 using Exp.Runner.Catalog;
-using Exp.Runner.Replicates;
 using Exp.Spec;
 using Spectre.Console;
 
@@ -55,7 +54,7 @@ public static class ListCommand
                 // epochs, a failed or running one's is no result. Without replicates each trial is a configuration of its own.
                 var configurations = Configurations.RankedByMean(
                     Configurations.Group(sweep.Trials.OrderBy(t => t.Completed ? 0 : t.Pruning is not null ? 1 : 2)
-                        .ThenByDescending(t => t.Metrics.GetValueOrDefault(TrialMetrics.Elbo, double.NegativeInfinity)), t => t.ConfigGroup),
+                        .ThenByDescending(t => t.Metrics.GetValueOrDefault(Metrics.Elbo, double.NegativeInfinity)), t => t.ConfigGroup),
                     Elbo, t => t.Completed, Goal.Maximize);
                 var replicated = Configurations.HaveReplicates(configurations);
                 var best = configurations.FirstOrDefault() is { } first && first.Of(Elbo, t => t.Completed) is not null
@@ -75,7 +74,7 @@ public static class ListCommand
                 {
                     table.AddRow(
                         Markup.Escape(trial.Name), trial.TrialId, Markup.Escape(trial.Shown),
-                        MetricFormat.Of(trial.Metrics, TrialMetrics.Elbo), trial.RunId);
+                        MetricFormat.Of(trial.Metrics, Metrics.Elbo), trial.RunId);
                 }
                 AnsiConsole.Write(table);
                 if (replicated)
@@ -93,7 +92,7 @@ public static class ListCommand
                 {
                     table.AddRow(
                         Markup.Escape(experiment), Markup.Escape(trial.Name), trial.TrialId, trial.Shown,
-                        MetricFormat.Of(trial.Metrics, TrialMetrics.Elbo), trial.RunId);
+                        MetricFormat.Of(trial.Metrics, Metrics.Elbo), trial.RunId);
                 }
                 AnsiConsole.Write(table);
             }
@@ -146,5 +145,5 @@ public static class ListCommand
             ]));
     }
 
-    private static double? Elbo(TrialRecord trial) => trial.Metrics.TryGetValue(TrialMetrics.Elbo, out var value) ? value : null;
+    private static double? Elbo(TrialRecord trial) => trial.Metrics.TryGetValue(Metrics.Elbo, out var value) ? value : null;
 }

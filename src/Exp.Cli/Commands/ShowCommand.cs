@@ -3,7 +3,6 @@ using System.Text.Json.Nodes;
 using Exp.Cli.Hosting;
 using Exp.Cli.Output;
 using Exp.Runner.Catalog;
-using Exp.Runner.Replicates;
 using Spectre.Console;
 
 namespace Exp.Cli.Commands;
@@ -124,7 +123,7 @@ public static class ShowCommand
         {
             string[] cells =
             [
-                Markup.Escape(metric.Key), MetricFormat.Value(metric.Last), metric.Best is { } best ? MetricFormat.Value(best) : "",
+                Markup.Escape(metric.Key), NumberFormat.Value(metric.Last), metric.Best is { } best ? NumberFormat.Value(best) : "",
                 metric.BestStep?.ToString() ?? "", metric.Count.ToString(),
             ];
             metrics.AddRow(replicated

@@ -1,4 +1,3 @@
-using Exp.Runner.Replicates;
 using Spectre.Console;
 
 namespace Exp.Cli.Output;

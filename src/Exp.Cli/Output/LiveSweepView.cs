@@ -75,7 +75,7 @@ public sealed class LiveSweepView : ISweepObserver
                 Markup.Escape(trial.Trial.Name),
                 $"{Math.Max(trial.Epoch, 1)}/{trial.Epochs}",
                 Bar(trial.Progress),
-                trial.Loss is { } loss ? MetricFormat.Value(loss) : "",
+                trial.Loss is { } loss ? NumberFormat.Value(loss) : "",
                 trial.Slot.Location ?? (trial.Slot.Gpu is { } gpu ? $"GPU {gpu}" : $"CPU x{trial.Slot.Threads}"));
         }
         string[] lines;

@@ -34,7 +34,7 @@ public sealed class PlainSweepView : ISweepObserver
         board.TrialProgress(trial, progress);
         if (progress.Kind == TrialEventKind.Evaluated)
         {
-            var elbo = progress.Metrics is { } metrics ? MetricFormat.Of(metrics, Runner.Catalog.TrialMetrics.Elbo) : "";
+            var elbo = progress.Metrics is { } metrics ? MetricFormat.Of(metrics, Metrics.Elbo) : "";
             Write($"epoch    {trial.Name} {progress.Epoch}/{progress.Epochs}: held-out ELBO {elbo} nats; {SweepLines.Overall(board.Take())}");
         }
         else if (progress.Kind == TrialEventKind.Started && progress.Epoch > 0)

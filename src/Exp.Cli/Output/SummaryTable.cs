@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using Exp.Runner.Sweeps;
 using Exp.Runner.Catalog;
-using Exp.Runner.Replicates;
+using Exp.Runner.Sweeps;
+using Exp.Spec;
 using Spectre.Console;
 
 namespace Exp.Cli.Output;
@@ -37,7 +37,7 @@ public static class SummaryTable
         var ranked = ranks.Select(r => r.Result).ToList();
         var swept = ranked.SelectMany(r => r.Trial.SweptValues.Select(v => v.Path)).Distinct().ToList();
         var metrics = MetricFormat.Present(ranked.Select(r => r.Metrics));
-        var order = summary.Objective.Metric == Exp.Runner.Catalog.TrialMetrics.Elbo && summary.Objective.Goal == Exp.Spec.Goal.Maximize
+        var order = summary.Objective.Metric == Metrics.Elbo && summary.Objective.Goal == Goal.Maximize
             ? "best held-out ELBO first"
             : $"best {summary.Objective.Metric} first ({summary.Objective.Goal.ToString().ToLowerInvariant()})";
         var table = new Table().Title(replicated ? $"trials by configuration, {order} by the mean" : $"trials, {order}").AddColumns("#", "id");
@@ -65,7 +65,7 @@ public static class SummaryTable
                 rank.ToString(), result.Trial.Id, .. (showName ? [Markup.Escape(result.Trial.Name)] : Array.Empty<string>()), Status(result),
                 .. values.Select(Markup.Escape),
                 .. metrics.Select(m => MetricFormat.Of(result.Metrics, m.Key)),
-                result.Duration == TimeSpan.Zero ? "" : MetricFormat.Duration(result.Duration),
+                result.Duration == TimeSpan.Zero ? "" : NumberFormat.Duration(result.Duration),
             ]);
         }
         AnsiConsole.Write(table);
@@ -81,7 +81,7 @@ public static class SummaryTable
         // A pruned trial succeeded (it is no failure) but did not train to its end: it is not counted as finished.
         var pruned = summary.Results.Count(r => r.Pruning is not null);
         Console.WriteLine($"{summary.Results.Count(r => r.Completed)} of {summary.Results.Count} trials finished"
-            + (pruned > 0 ? $", {pruned} pruned early" : "") + $" in {MetricFormat.Duration(summary.Elapsed)}.");
+            + (pruned > 0 ? $", {pruned} pruned early" : "") + $" in {NumberFormat.Duration(summary.Elapsed)}.");
         if (summary.ReportPath is { } report)
         {
             Console.WriteLine($"Report: {report}");
@@ -176,7 +176,7 @@ public static class SummaryTable
         TrialResultKind.AlreadyFinished => "[green]finished before[/]",
         TrialResultKind.Failed => "[red]FAILED[/]",
         TrialResultKind.Killed => "[yellow]stopped[/]",
-        TrialResultKind.Paused => $"[yellow]paused at {result.Metrics.GetValueOrDefault(Exp.Runner.Trials.TrackingObserver.EpochMetric)} ep[/]",
+        TrialResultKind.Paused => $"[yellow]paused at {result.Metrics.GetValueOrDefault(Metrics.Epoch)} ep[/]",
         TrialResultKind.Pruned => $"[grey]{result.Pruning!.Status}[/]",
         TrialResultKind.RunningElsewhere => "[blue]running elsewhere[/]",
         _ => "[grey]not run[/]",

@@ -11,10 +11,10 @@ public static class SweepLines
     public static string Overall(SweepBoard.Snapshot state)
     {
         var remaining = state.Remaining is not { } left ? ""
-            : state.RemainingIsTrainingOnly ? $", about {MetricFormat.Duration(left)} of training left, then the end-of-trial evaluations"
-            : $", about {MetricFormat.Duration(left)} left";
+            : state.RemainingIsTrainingOnly ? $", about {NumberFormat.Duration(left)} of training left, then the end-of-trial evaluations"
+            : $", about {NumberFormat.Duration(left)} left";
         return $"{state.Done + state.DoneBefore}/{state.Total} done, {state.Running.Count} running, {state.Failed} failed, "
-            + $"{state.Left} waiting; {MetricFormat.Duration(state.Elapsed)} elapsed{remaining}";
+            + $"{state.Left} waiting; {NumberFormat.Duration(state.Elapsed)} elapsed{remaining}";
     }
 
     /// <summary>An adaptive sweep's rungs: how many trials reached each and went on, and how many were pruned.</summary>
@@ -42,7 +42,7 @@ public static class SweepLines
                 yield return $"proposed #{start.Number} {Name(start.Number)}: trains to {start.Epochs} epoch(s)";
                 break;
             case Decision.Promote promote:
-                var value = MetricFormat.Value(update.Trials.FirstOrDefault(t => t.Number == promote.Number)?.Rungs.GetValueOrDefault(promote.FromEpochs) ?? double.NaN);
+                var value = NumberFormat.Value(update.Trials.FirstOrDefault(t => t.Number == promote.Number)?.Rungs.GetValueOrDefault(promote.FromEpochs) ?? double.NaN);
                 var atRung = update.Trials.Count(t => t.Rungs.ContainsKey(promote.FromEpochs));
                 yield return $"promoted #{promote.Number} {Name(promote.Number)} from {promote.FromEpochs} to {promote.ToEpochs} epochs " + (promote.BestOfFurthestRung
                     ? $"(best of the {atRung} at {promote.FromEpochs}: {value}; their top 1/{update.Scheduler.ReductionFactor} is none, but a sweep trains its best to the end)"
@@ -54,7 +54,7 @@ public static class SweepLines
             case Decision.Finish finish:
                 foreach (var trial in update.Trials.Where(t => finish.Pruned.Contains(t.Number)))
                 {
-                    yield return $"pruned   #{trial.Number} {trial.TrialId} at {trial.Last?.Epochs} of {update.Scheduler.MaxEpochs} epochs: {MetricFormat.Value(trial.Last?.Value ?? double.NaN)}";
+                    yield return $"pruned   #{trial.Number} {trial.TrialId} at {trial.Last?.Epochs} of {update.Scheduler.MaxEpochs} epochs: {NumberFormat.Value(trial.Last?.Value ?? double.NaN)}";
                 }
                 break;
         }
@@ -63,8 +63,8 @@ public static class SweepLines
     public static string Ended(TrialResult result) => result.Kind switch
     {
         TrialResultKind.Pruned => $"pruned   {result.Trial.Name}: {result.Reason}",
-        TrialResultKind.Paused => $"paused   {result.Trial.Name} at its rung: held-out ELBO {MetricFormat.Of(result.Metrics, TrialMetrics.Elbo)} nats",
-        TrialResultKind.Finished => $"finished {result.Trial.Name} in {MetricFormat.Duration(result.Duration)}: held-out ELBO {MetricFormat.Of(result.Metrics, TrialMetrics.Elbo)} nats",
+        TrialResultKind.Paused => $"paused   {result.Trial.Name} at its rung: held-out ELBO {MetricFormat.Of(result.Metrics, Metrics.Elbo)} nats",
+        TrialResultKind.Finished => $"finished {result.Trial.Name} in {NumberFormat.Duration(result.Duration)}: held-out ELBO {MetricFormat.Of(result.Metrics, Metrics.Elbo)} nats",
         TrialResultKind.Failed => $"FAILED   {result.Trial.Name}: {result.Reason}",
         TrialResultKind.Killed => $"stopped  {result.Trial.Name}: {result.Reason}",
         TrialResultKind.RunningElsewhere => $"skipped  {result.Trial.Name}: {result.Reason}",

@@ -58,11 +58,11 @@ public sealed class TrainingProgress(Trial trial, bool interactive)
     }
 
     private string Describe(TrialEvent progress) =>
-        $"{trial.Name} epoch {Math.Max(progress.Epoch, 1)}/{progress.Epochs}" + (progress.Loss is { } loss ? $" loss {MetricFormat.Value(loss)}" : "");
+        $"{trial.Name} epoch {Math.Max(progress.Epoch, 1)}/{progress.Epochs}" + (progress.Loss is { } loss ? $" loss {NumberFormat.Value(loss)}" : "");
 
     private string EpochLine(TrialEvent progress) =>
         $"{trial.Name} epoch {progress.Epoch}/{progress.Epochs}: "
         + string.Join(", ", MetricFormat.Headline
             .Where(h => progress.Metrics?.ContainsKey(h.Key) == true)
-            .Select(h => $"{h.Title} {MetricFormat.Value(progress.Metrics![h.Key])}"));
+            .Select(h => $"{h.Title} {NumberFormat.Value(progress.Metrics![h.Key])}"));
 }

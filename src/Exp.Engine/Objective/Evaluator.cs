@@ -1,4 +1,5 @@
 using Exp.Engine.Models;
+using Exp.Spec;
 using static TorchSharp.torch;
 
 namespace Exp.Engine.Objective;

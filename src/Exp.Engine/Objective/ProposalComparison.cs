@@ -29,9 +29,9 @@ public sealed record ProposalComparisonResult(
     EstimatorErrors Q,
     EstimatorErrors Recon)
 {
-    public const string PriorName = "prior";
-    public const string QName = "q";
-    public const string ReconName = "recon";
+    public const string PriorName = Exp.Spec.ProposalEstimators.Prior;
+    public const string QName = Exp.Spec.ProposalEstimators.Q;
+    public const string ReconName = Exp.Spec.ProposalEstimators.Recon;
 
     public IEnumerable<(string Name, EstimatorErrors Errors)> Estimators => [(PriorName, Prior), (QName, Q), (ReconName, Recon)];
 
@@ -40,18 +40,18 @@ public sealed record ProposalComparisonResult(
     {
         var metrics = new Dictionary<string, double>
         {
-            [Objective.Metrics.ProposalReference(QName)] = Reference,
-            [Objective.Metrics.ProposalReference(ReconName)] = ReconReference,
+            [Exp.Spec.Metrics.ProposalReference(QName)] = Reference,
+            [Exp.Spec.Metrics.ProposalReference(ReconName)] = ReconReference,
         };
         foreach (var (name, errors) in Estimators)
         {
             for (var i = 0; i < Ks.Length; i++)
             {
-                metrics[Objective.Metrics.Proposal(name, null, Ks[i])] = errors.Mean[i];
-                metrics[Objective.Metrics.Proposal(name, "bias", Ks[i])] = errors.Bias[i];
-                metrics[Objective.Metrics.Proposal(name, "bias_se", Ks[i])] = errors.BiasSe[i];
-                metrics[Objective.Metrics.Proposal(name, "mse", Ks[i])] = errors.Mse[i];
-                metrics[Objective.Metrics.Proposal(name, "mse_se", Ks[i])] = errors.MseSe[i];
+                metrics[Exp.Spec.Metrics.Proposal(name, null, Ks[i])] = errors.Mean[i];
+                metrics[Exp.Spec.Metrics.Proposal(name, "bias", Ks[i])] = errors.Bias[i];
+                metrics[Exp.Spec.Metrics.Proposal(name, "bias_se", Ks[i])] = errors.BiasSe[i];
+                metrics[Exp.Spec.Metrics.Proposal(name, "mse", Ks[i])] = errors.Mse[i];
+                metrics[Exp.Spec.Metrics.Proposal(name, "mse_se", Ks[i])] = errors.MseSe[i];
             }
         }
         return metrics;

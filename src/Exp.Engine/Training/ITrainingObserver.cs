@@ -21,7 +21,7 @@ public interface ITrainingObserver
     /// <summary>The proposal comparison, once, after the last epoch, when <c>eval.proposal_comparison</c> is on.</summary>
     void OnProposalComparison(Objective.ProposalComparisonResult result) { }
 
-    /// <summary>A PNG image (keys in <see cref="Images.ImageKeys"/>) of the epoch that ended at <paramref name="step"/>.</summary>
+    /// <summary>A PNG image (keys in <see cref="Exp.Spec.ImageKeys"/>) of the epoch that ended at <paramref name="step"/>.</summary>
     void OnImage(string key, long step, byte[] png) { }
 
     /// <summary>A checkpoint of the state after <paramref name="epoch"/> is complete at <paramref name="path"/>.</summary>

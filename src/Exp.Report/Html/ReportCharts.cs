@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
+using Exp.Catalog;
 using Exp.Report.Model;
-using Exp.Runner.Catalog;
-using Exp.Runner.Replicates;
 using Microsoft.FSharp.Core;
 using Plotly.NET;
 using Plotly.NET.CSharp;

@@ -1,8 +1,9 @@
-using Exp.Engine.Images;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Exp.Catalog;
 using Exp.Report.Model;
+using Exp.Spec;
 using Exp.Tracking.Model;
 using static System.Net.WebUtility;
 

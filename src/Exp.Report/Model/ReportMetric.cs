@@ -1,10 +1,10 @@
-using Exp.Engine.Objective;
+using Exp.Spec;
 
 namespace Exp.Report.Model;
 
 /// <summary>
 /// A metric as the report shows it: its key in the store, a short title, its unit and what it means. Which way it improves is the
-/// engine's declaration (<see cref="Metrics.GoalOf"/>), never the report's own.
+/// declaration beside its name (<see cref="Metrics.GoalOf"/>), never the report's own.
 /// </summary>
 public sealed record ReportMetric(string Key, string Title, string Unit, string Meaning)
 {
@@ -18,11 +18,6 @@ public sealed record ReportMetric(string Key, string Title, string Unit, string 
         _ => null,
     };
 
-    /// <summary>Whether <paramref name="candidate"/> beats <paramref name="incumbent"/>.</summary>
-    public bool Beats(double candidate, double incumbent) => Goal switch
-    {
-        MetricGoal.Higher => candidate > incumbent,
-        MetricGoal.Lower => candidate < incumbent,
-        _ => false,
-    };
+    /// <summary>Whether <paramref name="candidate"/> beats <paramref name="incumbent"/>; never for a metric that ranks neither way.</summary>
+    public bool Beats(double candidate, double incumbent) => Goals.Of(Goal) is { } goal && Goals.IsBetter(goal, candidate, incumbent);
 }

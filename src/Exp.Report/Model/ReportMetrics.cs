@@ -1,10 +1,10 @@
-using Exp.Engine.Objective;
+using Exp.Spec;
 
 namespace Exp.Report.Model;
 
 /// <summary>
 /// The metrics the report knows (keys as the engine logs them), with their titles and units. Which way each one improves
-/// is the engine's declaration (<see cref="ReportMetric.Goal"/>): held-out bounds on log p(x) rise as a model gets better;
+/// is declared beside its name in Spec (<see cref="ReportMetric.Goal"/>): held-out bounds on log p(x) rise as a model gets better;
 /// code lengths and errors fall; the KL, sigma and the active units are what a sweep trades, so none of them has a "best".
 /// </summary>
 public static class ReportMetrics
@@ -25,7 +25,7 @@ public static class ReportMetrics
     public static readonly ReportMetric TrainLoss = new(Metrics.TrainLoss, "training loss", "nats", "the loss as optimised, with its weights");
 
     /// <summary>The epoch counter each trial logs beside its held-out metrics, at the same step.</summary>
-    public const string Epoch = Exp.Runner.Trials.TrackingObserver.EpochMetric;
+    public const string Epoch = Metrics.Epoch;
 
     /// <summary>Trials are ranked by the held-out (validation) ELBO: the test split only reports, it never selects.</summary>
     public static ReportMetric Ranking => Elbo;

@@ -1,5 +1,4 @@
-using Exp.Runner.Catalog;
-using Exp.Runner.Replicates;
+using Exp.Catalog;
 using Exp.Tracking.Model;
 
 namespace Exp.Report.Model;

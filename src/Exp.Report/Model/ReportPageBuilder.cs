@@ -1,7 +1,4 @@
-using Exp.Engine.Images;
-using Exp.Engine.Objective;
-using Exp.Runner.Catalog;
-using Exp.Runner.Replicates;
+using Exp.Catalog;
 using Exp.Spec;
 using Exp.Tracking.Model;
 
@@ -326,7 +323,7 @@ public static class ReportPageBuilder
     /// <summary>The trial's proposal comparison at its largest k (proposal/{estimator}/mse/k{k} and mse_se), or null when it logged none.</summary>
     private static ProposalAnswer? ProposalAnswerOf(TrialSource trial)
     {
-        var prefix = Metrics.Proposal(ProposalComparisonResult.QName, "mse", 0)[..^1];
+        var prefix = Metrics.Proposal(ProposalEstimators.Q, "mse", 0)[..^1];
         var ks = trial.Metrics.Keys
             .Where(key => key.StartsWith(prefix, StringComparison.Ordinal))
             .Select(key => int.TryParse(key[prefix.Length..], out var k) ? k : 0)
@@ -341,10 +338,10 @@ public static class ReportPageBuilder
             Last(trial, Metrics.Proposal(estimator, "mse", largest)) is { } mse && Last(trial, Metrics.Proposal(estimator, "mse_se", largest)) is { } se
                 ? new MeanError(mse, se)
                 : null;
-        if (Error(ProposalComparisonResult.PriorName) is not { } prior || Error(ProposalComparisonResult.QName) is not { } q
-            || Error(ProposalComparisonResult.ReconName) is not { } recon
-            || Last(trial, Metrics.ProposalReference(ProposalComparisonResult.QName)) is not { } reference
-            || Last(trial, Metrics.ProposalReference(ProposalComparisonResult.ReconName)) is not { } reconReference)
+        if (Error(ProposalEstimators.Prior) is not { } prior || Error(ProposalEstimators.Q) is not { } q
+            || Error(ProposalEstimators.Recon) is not { } recon
+            || Last(trial, Metrics.ProposalReference(ProposalEstimators.Q)) is not { } reference
+            || Last(trial, Metrics.ProposalReference(ProposalEstimators.Recon)) is not { } reconReference)
         {
             return null;
         }

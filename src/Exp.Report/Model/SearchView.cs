@@ -1,5 +1,5 @@
 using System.Globalization;
-using Exp.Runner.Catalog;
+using Exp.Catalog;
 using Exp.Spec;
 
 namespace Exp.Report.Model;

@@ -1,6 +1,5 @@
+using Exp.Catalog;
 using Exp.Report.Model;
-using Exp.Runner.Catalog;
-using Exp.Runner.Trials;
 using Exp.Tracking.LocalStore;
 using Exp.Tracking.Model;
 using Exp.Tracking.Recording;

@@ -1,4 +1,4 @@
-using Exp.Runner.Catalog;
+using Exp.Catalog;
 using Exp.Tracking.Model;
 
 namespace Exp.Report.Reading;

@@ -1,8 +1,8 @@
 using System.Net;
+using Exp.Catalog;
 using Exp.Report.Html;
 using Exp.Report.Model;
 using Exp.Report.Reading;
-using Exp.Runner.Catalog;
 using Exp.Tracking.LocalStore;
 using Exp.Tracking.Model;
 using Microsoft.AspNetCore.Builder;

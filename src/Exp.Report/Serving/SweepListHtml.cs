@@ -1,7 +1,7 @@
 using System.Text;
+using Exp.Catalog;
 using Exp.Report.Html;
 using Exp.Report.Model;
-using Exp.Runner.Catalog;
 using Exp.Tracking.Model;
 using static System.Net.WebUtility;
 

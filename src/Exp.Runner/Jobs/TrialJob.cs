@@ -12,7 +12,7 @@ public sealed record JobTracking(string LocalStore, string? ServerUri);
 /// One trial handed over to run: the resolved config, the run it records into, where and
 /// how it runs, and what it resumes from. Written to <c>job.json</c> in the trial's run
 /// before it is launched; the trial process reads it and nothing else, so the same file is
-/// what any launcher (a local process, this process, a cluster) ships. See SEAM.md.
+/// what any launcher (a local process, this process, a cluster) ships.
 /// </summary>
 public sealed record TrialJob
 {

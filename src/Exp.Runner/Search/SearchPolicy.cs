@@ -97,7 +97,7 @@ public static class SearchPolicy
     public static IEnumerable<SearchTrial> Ranked(IEnumerable<SearchTrial> trials, int rung, Objective objective) =>
         trials
             .OrderBy(t => double.IsNaN(t.Rungs[rung]) ? 1 : 0)
-            .ThenBy(t => objective.Goal == Goal.Maximize ? -t.Rungs[rung] : t.Rungs[rung])
+            .ThenBy(t => objective.Loss(t.Rungs[rung]))
             .ThenBy(t => t.Number);
 
     /// <summary>

@@ -63,11 +63,10 @@ public static class TpeSampler
     /// </summary>
     private static (List<SearchTrial> Good, List<SearchTrial> Bad) Split(Objective objective, List<SearchTrial> trials, int goodCount)
     {
-        double Loss(double value) => objective.Goal == Goal.Maximize ? -value : value;
         var ranked = trials
             .OrderBy(t => t.Phase == SearchPhase.Completed ? 0 : 1)
             .ThenByDescending(t => t.Phase == SearchPhase.Completed ? 0 : t.Last!.Value.Epochs)
-            .ThenBy(t => double.IsNaN(t.Last!.Value.Value) ? double.PositiveInfinity : Loss(t.Last!.Value.Value))
+            .ThenBy(t => objective.Loss(t.Last!.Value.Value))
             .ThenBy(t => t.Number)
             .ToList();
         return (ranked.Take(goodCount).ToList(), ranked.Skip(goodCount).ToList());

@@ -250,7 +250,7 @@ public sealed class SweepRunner(Plan plan, ITrialLauncher launcher, SweepOptions
         if (trial.Last is { } reached)
         {
             // How far it trained, as its run's `epoch` metric says: what the tables show for a pruned or paused trial.
-            metrics[TrackingObserver.EpochMetric] = reached.Epochs;
+            metrics[Metrics.Epoch] = reached.Epochs;
         }
         var duration = last?.Duration ?? TimeSpan.Zero;
         var runId = record?.Run.RunId;

@@ -1,5 +1,4 @@
 using Exp.Runner.Catalog;
-using Exp.Runner.Replicates;
 using Exp.Spec;
 
 namespace Exp.Runner.Sweeps;
@@ -15,7 +14,7 @@ public sealed record SweepSummary(
     ServerDelivery? Delivery)
 {
     /// <summary>What the sweep optimises (sweep.metric and sweep.goal; held-out ELBO, higher is better, by default).</summary>
-    public Objective Objective { get; init; } = new(Exp.Engine.Objective.Metrics.Elbo, Goal.Maximize);
+    public Objective Objective { get; init; } = new(Metrics.Elbo, Goal.Maximize);
 
     /// <summary>The sweep's report in the local store; null when none was written (none asked for, or trials left running detached).</summary>
     public string? ReportPath { get; init; }
@@ -29,9 +28,7 @@ public sealed record SweepSummary(
     public IReadOnlyList<TrialResult> Ranked =>
         Results
             .OrderBy(r => r.Completed ? 0 : r.Kind == TrialResultKind.Pruned ? 1 : 2)
-            .ThenBy(r => r.Metrics.TryGetValue(Objective.Metric, out var value) && !double.IsNaN(value)
-                ? (Objective.Goal == Goal.Maximize ? -value : value)
-                : double.PositiveInfinity)
+            .ThenBy(r => r.Metrics.TryGetValue(Objective.Metric, out var value) ? Objective.Loss(value) : double.PositiveInfinity)
             .ToList();
 
     /// <summary>
@@ -39,8 +36,8 @@ public sealed record SweepSummary(
     /// objective first over the replicates that trained to their end; configurations none of whose replicates did come last.
     /// </summary>
     public IReadOnlyList<Configuration<TrialResult>> Configurations =>
-        Replicates.Configurations.RankedByMean(
-            Replicates.Configurations.Group(Ranked, r => r.Trial.ConfigGroup),
+        Exp.Catalog.Configurations.RankedByMean(
+            Exp.Catalog.Configurations.Group(Ranked, r => r.Trial.ConfigGroup),
             r => r.Metrics.TryGetValue(Objective.Metric, out var value) ? value : null,
             r => r.Completed,
             Objective.Goal);

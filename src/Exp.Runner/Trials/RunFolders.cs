@@ -8,6 +8,12 @@ public static class RunFolders
     /// <summary>The log, an artifact, so that it is seen in MLflow beside the metrics.</summary>
     public const string LogArtifactPath = "logs/trial.log";
 
+    /// <summary>What a Slurm array element printed (the job script appends to it), an artifact beside the trial's log.</summary>
+    public const string SlurmLogArtifactPath = "logs/slurm.log";
+
+    /// <summary>The last lines a trial process wrote to stderr before it crashed, an artifact beside its log.</summary>
+    public const string StderrTailArtifactPath = "logs/stderr-tail.txt";
+
     public const string JobFileName = "job.json";
 
     public const string OutcomeFileName = "outcome.json";
@@ -23,10 +29,10 @@ public static class RunFolders
     /// <summary>What the trial reported when it ended (<see cref="Jobs.TrialReport"/>).</summary>
     public static string OutcomeFile(string runDirectory) => Path.Combine(runDirectory, OutcomeFileName);
 
-    public static string Log(string runDirectory) => Path.Combine(runDirectory, "artifacts", LogArtifactPath);
+    public static string Log(string runDirectory) => Artifact(runDirectory, LogArtifactPath);
 
     /// <summary>What a Slurm element printed while it ran the trial, each start and exit marked: beside the trial's own log.</summary>
-    public static string SlurmLog(string runDirectory) => Path.Combine(runDirectory, "artifacts", "logs", "slurm.log");
+    public static string SlurmLog(string runDirectory) => Artifact(runDirectory, SlurmLogArtifactPath);
 
     /// <summary>
     /// The trial's <see cref="TrialEvent"/>s, one line each, where a launcher that cannot read the
@@ -35,5 +41,8 @@ public static class RunFolders
     public static string Events(string runDirectory) => Path.Combine(runDirectory, "events.jsonl");
 
     /// <summary>A sweep's job scripts and its Slurm elements' own output: artifacts of the sweep's run.</summary>
-    public static string SlurmFiles(string sweepRunDirectory) => Path.Combine(sweepRunDirectory, "artifacts", "slurm");
+    public static string SlurmFiles(string sweepRunDirectory) => Artifact(sweepRunDirectory, "slurm");
+
+    private static string Artifact(string runDirectory, string artifactPath) =>
+        Path.Combine(FileStore.ArtifactDirectoryOf(runDirectory), artifactPath.Replace('/', Path.DirectorySeparatorChar));
 }

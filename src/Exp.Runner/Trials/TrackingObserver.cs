@@ -1,5 +1,6 @@
 using Exp.Engine.Objective;
 using Exp.Engine.Training;
+using Exp.Spec;
 using Exp.Tracking;
 using Exp.Tracking.Recording;
 
@@ -7,7 +8,7 @@ namespace Exp.Runner.Trials;
 
 /// <summary>
 /// Turns what the trainer reports into MLflow records and progress events. Everything of an
-/// epoch (held-out metrics, the <see cref="EpochMetric"/> that names the epoch, its images, and
+/// epoch (held-out metrics, the <see cref="Metrics.Epoch"/> that names the epoch, its images, and
 /// the test metrics after the last) is logged at the global step that ended that epoch, so every
 /// record of a run shares one step axis: MLflow's image cards show the image logged at exactly
 /// the step its slider (or the charts' shared step) selects, beside the metrics of that step; and a
@@ -16,12 +17,6 @@ namespace Exp.Runner.Trials;
 public sealed class TrackingObserver(IRunRecorder recorder, int epochs, Action<TrialEvent> report, FaultInjection faults)
     : ITrainingObserver
 {
-    /// <summary>
-    /// The epoch counter, beside the held-out metrics at their step: bookkeeping, kept in the
-    /// train/ section so that no science metric sits below it in MLflow's lists (see <see cref="ObjectiveMetric"/>).
-    /// </summary>
-    public const string EpochMetric = "train/epoch";
-
     private long lastStep;
 
     public IReadOnlyDictionary<string, double> LastMetrics { get; private set; } = new Dictionary<string, double>();
@@ -44,7 +39,7 @@ public sealed class TrackingObserver(IRunRecorder recorder, int epochs, Action<T
     {
         lastStep = step;
         LastMetrics = metrics;
-        recorder.LogMetrics(new Dictionary<string, double>(metrics) { [EpochMetric] = epoch }, step);
+        recorder.LogMetrics(new Dictionary<string, double>(metrics) { [Metrics.Epoch] = epoch }, step);
         report(new TrialEvent(TrialEventKind.Evaluated, epoch, epochs, step, (double)epoch / epochs, Metrics: metrics));
     }
 

@@ -254,7 +254,7 @@ public sealed class TrialLifecycle
         recorder.SetTags(ObjectiveMetric.Tags(options.Objective));
         if (crashed && exit.ErrorTail.Count > 0)
         {
-            recorder.LogArtifact("logs/stderr-tail.txt", Encoding.UTF8.GetBytes(string.Join('\n', exit.ErrorTail) + "\n"));
+            recorder.LogArtifact(RunFolders.StderrTailArtifactPath, Encoding.UTF8.GetBytes(string.Join('\n', exit.ErrorTail) + "\n"));
         }
     }
 

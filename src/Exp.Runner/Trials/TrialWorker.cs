@@ -168,7 +168,7 @@ public static class TrialWorker
             // A native (libtorch) error's message carries its whole C++ stack: people get its
             // first line, the trial's log file gets all of it.
             var firstLine = error.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? "";
-            var reason = $"{error.GetType().Name}: {firstLine} (the whole error is in logs/trial.log)";
+            var reason = $"{error.GetType().Name}: {firstLine} (the whole error is in {RunFolders.LogArtifactPath})";
             log.Error(error, "Failed: {Reason}", reason);
             return Ended(TrialStatus.Failed, reason);
         }

@@ -2,28 +2,11 @@
 module Exp.Spec.Decoding.SweepDecoder
 
 open System
+open Exp.Spec
 open Exp.Spec.Yaml
 open Exp.Spec.Sweep
 
 let private methods = [ "grid", "grid"; "random", "random"; "list", "list"; "tpe", "tpe" ]
-
-/// The metrics a trial logs every epoch that a sweep can optimise, with the goal each
-/// takes when `sweep.goal` is not given (None: the spec must say). The engine declares the
-/// same goals on its metric names; a test of the engine holds the two together.
-let objectives =
-    [ "eval/elbo", Some true
-      "eval/iwae", Some true
-      "eval/recon_log_likelihood", Some true
-      "eval/elbo_sigma_star", Some true
-      // Traded against reconstruction, not ranked: the lowest KL is a posterior that ignores its image.
-      "eval/kl", None
-      "eval/bits_per_dim", Some false
-      "eval/density_nats_per_dim", Some false
-      "eval/mse", Some false
-      "eval/aggregate_kl", Some false
-      "train/loss", Some false
-      "eval/active_units", None
-      "eval/sigma", None ]
 
 let private goals = [ "maximize", true; "minimize", false ]
 
@@ -34,26 +17,24 @@ let private defaultReductionFactor = 3
 let private objective (decoding: Decoding) (section: Section) : ObjectiveSpec =
     let metricNode = section.Node "metric"
     let position = metricNode |> Option.map Node.position |> Option.defaultValue section.Position
-    let metric = section.Field("metric", "eval/elbo", Parse.string)
-    let known = objectives |> List.tryFind (fun (name, _) -> name = metric)
+    let metric = section.Field("metric", Metrics.Elbo, Parse.string)
+    let known = Metrics.Sweepable |> Seq.contains metric
+    let natural = Metrics.GoalOf metric |> Goals.Of
     let goal = section.Optional("goal", Parse.choice goals, Check.none)
-    if known.IsNone then
-        let names = objectives |> List.map fst
+    if not known then
+        let names = List.ofSeq Metrics.Sweepable
         let hint =
             if metric.StartsWith "test/" then
                 "; test/ metrics are logged once at the end, so trials cannot be compared while they run: use its eval/ twin"
             else
                 Suggestion.hint names metric
         decoding.Error(position, "sweep.metric", $"'{metric}' is not a metric trials log every epoch" + hint)
-    match known, goal with
-    | Some(_, None), None when (section.Node "goal").IsNone ->
+    if known && not natural.HasValue && (section.Node "goal").IsNone then
         decoding.Error(position, "sweep.goal", $"{metric} has no natural direction: add goal: maximize or goal: minimize")
-    | _ -> ()
     let maximize =
-        match goal, known with
-        | Some given, _ -> given
-        | None, Some(_, Some natural) -> natural
-        | None, _ -> true
+        match goal with
+        | Some given -> given
+        | None -> not natural.HasValue || natural.Value = Goal.Maximize
     { Metric = metric
       Maximize = maximize
       Position = position }

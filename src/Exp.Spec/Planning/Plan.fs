@@ -32,18 +32,17 @@ type Trial =
     /// The keys of the params that are derived from the config, not written in it.
     static member DerivedParamKeys: string[] = Array.ofList Planning.TrialJson.derivedKeys
 
-type Goal =
-    | Maximize = 0
-    | Minimize = 1
-
 /// What a sweep optimises: `sweep.metric` (default eval/elbo) and `sweep.goal`.
 type Objective =
     { Metric: string
       Goal: Goal }
 
-    /// Whether `a` is a better value of the metric than `b`.
-    member objective.IsBetter(a: float, b: float) =
-        if objective.Goal = Goal.Maximize then a > b else a < b
+    /// A value of the metric as a loss to rank by, lower is better (see Goals.Loss).
+    member objective.Loss(value: float) = Goals.Loss(objective.Goal, value)
+
+    /// Whether `candidate` is a better value of the metric than `incumbent`.
+    member objective.IsBetter(candidate: float, incumbent: float) =
+        Goals.IsBetter(objective.Goal, candidate, incumbent)
 
 type SchedulerKind =
     /// Every trial trains to its train.epochs.

@@ -1,7 +1,4 @@
 namespace Exp.Tracking.Forwarding;
 
 /// <summary>What one forwarding pass of a run sent; <see cref="Warning"/> names something it could not send.</summary>
-public sealed record ForwardReport(string ServerRunId, int Metrics, int Params, int Tags, int Artifacts, bool StatusSent, string? Warning)
-{
-    public bool SentAnything => Metrics + Params + Tags + Artifacts > 0 || StatusSent;
-}
+public sealed record ForwardReport(string ServerRunId, int Metrics, int Params, int Tags, int Artifacts, bool StatusSent, string? Warning);

@@ -235,7 +235,7 @@ public sealed class FileStore
             RunStatus.Running,
             start.StartTime ?? Now(),
             null,
-            new Uri(Path.Combine(runDirectory, "artifacts")).AbsoluteUri,
+            new Uri(ArtifactDirectoryOf(runDirectory)).AbsoluteUri,
             LifecycleStage.Active);
         // A creation that fails midway (a full disk) removes the run: a half-made one would stay
         // RUNNING for ever, without the tags that let exp find and end it.
@@ -501,7 +501,10 @@ public sealed class FileStore
 
     // ---- artifacts ----
 
-    public string ArtifactDirectory(string runId) => Path.Combine(RunDirectory(runId), "artifacts");
+    public string ArtifactDirectory(string runId) => ArtifactDirectoryOf(RunDirectory(runId));
+
+    /// <summary>Where the artifacts of the run in <paramref name="runDirectory"/> are (MLflow's file store: its artifacts/ folder).</summary>
+    public static string ArtifactDirectoryOf(string runDirectory) => Path.Combine(runDirectory, "artifacts");
 
     public void WriteArtifact(string runId, string artifactPath, byte[] content) =>
         AtomicFile.WriteAllBytes(ArtifactFilePath(runId, artifactPath), content, RunDirectory(runId));

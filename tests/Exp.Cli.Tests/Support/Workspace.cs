@@ -1,3 +1,4 @@
+using Exp.Catalog;
 using Exp.Runner.Catalog;
 using Exp.Tracking.LocalStore;
 using Exp.Tracking.Model;

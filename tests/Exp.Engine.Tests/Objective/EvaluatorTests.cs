@@ -1,6 +1,7 @@
 using Exp.Engine.Data;
 using Exp.Engine.Models;
 using Exp.Engine.Objective;
+using Exp.Spec;
 using static TorchSharp.torch;
 
 namespace Exp.Engine.Tests.Objective;

@@ -1,5 +1,6 @@
 using Exp.Engine.Data;
 using Exp.Engine.Objective;
+using Exp.Spec;
 using static TorchSharp.torch;
 
 namespace Exp.Engine.Tests.Training;

@@ -1,5 +1,6 @@
 using Exp.Report.Html;
 using Exp.Report.Model;
+using Exp.Spec;
 using Microsoft.Playwright;
 using static Exp.Report.Tests.Model.TrialSources;
 

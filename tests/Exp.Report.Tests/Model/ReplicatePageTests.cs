@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Exp.Report.Html;
 using Exp.Report.Model;
+using Exp.Spec;
 using Exp.Tracking.Model;
 using static Exp.Report.Tests.Model.TrialSources;
 

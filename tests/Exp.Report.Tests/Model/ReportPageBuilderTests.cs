@@ -1,5 +1,6 @@
 using Exp.Engine.Images;
 using Exp.Report.Model;
+using Exp.Spec;
 using Exp.Tracking.Model;
 using static Exp.Report.Tests.Model.TrialSources;
 

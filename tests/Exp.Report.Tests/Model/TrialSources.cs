@@ -1,4 +1,5 @@
 using System.Globalization;
+using Exp.Catalog;
 using Exp.Report.Model;
 using Exp.Runner.Catalog;
 using Exp.Tracking.Model;

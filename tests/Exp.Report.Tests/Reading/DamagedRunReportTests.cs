@@ -1,3 +1,4 @@
+using Exp.Catalog;
 using Exp.Report.Html;
 using Exp.Report.Model;
 using Exp.Report.Reading;

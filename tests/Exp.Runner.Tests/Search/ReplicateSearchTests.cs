@@ -1,4 +1,4 @@
-using Exp.Runner.Replicates;
+using Exp.Catalog;
 using Exp.Runner.Search;
 using Exp.Spec;
 

@@ -1,3 +1,4 @@
+using Exp.Catalog;
 using Exp.Runner.Catalog;
 using Exp.Runner.Jobs;
 using Exp.Runner.Search;

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Exp.Catalog;
 using Exp.Runner.Catalog;
 using Exp.Runner.Jobs;
 using Exp.Runner.Launching;

@@ -1,4 +1,4 @@
-namespace Exp.Runner.Catalog;
+namespace Exp.Catalog;
 
 /// <summary>One metric of a run, summed up.</summary>
 /// <param name="Best">The best value, the way the metric declares better; null for a metric that ranks neither way.</param>

@@ -1,11 +1,10 @@
 using System.Globalization;
-using Exp.Engine.Objective;
-using Exp.Runner.Trials;
+using Exp.Spec;
 using Exp.Tracking.LocalStore;
 using Exp.Tracking.Model;
 using Exp.Tracking.Recording;
 
-namespace Exp.Runner.Catalog;
+namespace Exp.Catalog;
 
 /// <summary>
 /// Finds sweeps and trials in a local store by the tags exp gives their runs: how a
@@ -98,12 +97,7 @@ public sealed class RunCatalog(FileStore store)
             {
                 continue;
             }
-            var best = Metrics.GoalOf(key) switch
-            {
-                MetricGoal.Higher => history.MaxBy(m => m.Value),
-                MetricGoal.Lower => history.MinBy(m => m.Value),
-                _ => null,
-            };
+            var best = Goals.Of(Metrics.GoalOf(key)) is { } goal ? history.MinBy(m => Goals.Loss(goal, m.Value)) : null;
             metrics.Add(new MetricSummary(key, history.MaxBy(m => m.Step)!.Value, best?.Value, best?.Step, history.Count));
         }
         var artifacts = store.ListArtifacts(runId);
@@ -111,7 +105,7 @@ public sealed class RunCatalog(FileStore store)
             .Select(path => ImageArtifactNames.TryParse(path, out var key, out var step) ? (Key: key, Step: step, Path: path) : default)
             .Where(image => image.Path is not null)
             .ToList();
-        var epochOfStep = store.GetMetricHistory(runId, TrackingObserver.EpochMetric).GroupBy(m => m.Step).ToDictionary(g => g.Key, g => g.Last().Value);
+        var epochOfStep = store.GetMetricHistory(runId, Metrics.Epoch).GroupBy(m => m.Step).ToDictionary(g => g.Key, g => g.Last().Value);
         var epochOf = PictureEpochs.For(epochOfStep, images.Select(image => image.Step));
         return new TrialDetails(
             store.GetParams(runId).OrderBy(p => p.Key, StringComparer.Ordinal).ToList(),

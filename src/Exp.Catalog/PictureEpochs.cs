@@ -1,4 +1,4 @@
-namespace Exp.Runner.Catalog;
+namespace Exp.Catalog;
 
 /// <summary>
 /// Which epoch a trial's picture is from. A trial logs an epoch's pictures at the global step that

@@ -1,6 +1,6 @@
 using Exp.Tracking.Model;
 
-namespace Exp.Runner.Sweeps;
+namespace Exp.Catalog;
 
 /// <summary>
 /// Renders a sweep's report (an HTML page) from the local store, as the sweep's run will read

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Exp.Runner.Replicates;
+namespace Exp.Catalog;
 
 /// <summary>
 /// A metric over the replicates of one configuration: the mean, the sample standard deviation

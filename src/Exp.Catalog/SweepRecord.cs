@@ -1,6 +1,6 @@
 using Exp.Tracking.Model;
 
-namespace Exp.Runner.Catalog;
+namespace Exp.Catalog;
 
 /// <summary>A sweep's parent run and its trials' runs.</summary>
 public sealed record SweepRecord(ExperimentInfo Experiment, RunInfo Run, string SweepId, IReadOnlyList<TrialRecord> Trials)

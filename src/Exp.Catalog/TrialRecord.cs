@@ -1,7 +1,6 @@
-using Exp.Runner.Trials;
 using Exp.Tracking.Model;
 
-namespace Exp.Runner.Catalog;
+namespace Exp.Catalog;
 
 /// <summary>A trial's run as the local store has it.</summary>
 /// <param name="Metrics">The last value of each metric.</param>

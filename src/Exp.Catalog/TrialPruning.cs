@@ -1,6 +1,6 @@
-using Exp.Runner.Trials;
+using Exp.Spec;
 
-namespace Exp.Runner.Catalog;
+namespace Exp.Catalog;
 
 /// <summary>
 /// Where an early-stopping scheduler (ASHA) stopped a trial for good, and why. Its run is FINISHED
@@ -15,7 +15,7 @@ public sealed record TrialPruning(int? Epoch, int? Epochs, string Why)
     /// <summary>A trial pruned where the last value of its run's `epoch` metric says it stopped.</summary>
     /// <param name="metrics">The last value of each metric of its run.</param>
     public static TrialPruning After(IReadOnlyDictionary<string, double> metrics, int? epochs, string why) =>
-        new(metrics.TryGetValue(TrackingObserver.EpochMetric, out var epoch) ? (int)epoch : null, epochs, why);
+        new(metrics.TryGetValue(Metrics.Epoch, out var epoch) ? (int)epoch : null, epochs, why);
 
     /// <summary>The trial's status where one is shown: "pruned at 3/9".</summary>
     public string Status => Epoch is { } epoch ? $"pruned at {epoch}/{Epochs?.ToString() ?? "?"}" : "pruned";

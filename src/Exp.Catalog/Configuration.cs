@@ -1,6 +1,6 @@
 using Exp.Spec;
 
-namespace Exp.Runner.Replicates;
+namespace Exp.Catalog;
 
 /// <summary>
 /// The replicates of one configuration: trials whose configs differ only in their seed (tag
@@ -36,7 +36,7 @@ public static class Configurations
         configurations
             .Select((configuration, index) => (configuration, index, mean: configuration.Of(objective, counted)?.Mean ?? double.NaN))
             .OrderBy(c => double.IsNaN(c.mean) ? 1 : 0)
-            .ThenBy(c => double.IsNaN(c.mean) ? 0 : goal == Goal.Maximize ? -c.mean : c.mean)
+            .ThenBy(c => Goals.Loss(goal, c.mean))
             .ThenBy(c => c.index)
             .Select(c => c.configuration)
             .ToList();

@@ -1,19 +1,30 @@
 using System.Globalization;
 
-namespace Exp.Report.Html;
+namespace Exp.Catalog;
 
-/// <summary>Metric values as the table prints them: three decimals in the usual range, significant digits for small ones.</summary>
+/// <summary>
+/// Numbers as people read them in the terminal and in the report, the same everywhere: invariant culture (a German
+/// locale must not turn 0.5 into "0,5" in a table that is pasted into a paper), and one spelling of the values that
+/// are not numbers: NaN, Infinity and -Infinity, as JavaScript, .NET and MLflow's UI write them.
+/// </summary>
 public static class NumberFormat
 {
+    /// <summary>
+    /// A metric value: whole numbers (counts such as the active units) without decimals, three decimals in the usual
+    /// range, one from 1000 up, four significant digits below 1.
+    /// </summary>
     public static string Value(double value) =>
         double.IsNaN(value) ? "NaN"
+        : double.IsPositiveInfinity(value) ? "Infinity"
+        : double.IsNegativeInfinity(value) ? "-Infinity"
+        : value == Math.Round(value) && Math.Abs(value) < 1e6 ? value.ToString("F0", CultureInfo.InvariantCulture)
         : Math.Abs(value) >= 1000 ? value.ToString("F1", CultureInfo.InvariantCulture)
         : Math.Abs(value) >= 1 ? value.ToString("F3", CultureInfo.InvariantCulture)
         : value.ToString("G4", CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// Four significant digits, as the trial table prints values (a table of many trials reads by its leading digits):
-    /// plain from 1e-4 up to a million, else in scientific notation.
+    /// Four significant digits, as the report's trial table prints values (a table of many trials reads by its
+    /// leading digits): plain from 1e-4 up to a million, else in scientific notation.
     /// </summary>
     public static string Significant(double value)
     {
@@ -28,9 +39,10 @@ public static class NumberFormat
             : value.ToString("0.###e+0", CultureInfo.InvariantCulture);
     }
 
-    /// <summary>The exact value, for sorting and for the cell's tooltip.</summary>
+    /// <summary>The exact value, which parses back to the same double: for sorting and for a cell's tooltip.</summary>
     public static string Exact(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
+    /// <summary>A wall-clock time: 1h05m, 3m07s or 12.5s.</summary>
     public static string Duration(TimeSpan duration) =>
         duration.TotalHours >= 1 ? $"{(int)duration.TotalHours}h{duration.Minutes:D2}m"
         : duration.TotalMinutes >= 1 ? $"{(int)duration.TotalMinutes}m{duration.Seconds:D2}s"

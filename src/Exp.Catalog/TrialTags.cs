@@ -1,4 +1,4 @@
-namespace Exp.Runner.Trials;
+namespace Exp.Catalog;
 
 /// <summary>The tags exp sets on runs, beside MLflow's own: how sweeps and trials are found again in a store.</summary>
 public static class TrialTags

@@ -73,8 +73,8 @@ public sealed class SlurmLauncherTests(SlurmCluster cluster) : IDisposable
         foreach (var trial in trials)
         {
             Assert.Contains(trial.Run.RunId, page);
-            // Each epoch's held-out metrics reached `exp run` through the trial's events, as a local trial's do.
-            Assert.Contains($"epoch    {trial.Name} 1/1: held-out ELBO -", result.Output);
+            // Each epoch's held-out metrics reached `exp run` through the trial's events, as a local trial's do (on stderr).
+            Assert.Contains($"epoch    {trial.Name} 1/1: held-out ELBO -", result.Error);
             Assert.Equal(RunStatus.Finished, trial.Run.Status);
             Assert.Equal(parent.RunId, trial.SweepRunId);
             Assert.True(double.IsFinite(trial.Metrics[Metrics.Elbo]), $"{trial.Name} has no held-out ELBO");
@@ -122,9 +122,9 @@ public sealed class SlurmLauncherTests(SlurmCluster cluster) : IDisposable
             Assert.Equal(RunStatus.Finished, after.Run.Status);
             Assert.Equal("1", after.Tags[SlurmTags.Restarts]);
             Assert.NotEqual(node, after.Tags[SlurmTags.Node]);
-            // The requeue and the resume reached `exp run` through the trial's events.
-            Assert.Contains("kl_weight=0.1: requeued by Slurm (restart 1); it resumes from its checkpoint in the same run", result.Output);
-            Assert.Contains($"resumed  kl_weight=0.1 after epoch {killedAt.Epoch} (step {killedAt.Step})", result.Output);
+            // The requeue and the resume reached `exp run` through the trial's events (progress is on stderr).
+            Assert.Contains("kl_weight=0.1: requeued by Slurm (restart 1); it resumes from its checkpoint in the same run", result.Error);
+            Assert.Contains($"resumed  kl_weight=0.1 after epoch {killedAt.Epoch} (step {killedAt.Step})", result.Error);
             var log = File.ReadAllText(Path.Combine(workspace.Store.ArtifactDirectory(after.Run.RunId), RunFolders.LogArtifactPath));
             Assert.Contains($"Resuming from the checkpoint of epoch {killedAt.Epoch} (step {killedAt.Step})", log);
             // No step twice, none missing: 8 steps per epoch (400 images, batches of 50).

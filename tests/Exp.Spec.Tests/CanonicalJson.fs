@@ -56,8 +56,12 @@ let private configs: Gen<TrialConfig> =
             | _ -> Gen.oneof [ anyText; Gen.constant "" ]
         let! batchSize = Gen.choose (1, 256)
         let! validation = Gen.oneof [ Gen.choose (1, 50) |> Gen.map (fun p -> float p / 100.0); positive |> Gen.map (fun x -> x / (1.0 + x) / 2.0) |> Gen.filter (fun v -> v > 0.0) ]
-        // Enough images that the held-out share leaves a full batch to train on.
-        let! trainLimit = Gen.oneof [ Gen.constant (Nullable()); Gen.choose (2 * batchSize + 2, 60000) |> Gen.map Nullable ]
+        // Enough images that the held-out share leaves a full batch to train on, and no more synthetic ones than
+        // the engine's one array of pixels holds (the decoder refuses more).
+        let mostImages =
+            if dataset = DatasetKind.Synthetic then int (min 60000L (int64 Array.MaxLength / int64 (channels * imageSize * imageSize)))
+            else 60000
+        let! trainLimit = Gen.oneof [ Gen.constant (Nullable()); Gen.choose (2 * batchSize + 2, mostImages) |> Gen.map Nullable ]
         let! testLimit = Gen.oneof [ Gen.constant (Nullable()); Gen.choose (1, 10000) |> Gen.map Nullable ]
         let! widths = Gen.choose (1, 128) |> Gen.arrayOfLength layers
         let! kernelSize = Gen.choose (1, min imageSize 7)

@@ -31,13 +31,8 @@ public static class DiffCommand
         second.CompletionSources.Add(context => Completions.Trials(runs.Named(context.ParseResult)));
         command.SetAction(parseResult =>
         {
-            if (runs.Of(parseResult) is not { } path || format.Of(parseResult) is not { } chosen)
+            if (runs.Existing(parseResult) is not { } path || format.Of(parseResult) is not { } chosen)
             {
-                return ExitCodes.InvalidInput;
-            }
-            if (!Directory.Exists(path))
-            {
-                Console.Error.WriteLine($"error: no runs folder at {Path.GetFullPath(path)}; name it with --runs");
                 return ExitCodes.InvalidInput;
             }
             var catalog = RunCatalog.Open(path);

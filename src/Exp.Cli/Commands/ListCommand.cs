@@ -18,13 +18,8 @@ public static class ListCommand
         var format = ResultFormat.AddWithCsvTo(command);
         command.SetAction(parseResult =>
         {
-            if (runs.Of(parseResult) is not { } path || format.Of(parseResult) is not { } chosen)
+            if (runs.Existing(parseResult) is not { } path || format.Of(parseResult) is not { } chosen)
             {
-                return ExitCodes.InvalidInput;
-            }
-            if (!Directory.Exists(path))
-            {
-                Console.Error.WriteLine($"error: no runs folder at {Path.GetFullPath(path)}; run `exp run <spec>` first, or name the folder with --runs");
                 return ExitCodes.InvalidInput;
             }
             var catalog = RunCatalog.Open(path);

@@ -26,13 +26,8 @@ public static class UiCommand
         command.Options.Add(host);
         command.SetAction(async (parseResult, _) =>
         {
-            if (runs.Of(parseResult) is not { } path)
+            if (runs.Existing(parseResult) is not { } path)
             {
-                return ExitCodes.InvalidInput;
-            }
-            if (!Directory.Exists(path))
-            {
-                Console.Error.WriteLine($"error: no runs folder at {Path.GetFullPath(path)}; run `exp run <spec>` first, or name the folder with --runs");
                 return ExitCodes.InvalidInput;
             }
             var hostText = parseResult.GetValue(host)!;

@@ -36,6 +36,21 @@ public sealed class RunsFolder
     /// <summary>The folder named, the positional first; for completion, which has no one to tell of a conflict.</summary>
     public string Named(ParseResult parse) => (positional is null ? null : parse.GetValue(positional)) ?? parse.GetValue(option)!;
 
+    /// <summary>The folder named when it exists, or null with the error printed (named twice, differently, or not there).</summary>
+    public string? Existing(ParseResult parse)
+    {
+        if (Of(parse) is not { } path)
+        {
+            return null;
+        }
+        if (!Directory.Exists(path))
+        {
+            Console.Error.WriteLine($"error: no runs folder at {Path.GetFullPath(path)}; run `exp run <spec>` first, or name the folder with --runs");
+            return null;
+        }
+        return path;
+    }
+
     /// <summary>The folder named, or null (with the error printed) when it is named twice, differently.</summary>
     public string? Of(ParseResult parse)
     {

@@ -219,7 +219,16 @@
       tr.appendChild(element("th", title));
       values.forEach(function (v) { var td = tr.insertCell(); if (v instanceof Node) { td.appendChild(v); } else { td.textContent = v; } });
     }
-    keys.forEach(function (key) { line(key, configs.map(function (c) { return c[key] === undefined ? "–" : c[key]; }), "config"); });
+    // A config value as the table shows numbers (four significant digits), the exact one on hover.
+    function configValue(value) {
+      if (value === undefined) { return "–"; }
+      var number = Number(value);
+      if (!/^-?[0-9.]+([eE][-+]?[0-9]+)?$/.test(value) || !isFinite(number) || Number.isInteger(number)) { return value; }
+      var span = element("span", String(parseFloat(number.toPrecision(4))));
+      span.title = value;
+      return span;
+    }
+    keys.forEach(function (key) { line(key, configs.map(function (c) { return configValue(c[key]); }), "config"); });
     headers.forEach(function (h, index) {
       if (h.dataset.type === "number" && h.dataset.key) {
         line(h.dataset.name, chosen.map(function (row) { return row.cells[index].textContent; }), "metric");

@@ -155,6 +155,16 @@ public sealed class SearchPageTests(TpeSearch search) : IClassFixture<TpeSearch>
         Assert.Contains("train.lr", differing);
         var shown = await page.Locator("#compare tr.config th").AllInnerTextsAsync();
         Assert.Equal(differing, shown);
+        // A swept number reads at four significant digits, as in the table; the exact stored value is on hover.
+        var lr = page.Locator("#compare tr.config").Filter(new LocatorFilterOptions { HasText = "train.lr" }).First.Locator("td span");
+        var exact = await lr.EvaluateAllAsync<string[]>("spans => spans.map(s => s.title)");
+        var shownLr = await lr.AllInnerTextsAsync();
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.Equal(ParamsOf(runs[i]!).Single(p => p.Key == "train.lr").Value, exact[i]);
+            var value = double.Parse(exact[i], CultureInfo.InvariantCulture);
+            Assert.Equal(double.Parse(value.ToString("G4", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture), double.Parse(shownLr[i], CultureInfo.InvariantCulture));
+        }
         var metrics = await page.Locator("#compare tr.metric th").AllInnerTextsAsync();
         Assert.Contains("ELBO", metrics);
         var elbos = await page.Locator("#compare tr.metric").Filter(new LocatorFilterOptions { HasText = "ELBO" }).First.Locator("td").AllInnerTextsAsync();

@@ -69,6 +69,8 @@ public sealed class SweepRunTests : IDisposable
             Assert.Equal(Enumerable.Range(1, 20).Select(i => (long)i), workspace.History(trial, Metrics.TrainLoss).Select(m => m.Step));
             Assert.Equal(20, Assert.Single(workspace.History(trial, Metrics.Elbo)).Step);
             Assert.Equal("fashion-mnist", workspace.Store.GetParams(trial.Run.RunId)["data.dataset"]);
+            // What the trial computed its convolutions with, as the trainer settled it for this model.
+            Assert.Contains(workspace.Store.GetTags(trial.Run.RunId)[TrialTags.CpuKernels], new[] { "onednn-native", "onednn-isa-avx", "onednn-off" });
             var artifacts = workspace.Store.ListArtifacts(trial.Run.RunId);
             // The epoch's pictures at the step of its metrics: 1000 images in batches of 50 end epoch 1 at step 20.
             Assert.Contains(artifacts, a => a.StartsWith("images/samples%step%20%", StringComparison.Ordinal));

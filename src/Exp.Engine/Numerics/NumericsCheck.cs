@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Exp.Engine.Models;
+using Exp.Engine.Native;
 using Exp.Engine.Objective;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -96,6 +97,32 @@ public static class NumericsCheck
         }
         return report;
     }
+
+    /// <summary>
+    /// The model's convolutions on their own shapes, for <see cref="CpuKernels.EnsureCorrect"/>: each
+    /// conv2d and conv_transpose2d on the CPU, in float32 against float64, on the input it gets in the
+    /// model from random images of a batch of <see cref="MaxImages"/> (the kernels' correctness does not
+    /// depend on the pixels, and the trial's data is not loaded when this runs).
+    /// </summary>
+    public static ModelConvolutions Convolutions(Vae model, Func<Vae> build, int seed) =>
+        new(model.modules().Count(IsConvolution), () =>
+        {
+            using var scope = NewDisposeScope();
+            using var single = Copy(model, build, ScalarType.Float32, CPU);
+            using var twin = Copy(model, build, ScalarType.Float64, CPU);
+            using var generator = new Generator((ulong)seed);
+            var x = rand([MaxImages, .. model.ImageShape], generator: generator);
+            var eps = randn([MaxImages, model.LatentDim], generator: generator);
+            var worst = 0.0;
+            foreach (var (name, layer, input, output) in LayerInputs(single, x, eps).Where(step => IsConvolution(step.Layer)))
+            {
+                var upstream = randn(output.shape, generator: generator);
+                worst = LayerComparison.Compare(layer, (nn.Module<Tensor, Tensor>)Find(twin, name), input, upstream).Select(e => e.Error).Append(worst).Max();
+            }
+            return worst;
+        });
+
+    private static bool IsConvolution(nn.Module layer) => layer is TorchSharp.Modules.Conv2d or TorchSharp.Modules.ConvTranspose2d;
 
     /// <summary>A copy of the model with its weights, buffers and mode, in the given type and place.</summary>
     private static Vae Copy(Vae model, Func<Vae> build, ScalarType type, Device device)

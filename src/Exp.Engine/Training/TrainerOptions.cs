@@ -1,3 +1,4 @@
+using Exp.Engine.Native;
 using Exp.Engine.Numerics;
 
 namespace Exp.Engine.Training;
@@ -27,6 +28,12 @@ public sealed record TrainerOptions
     /// Null trains to <c>train.epochs</c>.
     /// </summary>
     public int? UntilEpoch { get; init; }
+
+    /// <summary>
+    /// Told what the trial computes convolutions with (<see cref="CpuKernels.EnsureCorrect"/>, with the
+    /// model's own convolutions), on the trainer's thread, before the first convolution.
+    /// </summary>
+    public Action<CpuKernels.Choice>? KernelsChosen { get; init; }
 
     /// <summary>Told what the numerics check found before the first step (<c>train.numerics_check</c>).</summary>
     public Action<NumericsReport>? NumericsChecked { get; init; }

@@ -86,6 +86,11 @@ public static class TrialWorker
             var observer = new TrackingObserver(recorder, epochs, progress, options.Faults);
             var trainer = new Trainer(config, new TrainerOptions
             {
+                KernelsChosen = kernels =>
+                {
+                    log.Write(kernels.Correct ? Serilog.Events.LogEventLevel.Information : Serilog.Events.LogEventLevel.Warning, "{Kernels}", kernels.Describe());
+                    recorder.SetTags([new RunTag(TrialTags.CpuKernels, kernels.Tag)]);
+                },
                 NumericsChecked = report => log.Information("{Check}", report.Describe()),
                 CheckpointDirectory = checkpoints,
                 Observer = observer,
@@ -93,7 +98,7 @@ public static class TrialWorker
                 Device = job.Device,
                 UntilEpoch = job.UntilEpoch,
             });
-            report = await TrainAsync(trainer, observer, epochs, resumed, log, recorder, stop);
+            report = await TrainAsync(trainer, observer, epochs, resumed, log, stop);
         }
         finally
         {
@@ -118,7 +123,7 @@ public static class TrialWorker
         return report;
     }
 
-    private static async Task<TrialReport> TrainAsync(Trainer trainer, TrackingObserver observer, int epochs, Checkpoint.State? resumed, ILogger log, IRunRecorder recorder, CancellationToken stop)
+    private static async Task<TrialReport> TrainAsync(Trainer trainer, TrackingObserver observer, int epochs, Checkpoint.State? resumed, ILogger log, CancellationToken stop)
     {
         TrialReport Ended(TrialStatus status, string? reason) =>
             new(status, reason, observer.LastEpoch ?? resumed?.Epoch ?? 0, observer.LastCheckpointStep ?? resumed?.Step ?? 0, observer.LastMetrics);
@@ -128,15 +133,7 @@ public static class TrialWorker
             // the data and runs every step on that one thread. libtorch keeps an OpenMP thread team per
             // calling thread, and a loop moved to another thread than the one that loaded the data ran
             // 15-27% slower here (see Trainer).
-            var result = await Task.Factory.StartNew(
-                () =>
-                {
-                    // Settled here, on the trainer's thread (the trainer finds it done), so that the log and the run say what the trial computes with.
-                    var kernels = CpuKernels.EnsureCorrect();
-                    log.Write(kernels.Correct ? Serilog.Events.LogEventLevel.Information : Serilog.Events.LogEventLevel.Warning, "{Kernels}", kernels.Describe());
-                    recorder.SetTags([new RunTag(TrialTags.CpuKernels, kernels.Tag)]);
-                    return trainer.Run(stop);
-                }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            var result = await Task.Factory.StartNew(() => trainer.Run(stop), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             if (result.Epochs < epochs)
             {
                 var paused = $"paused after epoch {result.Epochs} of {epochs} (its job's budget); it continues from this checkpoint when launched again";

@@ -4,6 +4,7 @@ using Exp.Engine.Native;
 using Exp.Engine.Numerics;
 using Exp.Engine.Objective;
 using Exp.Spec;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Exp.Engine.Tests.Native;
@@ -71,6 +72,59 @@ public class ConvolutionKernelTests
         Assert.InRange(choice.ProbeError, 0, CpuKernels.Tolerance);
         Assert.Contains(choice.Tag, new[] { "onednn-native", "onednn-isa-avx", "onednn-off" }.Concat([$"onednn-isa-{CpuKernels.UsersIsa(Environment.GetEnvironmentVariable)?.ToLowerInvariant()}"]));
         Assert.Same(choice, CpuKernels.EnsureCorrect());
+    }
+
+    private static readonly CpuKernels.Choice WrongForSomeShapes = new(CpuKernels.Setting.IsaCapped, "AVX", 0.2, "exp set ONEDNN_MAX_CPU_ISA=AVX");
+
+    [Fact]
+    public void Where_the_fixed_probe_is_wrong_a_model_whose_own_convolutions_are_all_exact_keeps_oneDNN()
+    {
+        var probed = 0;
+
+        var kept = CpuKernels.KeptFor(WrongForSomeShapes, new ModelConvolutions(4, () => { probed++; return 3.9e-7; }));
+
+        Assert.NotNull(kept);
+        Assert.Equal(1, probed);
+        Assert.True(kept.Correct);
+        Assert.Equal("onednn-isa-avx", kept.Tag);
+        Assert.Equal(3.9e-7, kept.ModelError);
+        Assert.Contains("off by 0.2 for some of the probed shapes on this CPU, but exact for each of this model's 4 convolutions, so it is kept for them", kept.Describe());
+        Assert.Contains("largest relative error 3.9E-07 of the model's own", kept.Describe());
+    }
+
+    [Theory]
+    [InlineData(0.2)]
+    [InlineData(2e-4)]
+    [InlineData(double.PositiveInfinity)]
+    [InlineData(double.NaN)]
+    public void A_model_with_one_wrong_convolution_does_not_keep_oneDNN(double error)
+    {
+        Assert.Null(CpuKernels.KeptFor(WrongForSomeShapes, new ModelConvolutions(4, () => error)));
+        Assert.Null(CpuKernels.KeptFor(WrongForSomeShapes, null));
+    }
+
+    [Fact]
+    public void The_model_probe_runs_each_convolution_of_the_kl_sweep_model_in_float32_against_float64()
+    {
+        CpuKernels.EnsureCorrect();
+        var loss = TestConfigs.Loss();
+        var model = new ModelConfig(Architecture.Conv, [32, 64], 4, false, Activation.Relu, 16, Upsample.Transposed, OutputActivation.Sigmoid);
+        manual_seed(1);
+        using var vae = VaeFactory.Create(model, loss, 1, 28);
+        var weights = vae.parameters().Select(p => p.clone()).ToList();
+        var state = torch.random.get_rng_state();
+
+        var probe = NumericsCheck.Convolutions(vae, () => VaeFactory.Create(model, loss, 1, 28), seed: 1);
+        var error = probe.LargestError();
+
+        Assert.Equal(4, probe.Layers); // two conv2d, two conv_transpose2d
+        // Rounded float32 against float64: not zero (so each was computed twice), and within the tolerance on kernels the guard chose.
+        Assert.InRange(error, 1e-9, CpuKernels.Tolerance);
+        Assert.All(vae.parameters().Zip(weights), pair => Assert.True((pair.First == pair.Second).all().item<bool>()));
+        Assert.True((torch.random.get_rng_state() == state).all().item<bool>(), "the probe left the global random stream as it was");
+        var mlp = new ModelConfig(Architecture.Mlp, [32], 3, false, Activation.Relu, 8, Upsample.Transposed, OutputActivation.Sigmoid);
+        using var fullyConnected = VaeFactory.Create(mlp, loss, 1, 28);
+        Assert.Equal(0, NumericsCheck.Convolutions(fullyConnected, () => VaeFactory.Create(mlp, loss, 1, 28), seed: 1).Layers);
     }
 
     [Theory]

@@ -6,6 +6,7 @@ using System.Diagnostics;
 using Exp.Engine.Data;
 using Exp.Engine.Models;
 using Exp.Engine.Native;
+using Exp.Engine.Numerics;
 using Exp.Engine.Objective;
 using Exp.Engine.Training;
 using Exp.Spec;
@@ -91,7 +92,6 @@ public static class StepVariants
         var variant = Enum.Parse<Variant>(args[0], ignoreCase: true);
         var trainImages = args.Length > 1 ? int.Parse(args[1]) : TrainImages;
         set_num_threads(variant == Variant.Threads1 ? 1 : 2);
-        CpuKernels.EnsureCorrect();
         var batchSize = variant switch { Variant.Batch64 => 64, Variant.Batch256 => 256, _ => 128 };
         var config = EngineThroughput.KlSweep(trainImages, batchSize);
 
@@ -100,6 +100,7 @@ public static class StepVariants
         using var data = Datasets.Load(config.Data, config.Seed);
         manual_seed(config.Seed);
         var vae = VaeFactory.Create(config.Model, config.Loss, data.Channels, data.ImageSize);
+        CpuKernels.EnsureCorrect(NumericsCheck.Convolutions(vae, () => VaeFactory.Create(config.Model, config.Loss, data.Channels, data.ImageSize), config.Seed));
         var dtype = variant == Variant.Bf16 ? ScalarType.BFloat16 : ScalarType.Float32;
         vae.to(dtype);
         var train = data.Train.to(dtype);

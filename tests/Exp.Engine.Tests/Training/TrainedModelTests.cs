@@ -69,8 +69,17 @@ public class TrainedModelTests(TrainedModelFixture trained) : IClassFixture<Trai
         // K_r is a mean of independent terms: unbiased for its own target, its MSE falls as 1/n.
         var ratio = result.Recon.Mse[0] / result.Recon.Mse[2];
         Assert.InRange(ratio, 100 / 4.0, 100 * 4.0);
-        // E_q[log p(x|z)] is above log p(x) by KL(q(z|x) || p(z)) - KL(q(z|x) || p(z|x)): the notes' K_r estimates another number.
-        Assert.True(result.ReconReference > result.Reference, $"E_q log p(x|z) {result.ReconReference:F1} vs log p(x) {result.Reference:F1}");
+        // K_r's target E_q[log p(x|z)] is the ELBO plus KL(q(z|x) || p(z)), not log p(x): less that KL it is
+        // the ELBO, below log p(x) by KL(q(z|x) || p(z|x)) (Jensen). Whether it lies above or below log p(x)
+        // depends on which KL is larger, and for this briefly trained model the two are close.
+        vae.eval();
+        float kl;
+        using (no_grad())
+        {
+            var (mu, logvar) = vae.Encode(images);
+            kl = Gaussian.KlToStandardNormal(mu, logvar).mean().item<float>();
+        }
+        Assert.True(result.ReconReference - kl < result.Reference - 1, $"E_q log p(x|z) {result.ReconReference:F1} - KL {kl:F1} vs log p(x) {result.Reference:F1}");
     }
 
     [Fact]

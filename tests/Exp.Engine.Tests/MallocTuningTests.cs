@@ -22,10 +22,11 @@ public class MallocTuningTests
     }
 
     [Fact]
-    public void This_glibc_accepts_the_thresholds()
+    public void This_glibc_accepts_the_thresholds_top_pad_and_arena_limit()
     {
         // mallopt refuses an mmap threshold above its maximum (32 MiB on 64-bit) by returning 0,
-        // which Apply reports as NotGlibc rather than the Tune that the environment asked for.
+        // which Apply reports as NotGlibc rather than the Tune that the environment asked for; so would
+        // a refused top pad or arena limit.
         Assert.Equal(MallocTuning.Decide(Environment.GetEnvironmentVariable), MallocTuning.Apply());
     }
 }

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace Exp.Engine.Native;
 
 /// <summary>
-/// Raises glibc malloc's mmap and trim thresholds for a process that trains, and keeps it to one arena. By default glibc
+/// Raises glibc malloc's mmap and trim thresholds and its top pad for a process that trains. By default glibc
 /// serves libtorch's large per-step buffers with fresh mmaps and hands freed memory back to the
 /// OS, so every step faults its buffers in again (about 1.2 million minor page faults per
 /// 20k-image epoch were counted once here); with the thresholds raised the memory is reused. That
@@ -29,15 +29,30 @@ public static partial class MallocTuning
     public const int TrimThreshold = 512 * 1024 * 1024;
 
     /// <summary>
-    /// One arena for every thread: the trainer runs on a thread of its own, whose arena glibc grows
-    /// and shrinks in separate 64 MiB heaps. With it, five `exp train` of the main example's trial,
-    /// each beside one without it, took 6.2 to 7.1 s for the end-of-trial evaluation instead of 6.6 to
-    /// 8.7 s (2026-12-07, Zen 5 machine).
+    /// What a thread arena keeps when one of its heaps empties: one whole heap (64 MiB, glibc's
+    /// HEAP_MAX_SIZE on 64-bit). The trainer runs on a thread of its own, and its allocations land in
+    /// a thread arena, which glibc grows in separate 64 MiB heaps and, by default, unmaps a heap
+    /// whole as soon as it holds nothing (heap_trim, whatever the trim threshold). A step or a decoded
+    /// chunk whose buffers spill into a fresh heap then maps and faults in that heap again every
+    /// time: in 11 of 24 trials of three Quick start sweeps an epoch or an evaluation phase took
+    /// 100,000 to 626,000 minor faults (about 10 us each on the machines here) where the others took
+    /// under 35,000, and such epochs ran 12.0 s against 8.8 s (medians), the test evaluation up to
+    /// 7.6 s against about 4 s. glibc keeps an empty heap when the heap before it has the top pad
+    /// free, which with a whole heap of pad is always: one `exp train` of the main example unmapped
+    /// 1,218 heaps without it, 3 with it.
+    /// </summary>
+    public const int TopPad = 64 * 1024 * 1024;
+
+    /// <summary>
+    /// No more arenas than the ones that exist: threads started after Main (OpenMP's, the
+    /// recorder's) share those. It does not move the trainer's thread to the main arena: the
+    /// runtime's threads made theirs before Main, and a new thread takes one of them.
     /// </summary>
     public const int ArenaMax = 1;
 
     // mallopt's parameter numbers, from glibc's malloc.h.
     private const int MTrimThreshold = -1;
+    private const int MTopPad = -2;
     private const int MMmapThreshold = -3;
     private const int MArenaMax = -8;
 
@@ -78,7 +93,8 @@ public static partial class MallocTuning
         try
         {
             // mallopt returns 1 on success, 0 when glibc refuses a value (then nothing is known to be tuned).
-            tuned = mallopt(MMmapThreshold, MmapThreshold) == 1 && mallopt(MTrimThreshold, TrimThreshold) == 1 && mallopt(MArenaMax, ArenaMax) == 1;
+            tuned = mallopt(MMmapThreshold, MmapThreshold) == 1 && mallopt(MTrimThreshold, TrimThreshold) == 1 && mallopt(MTopPad, TopPad) == 1
+                && mallopt(MArenaMax, ArenaMax) == 1;
             return tuned ? Decision.Tune : Decision.NotGlibc;
         }
         catch (Exception notGlibc) when (notGlibc is DllNotFoundException or EntryPointNotFoundException)
